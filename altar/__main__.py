@@ -1,0 +1,3 @@
+from altar.cli import main
+
+main()

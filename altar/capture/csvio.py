@@ -1,0 +1,92 @@
+"""CSV in and out, as spreadsheets actually produce and consume it.
+
+Reading tolerates what Excel and LibreOffice write (UTF-8 with a byte-order
+mark, CRLF line endings, trailing empty rows). Writing neutralises cells a
+spreadsheet would run as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO
+
+from altar.errors import NotFoundError, ValidationError
+
+# Characters that make Excel/LibreOffice treat a cell as a formula (OWASP
+# "CSV injection"); a leading apostrophe makes the cell plain text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[dict[str, str]]) -> None:
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(safe_cell(row.get(column, "")) for column in header)
+
+
+class CsvReader:
+    """Rows of a CSV file as dicts, numbered as a spreadsheet numbers them
+    (the header is row 1), skipping rows that are entirely empty."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self._file: IO[str] = io.open(path, encoding="utf-8-sig", newline="")
+        except FileNotFoundError:
+            raise NotFoundError(f"no file {path}") from None
+        except IsADirectoryError:
+            raise NotFoundError(f"{path} is a folder, not a CSV file") from None
+        self._reader = csv.reader(self._file)
+        self.header = self._read_header()
+
+    def _fail(self, reason: str) -> ValidationError:
+        return ValidationError(f"{self.path.name}: {reason}; nothing was imported")
+
+    def _next(self) -> list[str] | None:
+        try:
+            return next(self._reader)
+        except StopIteration:
+            return None
+        except UnicodeDecodeError:
+            raise self._fail(
+                f"row {self._reader.line_num + 1} is not UTF-8 text (in Excel use Save As > 'CSV UTF-8')"
+            ) from None
+        except csv.Error as exc:
+            raise self._fail(f"row {self._reader.line_num}: {exc}") from None
+
+    def _read_header(self) -> list[str]:
+        header = self._next()
+        if header is None or not any(h.strip() for h in header):
+            raise self._fail("the file is empty (expected a header row)")
+        header = [h.strip() for h in header]
+        seen: set[str] = set()
+        for name in header:
+            if name in seen:
+                raise self._fail(f"column {name!r} appears twice in the header")
+            seen.add(name)
+        return header
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        while (cells := self._next()) is not None:
+            if not any(c.strip() for c in cells):
+                continue
+            number = self._reader.line_num
+            if len(cells) > len(self.header):
+                raise self._fail(f"row {number} has {len(cells)} cells but the header has {len(self.header)}")
+            yield number, dict(zip(self.header, cells + [""] * (len(self.header) - len(cells))))
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> CsvReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,135 @@
+"""The screening form a practitioner fills in their editor (as ``git
+commit`` does): every item with its label and help, pre-filled with what
+is already stored, re-opened with errors marked until it is right.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+from altar.capture import values
+from altar.capture.records import Answer, CaseRecord, Problem
+from altar.instrument import Codebook, Group
+
+ERROR_MARK = "# !! "
+_RULE = "# " + "=" * 74
+_FIELDS = ("screened_on", "screened_by")
+
+
+def render_form(
+    record: CaseRecord, book: Codebook, *, heading: str, groups: Sequence[Group] | None = None,
+    problems: Sequence[Problem] = (), texts: dict[str, str] | None = None,
+) -> str:  # fmt: skip
+    """The form's text. ``texts`` (what was typed last time) wins over stored
+    values so a re-opened form keeps the practitioner's typing."""
+    errors = {p.column: p.reason for p in problems}
+    shown = dict(_stored_texts(record, book))
+    shown.update(texts or {})
+    lines = _preamble(book, heading, len(problems))
+    for name in _FIELDS:
+        lines += _field(name, shown.get(name, ""), errors.get(name))
+    for group in groups or book.groups:
+        lines += ["", _RULE, f"# {group.title}", *_wrap(group.description), _RULE]
+        for item in group.items:
+            lines += [""] + [f"# {item.label}" + ("  [protective factor]" if item.protective else "")]
+            lines += _wrap(item.help, indent="#   ")
+            if item.type == "count":
+                lines.append("#   A whole number, or unknown.")
+            lines += _field(item.code, shown.get(item.code, ""), errors.get(item.code), blank_line=False)
+    return "\n".join(lines) + "\n"
+
+
+def _preamble(book: Codebook, heading: str, n_problems: int) -> list[str]:
+    lines = [f"# {heading}", f"# Instrument: {book.title}, version {book.version}", "#"]
+    if n_problems:
+        lines += [f"{ERROR_MARK}{n_problems} answer(s) need attention: look for lines starting '{ERROR_MARK.strip()}'.", "#"]
+    lines += ["# Write each answer after its colon. Binary items take one of:"]
+    lines += [f"#   {code:<10} {meaning}" for code, meaning in book.answers.items()]
+    lines += [
+        "#   (y, s, n and u are understood too.)",
+        "# Leave an answer blank to come back to it later: the screening stays",
+        "# 'in progress' until every item has an answer (unknown is an answer).",
+        "# Lines starting with # are guidance and are ignored. Save and close the",
+        "# editor to store the answers; quit without saving to change nothing.",
+        "",
+    ]
+    return lines
+
+
+def _field(name: str, text: str, error: str | None, blank_line: bool = False) -> list[str]:
+    lines = [""] if blank_line else []
+    if error:
+        lines.append(f"{ERROR_MARK}{error}")
+    lines.append(f"{name}: {text}".rstrip())
+    return lines
+
+
+def _wrap(text: str, indent: str = "# ") -> list[str]:
+    return textwrap.wrap(text, width=78, initial_indent=indent, subsequent_indent=indent)
+
+
+def _stored_texts(record: CaseRecord, book: Codebook) -> dict[str, str]:
+    texts = {
+        "screened_on": record.screened_on.isoformat() if record.screened_on else "",
+        "screened_by": record.screened_by or "",
+    }
+    for code, value in record.answers.items():
+        texts[code] = values.format_answer(value, book.item(code))
+    return texts
+
+
+_SHORT = {"u": "unknown"}
+
+
+def parse_form(
+    text: str, record: CaseRecord, book: Codebook, groups: Sequence[Group] | None = None
+) -> tuple[CaseRecord | None, dict[str, str], list[Problem]]:
+    """Read a filled form back. Returns (updated record or None, the texts
+    typed, problems). Items not on the form keep their stored answers."""
+    texts, problems = _read_lines(text, book)
+    shown = [item for group in (groups or book.groups) for item in group.items]
+    answers: dict[str, Answer] = {k: v for k, v in record.answers.items() if k not in {i.code for i in shown}}
+    for item in shown:
+        typed = texts.get(item.code, "").strip()
+        if not typed:
+            continue  # left for later: not answered
+        try:
+            answers[item.code] = values.parse_answer(_SHORT.get(typed.lower(), typed), item)
+        except ValueError as exc:
+            problems.append(Problem(None, item.code, typed, str(exc)))
+    fields = {}
+    for name, parser in (("screened_on", values.parse_date), ("screened_by", values.parse_user)):
+        try:
+            fields[name] = parser(texts.get(name, ""))
+        except ValueError as exc:
+            problems.append(Problem(None, name, texts.get(name, ""), str(exc)))
+    if problems:
+        return None, texts, problems
+    from dataclasses import replace
+
+    return replace(record, answers=answers, **fields), texts, []
+
+
+def _read_lines(text: str, book: Codebook) -> tuple[dict[str, str], list[Problem]]:
+    allowed = set(_FIELDS) | set(book.item_codes())
+    texts: dict[str, str] = {}
+    problems: list[Problem] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        name, colon, typed = stripped.partition(":")
+        name = name.strip()
+        if not colon or name not in allowed:
+            problems.append(Problem(None, f"line {number}", stripped, "not a form line (expected 'item_code: answer')"))
+        elif name in texts:
+            problems.append(Problem(None, name, typed.strip(), f"answered twice (again on line {number})"))
+        else:
+            texts[name] = typed.strip()
+    return texts, problems
+
+
+def is_blank(text: str) -> bool:
+    """A form emptied of every non-comment line means: cancel."""
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())

@@ -1,0 +1,147 @@
+"""A case with its screening, as one validated record, and the rules that
+turn a row of text (from a CSV file or a form) into one.
+
+The same ``validate_row`` serves ``altar import``, the editor form and
+(later) the web, so a value is judged the same way wherever it is entered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from altar.capture import values
+from altar.instrument import Codebook
+
+CASE_COLUMNS = ("case_ref", "authority", "stratum", "cohort", "sex", "ethnicity", "age", "screened_on")
+# Optional columns: who screened, and which codebook version the answers follow.
+EXTRA_COLUMNS = ("screened_by", "instrument_version")
+Answer = str | int | None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located for the person who must fix it."""
+
+    row: int | None
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}, " if self.row is not None else ""
+        shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+        return f"{where}column {self.column}: {shown!r}: {self.reason}"
+
+
+@dataclass
+class CaseRecord:
+    case_ref: str
+    authority: str
+    stratum: str
+    cohort: str
+    sex: str
+    ethnicity: str
+    age: int | None
+    screened_on: date
+    screened_by: str | None
+    instrument_version: int
+    # item code -> answer; an absent code means "not yet answered".
+    answers: dict[str, Answer] = field(default_factory=dict)
+
+    def is_complete(self, book: Codebook) -> bool:
+        return all(code in self.answers for code in book.item_codes())
+
+
+_CASE_PARSERS: dict[str, Callable[[str], object]] = {
+    "case_ref": values.parse_case_ref,
+    "stratum": values.parse_stratum,
+    "cohort": values.parse_cohort,
+    "sex": values.parse_sex,
+    "ethnicity": values.parse_ethnicity,
+    "age": values.parse_age,
+    "screened_on": values.parse_date,
+    "screened_by": values.parse_user,
+}
+
+
+def validate_row(
+    row: Mapping[str, str],
+    *,
+    authorities: dict[str, str],
+    books: Mapping[int, Codebook],
+    default_version: int,
+    default_user: str | None = None,
+    row_number: int | None = None,
+    blank_is_unknown: bool = True,
+) -> tuple[CaseRecord | None, list[Problem]]:
+    """Check every cell of one row; return the record, or every problem found.
+
+    With ``blank_is_unknown`` (the CSV contract) an empty item cell means
+    unknown; without it (the editor form) it means not yet answered.
+    """
+    problems: list[Problem] = []
+    parsed: dict[str, object] = {}
+
+    def attempt(column: str, parser: Callable[[str], object]) -> None:
+        text = row.get(column, "") or ""
+        try:
+            parsed[column] = parser(text)
+        except ValueError as exc:
+            problems.append(Problem(row_number, column, text, str(exc)))
+
+    for column, parser in _CASE_PARSERS.items():
+        attempt(column, parser)
+    attempt("authority", lambda t: values.parse_authority(t, authorities))
+    attempt("instrument_version", lambda t: _version(t, books, default_version))
+    book = books.get(parsed.get("instrument_version"))  # type: ignore[arg-type]
+    answers: dict[str, Answer] = {}
+    if book is not None:
+        for item in book.items:
+            text = row.get(item.code, "") or ""
+            if not text.strip() and not blank_is_unknown:
+                continue
+            try:
+                answers[item.code] = values.parse_answer(text, item)
+            except ValueError as exc:
+                problems.append(Problem(row_number, item.code, text, str(exc)))
+    if problems:
+        return None, problems
+    record = CaseRecord(
+        answers=answers,
+        screened_by=parsed["screened_by"] or default_user,  # type: ignore[arg-type]
+        **{k: parsed[k] for k in parsed if k != "screened_by"},  # type: ignore[arg-type]
+    )
+    return record, []
+
+
+def _version(text: str, books: Mapping[int, Codebook], default: int) -> int:
+    if not text.strip():
+        return default
+    if not text.strip().isdigit() or int(text) not in books:
+        raise ValueError(f"instrument version must be one of {', '.join(str(v) for v in sorted(books))}")
+    return int(text)
+
+
+def record_to_row(record: CaseRecord, book: Codebook) -> dict[str, str]:
+    """The CSV contract's text for a record: the inverse of validate_row.
+
+    An unanswered item is written as an empty cell.
+    """
+    row = {
+        "case_ref": record.case_ref,
+        "authority": record.authority,
+        "stratum": record.stratum,
+        "cohort": record.cohort,
+        "sex": record.sex,
+        "ethnicity": record.ethnicity,
+        "age": "unknown" if record.age is None else str(record.age),
+        "screened_on": record.screened_on.isoformat(),
+        "screened_by": record.screened_by or "",
+        "instrument_version": str(record.instrument_version),
+    }
+    for item in book.items:
+        answered = item.code in record.answers
+        row[item.code] = values.format_answer(record.answers[item.code], item) if answered else ""
+    return row

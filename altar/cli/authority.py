@@ -1,0 +1,50 @@
+"""altar authority list|add."""
+
+import click
+
+from altar.cli.common import Settings, pass_settings
+from altar.cli.output import emit, format_option, note
+from altar.db.authorities import add_authority, list_authorities
+
+
+@click.group()
+def authority() -> None:
+    """The local authorities whose youth justice services take part."""
+
+
+@authority.command("list")
+@format_option()
+@pass_settings
+def authority_list(settings: Settings, fmt: str) -> None:
+    """List the authorities with their codes and how many cases each has.
+
+    \b
+    Example:
+      altar authority list
+    """
+    with settings.database().reader() as session:
+        emit(list_authorities(session), fmt)
+
+
+@authority.command("add")
+@click.argument("code")
+@click.argument("name")
+@click.option("--note", "note_text", help="A short description, e.g. which areas the service covers.")
+@pass_settings
+def authority_add(settings: Settings, code: str, name: str, note_text: str | None) -> None:
+    """Add a local authority that is joining the research.
+
+    CODE is a short lower-case code used in files (e.g. stoke_on_trent);
+    NAME is how reports show it.
+
+    \b
+    Example:
+      altar authority add stoke_on_trent "Stoke-on-Trent"
+    """
+    with settings.database().transaction() as session:
+        row = add_authority(session, code, name, note_text)
+    note(f"Added authority {row.code} ({row.name}).")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(authority)

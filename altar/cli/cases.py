@@ -1,0 +1,109 @@
+"""altar case add|list|show."""
+
+import json
+
+import click
+
+from altar.capture.entry import add_case
+from altar.capture.exporter import case_document
+from altar.capture.values import format_answer
+from altar.cli.common import Settings, command_name, pass_settings
+from altar.cli.output import emit, format_option, note
+from altar.db import cases as store
+from altar.db.models import COHORTS, ETHNICITIES, SEXES, STRATA
+from altar.instrument import all_codebooks
+
+LIST_COLUMNS = ("case_ref", "authority", "stratum", "cohort", "sex", "age", "status", "answered", "unknown", "screened_on")
+
+
+@click.group()
+def case() -> None:
+    """Cases: one child each, known only by a pseudonymous reference."""
+
+
+@case.command("add")
+@click.argument("case_ref")
+@click.option("--authority", required=True, help="Authority code or name, e.g. dudley.")
+@click.option("--stratum", required=True, type=click.Choice(STRATA), help="The child's disposal.")
+@click.option("--cohort", default="main", show_default=True, type=click.Choice(COHORTS), help="Sampling lens.")
+@click.option("--sex", default="unknown", show_default=True, type=click.Choice(SEXES))
+@click.option("--ethnicity", default="unknown", show_default=True, type=click.Choice(ETHNICITIES),
+              help="ONS high-level ethnic group.")  # fmt: skip
+@click.option("--age", default="unknown", show_default=True, help="Age in whole years (10-18) at screening.")
+@click.option("--screened-on", help="Date of the screening, YYYY-MM-DD (default: today).")
+@pass_settings
+def case_add(settings: Settings, case_ref: str, screened_on: str | None, **fields: str) -> None:
+    """Add a child's case, ready to screen with `altar screening enter`.
+
+    CASE_REF is your pseudonymous reference for the child. Never use a name,
+    initials or a date of birth: the reference must not identify the child
+    outside your service.
+
+    \b
+    Example:
+      altar case add DUD-017 --authority dudley --stratum community --sex male --age 15
+      altar screening enter DUD-017
+    """
+    with settings.database().transaction() as session:
+        record = add_case(
+            session, {"case_ref": case_ref, "screened_on": screened_on, **fields},
+            actor=settings.actor, command=command_name(),
+        )  # fmt: skip
+    note(f"Added case {record.case_ref}. Next: altar screening enter {record.case_ref}")
+
+
+@case.command("list")
+@click.option("--authority", help="Only this authority's cases.")
+@click.option("--stratum", type=click.Choice(STRATA))
+@click.option("--cohort", type=click.Choice(COHORTS))
+@click.option("--status", type=click.Choice(["not_started", "in_progress", "complete"]))
+@format_option()
+@pass_settings
+def case_list(settings: Settings, fmt: str, **filters: str | None) -> None:
+    """List cases with their screening progress.
+
+    'answered' counts items with an answer (unknown is an answer); a
+    screening is complete when every item has one.
+
+    \b
+    Examples:
+      altar case list --authority dudley --status in_progress
+      altar case list --format csv > caseload.csv
+    """
+    with settings.database().reader() as session:
+        rows = store.list_cases(session, **filters)
+    emit(rows, fmt, None if fmt == "json" else LIST_COLUMNS)
+    if fmt == "table":
+        note(f"{len(rows)} case(s)")
+
+
+@case.command("show")
+@click.argument("case_ref")
+@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+@pass_settings
+def case_show(settings: Settings, case_ref: str, as_json: bool) -> None:
+    """Show one case and its screening answers, group by group.
+
+    \b
+    Example:
+      altar case show DUD-017
+    """
+    with settings.database().reader() as session:
+        record = store.load_record(session, case_ref)
+    book = all_codebooks()[record.instrument_version]
+    if as_json:
+        click.echo(json.dumps(case_document(record), indent=2))
+        return
+    click.echo(f"{record.case_ref}: {record.authority}, {record.stratum}, {record.cohort}, sex {record.sex}, "
+               f"ethnicity {record.ethnicity}, age {record.age if record.age is not None else 'unknown'}")  # fmt: skip
+    click.echo(f"screened on {record.screened_on} by {record.screened_by or 'unrecorded'} "
+               f"with {book.name} v{book.version}")  # fmt: skip
+    for group in book.groups:
+        click.echo(f"\n{group.title}")
+        for item in group.items:
+            shown = format_answer(record.answers[item.code], item) if item.code in record.answers else "(not answered)"
+            click.echo(f"  {item.label:<58} {shown}")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(case)

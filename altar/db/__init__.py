@@ -1,0 +1,192 @@
+"""The one place that opens the database.
+
+``connect()`` resolves ``--db`` / ``ALTAR_DB`` (a path or any SQLAlchemy
+URL), sets SQLite's pragmas on every connection, and refuses to work on a
+database whose schema is not at the migrations' head. ``initialise()``
+creates or upgrades a database and seeds reference data.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from altar.db import migrate
+from altar.errors import DatabaseError, MigrationNeeded, NotFoundError
+
+DEFAULT_DB = "altar.db"
+BUSY_TIMEOUT_MS = 30_000
+
+
+@dataclass(frozen=True)
+class Database:
+    """An open store: the engine plus what it is called, for messages."""
+
+    url: str
+    engine: Engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def display(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits whole on success, rolls back on any error."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        with Session(self.engine) as session:
+            yield session
+
+
+def resolve_url(db: str | None) -> str:
+    """A path becomes a SQLite URL; anything with ``://`` is taken as a URL."""
+    target = db or DEFAULT_DB
+    if "://" in target:
+        return target
+    return f"sqlite:///{Path(target).expanduser().resolve()}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
+        raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT;
+    # SQLAlchemy's documented fix is to switch it off and emit BEGIN ourselves.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN")
+
+
+def connect(db: str | None = None) -> Database:
+    """Open an existing altar database at the head revision.
+
+    Raises NotFoundError for a SQLite file that does not exist (rather than
+    silently creating an empty one), MigrationNeeded when the schema is
+    behind or ahead of this altar.
+    """
+    url = resolve_url(db)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise NotFoundError(f"no altar database at {path}: run `altar init` to create one, or pass --db")
+    database = Database(url, make_engine(url))
+    state = revision_state(database)
+    if state.current is None:
+        raise MigrationNeeded(f"{database.display} is not an altar database yet: run `altar init`")
+    if state.current != state.head:
+        raise MigrationNeeded(
+            f"{database.display} is at schema revision {state.current}, this altar needs {state.head}: "
+            "run `altar db upgrade` (a backup is made first)"
+        )
+    return database
+
+
+@dataclass(frozen=True)
+class RevisionState:
+    current: str | None
+    head: str
+
+
+def revision_state(database: Database) -> RevisionState:
+    try:
+        with database.engine.connect() as conn:
+            current = migrate.current_revision(conn)
+    except OperationalError as exc:
+        raise DatabaseError(f"cannot open {database.display}: {exc.orig}") from exc
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"cannot open {database.display}: {exc}") from exc
+    return RevisionState(current, migrate.head_revision())
+
+
+def open_for_upgrade(db: str | None) -> Database:
+    """Open (creating a SQLite file if need be) without the revision check."""
+    url = resolve_url(db)
+    path = sqlite_path(url)
+    if path is not None and not path.parent.is_dir():
+        raise NotFoundError(f"folder {path.parent} does not exist")
+    return Database(url, make_engine(url))
+
+
+def upgrade(database: Database) -> tuple[str | None, str, Path | None]:
+    """Bring the schema to head; back up a SQLite file that already has data first.
+
+    Returns (revision before, revision after, backup path or None).
+    """
+    state = revision_state(database)
+    backup = None
+    if state.current is not None and state.current != state.head:
+        backup = backup_sqlite_file(database, reason=f"pre-upgrade-{state.current}")
+    elif state.current is None and _has_foreign_tables(database):
+        raise DatabaseError(f"{database.display} holds tables that are not altar's: refusing to touch it")
+    try:
+        with database.engine.begin() as conn:
+            migrate.upgrade_to_head(conn)
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"upgrade of {database.display} failed and was rolled back: {exc}") from exc
+    return state.current, state.head, backup
+
+
+def _has_foreign_tables(database: Database) -> bool:
+    return bool(inspect(database.engine).get_table_names())
+
+
+def backup_sqlite_file(database: Database, reason: str) -> Path | None:
+    """Copy a SQLite file beside itself with a UTC timestamp, using SQLite's
+    online backup so a database in use is copied consistently."""
+    path = sqlite_path(database.url)
+    if path is None:
+        return None
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.{reason}.{stamp}.bak")
+    raw = database.engine.raw_connection()
+    try:
+        import sqlite3
+
+        dest = sqlite3.connect(target)
+        try:
+            raw.driver_connection.backup(dest)  # type: ignore[union-attr]
+        finally:
+            dest.close()
+    finally:
+        raw.close()
+    shutil.copymode(path, target)
+    return target

@@ -1,0 +1,285 @@
+"""Reading and writing cases with their screenings.
+
+Functions take an open Session inside the caller's transaction, so a whole
+command commits or rolls back as one. Bulk paths use Core ``insert()``
+with executemany rather than ORM objects one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Integer, func, insert, select
+from sqlalchemy.orm import Session, object_session
+
+from altar.capture.records import Answer, CaseRecord
+from altar.db.models import Answer as AnswerRow
+from altar.db.models import Authority, Case, ChangeLog, InstrumentVersion, Screening
+from altar.errors import NotFoundError
+from altar.instrument import Codebook, all_codebooks
+
+CHUNK = 500  # stay well under every database's bound-parameter limit
+_CASE_FIELDS = ("authority", "stratum", "cohort", "sex", "ethnicity", "age")
+_SCREENING_FIELDS = ("screened_on", "screened_by", "instrument_version")
+
+
+def authority_lookup(session: Session) -> dict[str, str]:
+    """Map each authority code and lower-cased display name to its code."""
+    lookup: dict[str, str] = {}
+    for code, name in session.execute(select(Authority.code, Authority.name)):
+        lookup[code] = code
+        lookup[name.lower()] = code
+    return lookup
+
+
+def _authority_ids(session: Session) -> dict[str, int]:
+    return dict(session.execute(select(Authority.code, Authority.id)).all())
+
+
+def _instrument_ids(session: Session) -> dict[int, int]:
+    return dict(session.execute(select(InstrumentVersion.version, InstrumentVersion.id)).all())
+
+
+def existing_refs(session: Session, refs: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    batch = list(refs)
+    for start in range(0, len(batch), CHUNK):
+        chunk = batch[start : start + CHUNK]
+        found.update(session.scalars(select(Case.case_ref).where(Case.case_ref.in_(chunk))))
+    return found
+
+
+def insert_records(session: Session, records: Sequence[CaseRecord], *, actor: str | None, command: str) -> None:
+    """Add new cases with their screenings and answers in bulk."""
+    authority_ids, instrument_ids = _authority_ids(session), _instrument_ids(session)
+    books = all_codebooks()
+    for start in range(0, len(records), CHUNK):
+        chunk = records[start : start + CHUNK]
+        case_ids = dict(
+            session.execute(
+                insert(Case).returning(Case.case_ref, Case.id, sort_by_parameter_order=True),
+                [_case_values(r, authority_ids) for r in chunk],
+            ).all()
+        )
+        screening_ids = dict(
+            session.execute(
+                insert(Screening).returning(Screening.case_id, Screening.id, sort_by_parameter_order=True),
+                [_screening_values(r, case_ids[r.case_ref], instrument_ids, books) for r in chunk],
+            ).all()
+        )
+        answers = [
+            _answer_values(screening_ids[case_ids[r.case_ref]], code, value)
+            for r in chunk
+            for code, value in r.answers.items()
+        ]
+        if answers:
+            session.execute(insert(AnswerRow), answers)
+        session.execute(
+            insert(ChangeLog),
+            [dict(actor=actor, command=command, action="insert", entity="case", case_ref=r.case_ref) for r in chunk],
+        )
+
+
+def update_record(session: Session, record: CaseRecord, *, actor: str | None, command: str) -> int:
+    """Make a stored case match ``record`` (its full new state) and log each
+    changed value with its old and new text, so nothing entered is lost.
+
+    An answer absent from ``record`` is cleared (back to "not answered").
+    Returns the number of values changed.
+    """
+    case = get_case(session, record.case_ref)
+    before = _record_from_case(case)
+    changes = _diff(before, record)
+    if not changes:
+        return 0
+    _apply_case_fields(session, case, record)
+    screening = _ensure_screening(session, case, record)
+    for code in before.answers.keys() - record.answers.keys():
+        session.delete(session.get(AnswerRow, (screening.id, code)))
+    for code, value in record.answers.items():
+        if code not in before.answers or before.answers[code] != value:
+            session.merge(AnswerRow(**_answer_values(screening.id, code, value)))
+    session.flush()
+    screening.status = _status(session, screening)
+    session.add_all(
+        ChangeLog(actor=actor, command=command, action="update", entity=entity, case_ref=record.case_ref,
+                  field=name, old_value=old, new_value=new)
+        for entity, name, old, new in changes
+    )  # fmt: skip
+    return len(changes)
+
+
+def _apply_case_fields(session: Session, case: Case, record: CaseRecord) -> None:
+    case.authority_id = _authority_ids(session)[record.authority]
+    for name in _CASE_FIELDS[1:]:
+        setattr(case, name, getattr(record, name))
+
+
+def _ensure_screening(session: Session, case: Case, record: CaseRecord) -> Screening:
+    instrument_id = _instrument_ids(session)[record.instrument_version]
+    if case.screening is None:
+        case.screening = Screening(instrument_version_id=instrument_id, screened_on=record.screened_on)
+        session.flush()
+    screening = case.screening
+    screening.instrument_version_id = instrument_id
+    screening.screened_on = record.screened_on
+    screening.screened_by = record.screened_by
+    return screening
+
+
+def _status(session: Session, screening: Screening) -> str:
+    book = all_codebooks()[screening.instrument.version]
+    answered = session.scalar(select(func.count()).where(AnswerRow.screening_id == screening.id))
+    return "complete" if answered == len(book.items) else "in_progress"
+
+
+def _diff(before: CaseRecord, after: CaseRecord) -> list[tuple[str, str, str | None, str | None]]:
+    changes = []
+    for name in _CASE_FIELDS + _SCREENING_FIELDS:
+        old, new = getattr(before, name), getattr(after, name)
+        if old != new:
+            entity = "case" if name in _CASE_FIELDS else "screening"
+            changes.append((entity, name, _text(old), _text(new)))
+    for code in sorted(before.answers.keys() | after.answers.keys()):
+        old, new = before.answers.get(code, _UNANSWERED), after.answers.get(code, _UNANSWERED)
+        if old != new:
+            changes.append(("answer", code, _answer_text(old), _answer_text(new)))
+    return changes
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+_UNANSWERED = object()
+
+
+def _answer_text(value: object) -> str | None:
+    # None in the log means "not answered"; a count of None is "unknown".
+    if value is _UNANSWERED:
+        return None
+    return "unknown" if value is None else str(value)
+
+
+def _case_values(record: CaseRecord, authority_ids: dict[str, int]) -> dict:
+    return dict(
+        case_ref=record.case_ref, authority_id=authority_ids[record.authority], stratum=record.stratum,
+        cohort=record.cohort, sex=record.sex, ethnicity=record.ethnicity, age=record.age,
+    )  # fmt: skip
+
+
+def _screening_values(record: CaseRecord, case_id: int, instrument_ids: dict[int, int], books: dict[int, Codebook]) -> dict:
+    status = "complete" if record.is_complete(books[record.instrument_version]) else "in_progress"
+    return dict(
+        case_id=case_id, instrument_version_id=instrument_ids[record.instrument_version],
+        screened_on=record.screened_on, screened_by=record.screened_by, status=status,
+    )  # fmt: skip
+
+
+def _answer_values(screening_id: int, code: str, value: Answer) -> dict:
+    # Binary answers are text; count answers are integers, None = unknown.
+    if isinstance(value, str):
+        return dict(screening_id=screening_id, item_code=code, value=value, count=None)
+    return dict(screening_id=screening_id, item_code=code, value=None, count=value)
+
+
+def get_case(session: Session, case_ref: str) -> Case:
+    case = session.scalars(select(Case).where(Case.case_ref == case_ref)).one_or_none()
+    if case is None:
+        raise NotFoundError(f"no case {case_ref!r} in this database (see `altar case list`)")
+    return case
+
+
+def load_record(session: Session, case_ref: str) -> CaseRecord:
+    return _record_from_case(get_case(session, case_ref))
+
+
+def _record_from_case(case: Case) -> CaseRecord:
+    return _with_answers(case, _answers_for(object_session(case), [case.case_ref]).get(case.case_ref, {}))
+
+
+def iter_records(session: Session) -> Iterator[CaseRecord]:
+    """Every case with its answers, in case_ref order, a chunk at a time."""
+    refs = list(session.scalars(select(Case.case_ref).order_by(Case.case_ref)))
+    for start in range(0, len(refs), CHUNK):
+        chunk = refs[start : start + CHUNK]
+        cases = session.scalars(select(Case).where(Case.case_ref.in_(chunk)).order_by(Case.case_ref))
+        answers = _answers_for(session, chunk)
+        for case in cases:
+            yield _with_answers(case, answers.get(case.case_ref, {}))
+
+
+def _answers_for(session: Session, refs: list[str]) -> dict[str, dict[str, Answer]]:
+    query = (
+        select(Case.case_ref, AnswerRow.item_code, AnswerRow.value, AnswerRow.count)
+        .join(Screening, Screening.case_id == Case.id)
+        .join(AnswerRow, AnswerRow.screening_id == Screening.id)
+        .where(Case.case_ref.in_(refs))
+    )
+    out: dict[str, dict[str, Answer]] = {}
+    for ref, code, value, count in session.execute(query):
+        out.setdefault(ref, {})[code] = value if value is not None else count
+    return out
+
+
+def _with_answers(case: Case, answers: dict[str, Answer]) -> CaseRecord:
+    screening = case.screening
+    return CaseRecord(
+        case_ref=case.case_ref, authority=case.authority.code, stratum=case.stratum, cohort=case.cohort,
+        sex=case.sex, ethnicity=case.ethnicity, age=case.age,
+        screened_on=screening.screened_on if screening else None,  # type: ignore[arg-type]
+        screened_by=screening.screened_by if screening else None,
+        instrument_version=screening.instrument.version if screening else max(all_codebooks()),
+        answers=answers,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    case_ref: str
+    authority: str
+    stratum: str
+    cohort: str
+    sex: str
+    ethnicity: str
+    age: int | None
+    screened_on: str | None
+    screened_by: str | None
+    instrument_version: int | None
+    status: str
+    answered: int
+    unknown: int
+
+
+def list_cases(
+    session: Session, *, authority: str | None = None, stratum: str | None = None, cohort: str | None = None,
+    status: str | None = None,
+) -> list[CaseSummary]:
+    """One line per case with screening progress, for `altar case list`."""
+    unknown = func.sum(((AnswerRow.value == "unknown") | ((AnswerRow.value.is_(None)) & AnswerRow.count.is_(None))).cast(Integer))
+    query = (
+        select(
+            Case.case_ref, Authority.code, Case.stratum, Case.cohort, Case.sex, Case.ethnicity, Case.age,
+            Screening.screened_on, Screening.screened_by, InstrumentVersion.version, Screening.status,
+            func.count(AnswerRow.item_code), func.coalesce(unknown, 0),
+        )
+        .join(Authority, Authority.id == Case.authority_id)
+        .outerjoin(Screening, Screening.case_id == Case.id)
+        .outerjoin(InstrumentVersion, InstrumentVersion.id == Screening.instrument_version_id)
+        .outerjoin(AnswerRow, AnswerRow.screening_id == Screening.id)
+        .group_by(Case.id, Authority.code, Screening.id, InstrumentVersion.version)
+        .order_by(Case.case_ref)
+    )  # fmt: skip
+    if authority:
+        query = query.where(Authority.code == authority)
+    if stratum:
+        query = query.where(Case.stratum == stratum)
+    if cohort:
+        query = query.where(Case.cohort == cohort)
+    rows = [
+        CaseSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7].isoformat() if r[7] else None, r[8], r[9],
+                    r[10] or "not_started", r[11], int(r[12]))
+        for r in session.execute(query)
+    ]  # fmt: skip
+    return [r for r in rows if status is None or r.status == status]

@@ -1,0 +1,59 @@
+"""``altar demo``: a clearly labelled SYNTHETIC cohort, built through the
+same init and import paths a real project uses, so a newcomer sees the
+whole toolkit working at once."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from altar.capture.csvio import write_csv
+from altar.capture.exporter import export_header
+from altar.capture.importer import ImportResult, import_csv
+from altar.db import connect
+from altar.db.setup import initialise
+from altar.errors import ValidationError
+from altar.instrument import current_codebook
+from altar.synthetic import synthetic_rows
+
+SYNTHETIC_MARK = "synthetic"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    directory: Path
+    database: Path
+    csv: Path
+    imported: ImportResult
+
+
+def build_demo(directory: Path, *, seed: int = 2021) -> DemoResult:
+    directory.mkdir(parents=True, exist_ok=True)
+    db_path, csv_path = directory / "altar.db", directory / "synthetic_cohort.csv"
+    _remove_old_demo(db_path)
+    book = current_codebook()
+    with csv_path.open("w", encoding="utf-8", newline="") as stream:
+        write_csv(stream, export_header(), synthetic_rows(book, seed=seed))
+    initialise(str(db_path), meta={SYNTHETIC_MARK: "true", "synthetic_seed": str(seed)})
+    database = connect(str(db_path))
+    try:
+        imported = import_csv(database, csv_path, actor="demo", command="altar demo")
+    finally:
+        database.engine.dispose()
+    return DemoResult(directory, db_path, csv_path, imported)
+
+
+def _remove_old_demo(db_path: Path) -> None:
+    """Replace an earlier demo, but never a database holding real data."""
+    if not db_path.exists():
+        return
+    try:
+        with sqlite3.connect(db_path) as conn:
+            mark = conn.execute("SELECT value FROM meta WHERE key = ?", (SYNTHETIC_MARK,)).fetchone()
+    except sqlite3.Error:
+        mark = None
+    if not mark:
+        raise ValidationError(f"{db_path} exists and is not a demo database; choose another folder")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)

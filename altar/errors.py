@@ -1,0 +1,49 @@
+"""Every error a user can cause, with the exit status the CLI gives it.
+
+The CLI's root group turns these into one-line ``Error: ...`` messages; a
+traceback is shown only with ``--traceback``.
+"""
+
+
+class AltarError(Exception):
+    """Base class: a problem the user can fix, reported without a traceback."""
+
+    exit_code = 1
+
+
+class ValidationError(AltarError):
+    """Input was wrong; nothing was written.
+
+    ``problems`` holds one line per problem (row, column, value, reason) so a
+    whole file's mistakes can be listed at once.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class NotFoundError(AltarError):
+    """A case, authority or file that was named does not exist."""
+
+    exit_code = 3
+
+
+class DatabaseError(AltarError):
+    """The database cannot be opened or used (bad URL, unreadable file...)."""
+
+    exit_code = 4
+
+
+class MigrationNeeded(DatabaseError):
+    """The database was made by an older or newer altar and needs ``altar db upgrade``."""
+
+    exit_code = 5
+
+
+class CodebookError(AltarError):
+    """A codebook (screening instrument definition) is malformed."""
+
+    exit_code = 6
