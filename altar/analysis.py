@@ -1,0 +1,265 @@
+"""The lead researcher's adversity statistics (``altar stats``): counts from
+the database (``db.tallies``), turned into figures by the pure functions in
+``altar.stats``, assembled into one JSON-ready document.
+
+The document's shape is a published contract (reports and outside checks
+read it); see ``stats_document``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from altar.baselines import Baseline
+from altar.db import tallies
+from altar.db.models import COHORTS, ETHNICITIES, SEXES, STRATA
+from altar.db.tallies import ALL, CountDistribution, Filters, ScoreDistribution
+from altar.instrument import Codebook, Item, Score
+from altar.stats import (
+    BinaryTally,
+    compare_proportions,
+    compare_with_baseline,
+    holm,
+    linear_by_linear,
+    summarise_counts,
+    summarise_score,
+)
+
+KNOWN = ("yes",)
+KNOWN_OR_SUSPECTED = ("yes", "suspected")
+# Breakdowns whose groups have a natural order, with that order (least to
+# most severe disposal for strata), so a trend test means something.
+ORDERED = {"stratum": ("out_of_court", "community", "custody")}
+_CATEGORIES = {"stratum": STRATA, "cohort": COHORTS, "sex": SEXES, "ethnicity": ETHNICITIES}
+HOLM_NOTE = "p_holm: p-values adjusted for multiple testing across all items by Holm's step-down method"
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Everything read from the database for one breakdown."""
+
+    sizes: dict[str, int]
+    binary: Mapping[str, Mapping[str, Mapping[str, int]]]
+    counts: Mapping[str, Mapping[str, CountDistribution]]
+    scores: dict[str, dict[str, ScoreDistribution]]
+
+
+def read_counts(session: Session, book: Codebook, by: str, filters: Filters) -> Counts:
+    scores: dict[str, dict[str, ScoreDistribution]] = {}
+    for score in book.scores:
+        scores[score.code] = tallies.score_distributions(session, score, by, filters, present=KNOWN)
+        scores[f"{score.code}_incl_suspected"] = tallies.score_distributions(
+            session, score, by, filters, present=KNOWN_OR_SUSPECTED
+        )
+    return Counts(
+        sizes=tallies.group_sizes(session, by, filters),
+        binary=tallies.binary_counts(session, by, filters),
+        counts=tallies.count_distributions(session, by, filters),
+        scores=scores,
+    )
+
+
+def stats_document(
+    session: Session, book: Codebook, *, by: str = "stratum", filters: Filters = Filters(),
+    baselines: Sequence[Baseline] = (),
+) -> dict:  # fmt: skip
+    """The ``altar stats --json`` document for one breakdown."""
+    counts = read_counts(session, book, by, filters)
+    order = group_order(by, filters, counts.sizes)
+    groups = {g: group_figures(book, counts, g) for g in order}
+    groups[ALL] = group_figures(book, _total(counts, order), ALL)
+    return {
+        "instrument": {"name": book.name, "version": book.version},
+        "n_cases": groups[ALL]["n"],
+        "by": by,
+        "filters": filters.as_dict(),
+        "groups": groups,
+        "comparisons": compare_groups(book, groups, order),
+        "trends": score_trends(book, groups, by, order),
+        "baseline": baseline_comparisons(book, groups[ALL], baselines),
+        "notes": [
+            "Proportions are 0..1. pct_known = yes / answered; pct_known_or_suspected = (yes + suspected) / "
+            "answered; pct_all = yes / n, a lower bound because case files under-record. answered excludes "
+            "unknown and unanswered items.",
+            "ci95: Wilson score interval without continuity correction.",
+            HOLM_NOTE,
+        ],
+    }
+
+
+def group_order(by: str, filters: Filters, sizes: Mapping[str, int]) -> list[str]:
+    """Fixed categories in their natural order (all of them, so an empty
+    stratum shows as n = 0); other breakdowns list the groups present."""
+    fixed = _CATEGORIES.get(by)
+    chosen = getattr(filters, by, None)
+    if fixed is None:
+        return sorted(sizes)
+    return [g for g in fixed if chosen in (None, g) and (g in sizes or by in ("stratum", "cohort"))]
+
+
+def group_figures(book: Codebook, counts: Counts, group: str) -> dict:
+    n = counts.sizes.get(group, 0)
+    items = {}
+    for item in book.items:
+        if item.type == "binary":
+            items[item.code] = _binary_item(item, counts.binary.get(group, {}).get(item.code, {}), n)
+    figures: dict = {
+        "n": n,
+        "items": items,
+        "counts": {
+            item.code: _count_item(item, counts.counts.get(group, {}).get(item.code), n)
+            for item in book.items
+            if item.type == "count"
+        },
+    }
+    for code, by_group in counts.scores.items():
+        score = book.score(code.removesuffix("_incl_suspected"))
+        dist = by_group.get(group, ScoreDistribution())
+        figures[code] = summarise_score(_with_zero_scores(dist.freq, n), score.bands, dist.n_with_unknown).to_dict()
+    figures["summary"] = _summary(figures, n)
+    return figures
+
+
+def _binary_item(item: Item, answers: Mapping[str, int], n: int) -> dict:
+    yes, suspected, no = (answers.get(a, 0) for a in ("yes", "suspected", "no"))
+    stored = sum(answers.values())
+    tally = BinaryTally(yes=yes, suspected=suspected, no=no, unknown=n - yes - suspected - no)
+    return {**tally.to_dict(), "not_answered": n - stored, "protective": item.protective}
+
+
+def _count_item(item: Item, dist: CountDistribution | None, n: int) -> dict:
+    dist = dist or CountDistribution()
+    stored = dist.unknown + sum(dist.freq.values())
+    # Unanswered counts are unknown to the statistics, and said so.
+    summary = summarise_counts(dist.freq, dist.unknown + (n - stored), item.thresholds).to_dict()
+    return {**summary, "not_answered": n - stored}
+
+
+def _with_zero_scores(freq: Mapping[int, int], n: int) -> dict[int, int]:
+    # A screening with no answer rows at all scores 0 on every score.
+    missing = n - sum(freq.values())
+    return {**freq, 0: freq.get(0, 0) + missing} if missing > 0 else dict(freq)
+
+
+def _summary(figures: dict, n: int) -> dict:
+    """The headline counts a report states in words."""
+    abuse, abuse_ks = figures.get("abuse_types", {}), figures.get("abuse_types_incl_suspected", {})
+    ace, ace_ks = figures.get("ace_score", {}), figures.get("ace_score_incl_suspected", {})
+    return {
+        "abuse_types_4plus": abuse.get("4+"), "abuse_types_none": abuse.get("0"),
+        "abuse_types_4plus_incl_suspected": abuse_ks.get("4+"), "abuse_types_none_incl_suspected": abuse_ks.get("0"),
+        "ace_4plus": ace.get("4+"), "ace_none": ace.get("0"),
+        "ace_4plus_incl_suspected": ace_ks.get("4+"), "ace_none_incl_suspected": ace_ks.get("0"),
+        "any_abuse_incl_suspected": None if not abuse_ks else n - abuse_ks.get("0", 0),
+    }  # fmt: skip
+
+
+def _total(counts: Counts, order: Iterable[str]) -> Counts:
+    """The ``all`` group: the breakdown's groups partition the cases, so sum them."""
+    order = list(order)
+    binary: dict[str, dict[str, int]] = {}
+    for g in order:
+        for code, answers in counts.binary.get(g, {}).items():
+            for answer, n in answers.items():
+                binary.setdefault(code, {}).setdefault(answer, 0)
+                binary[code][answer] += n
+    count_dists: dict[str, CountDistribution] = {}
+    for g in order:
+        for code, dist in counts.counts.get(g, {}).items():
+            total = count_dists.setdefault(code, CountDistribution())
+            total.unknown += dist.unknown
+            _add(total.freq, dist.freq)
+    scores: dict[str, dict[str, ScoreDistribution]] = {}
+    for code, by_group in counts.scores.items():
+        total_score = ScoreDistribution()
+        for g in order:
+            if g in by_group:
+                _add(total_score.freq, by_group[g].freq)
+                total_score.n_with_unknown += by_group[g].n_with_unknown
+        scores[code] = {ALL: total_score}
+    size = sum(counts.sizes.get(g, 0) for g in order)
+    return Counts({ALL: size}, {ALL: binary}, {ALL: count_dists}, scores)
+
+
+def _add(into: dict[int, int], freq: Mapping[int, int]) -> None:
+    for value, n in freq.items():
+        into[value] = into.get(value, 0) + n
+
+
+def compare_groups(book: Codebook, groups: Mapping[str, dict], order: Sequence[str]) -> list[dict]:
+    """Per binary item, known-or-suspected against no across the groups, with
+    Holm-adjusted p-values over all items."""
+    results = []
+    for item in book.items:
+        if item.type != "binary":
+            continue
+        rows = [groups[g]["items"][item.code] for g in order]
+        table = [[r["yes"] + r["suspected"], r["no"]] for r in rows]
+        result = compare_proportions(table, labels=list(order)).to_dict()
+        results.append({"item": item.code, "label": item.label, "measure": "known or suspected vs no (answered only)",
+                        **result})  # fmt: skip
+    for entry, adjusted in zip(results, holm([r["p"] for r in results])):
+        entry["p_holm"] = adjusted
+    return results
+
+
+def score_trends(book: Codebook, groups: Mapping[str, dict], by: str, order: Sequence[str]) -> list[dict]:
+    """Do the score bands shift across ordered groups? Linear-by-linear
+    association (Mantel), bands scored 0, 1, 2...; only where the groups have
+    an order, or there are two of them."""
+    ordered = [g for g in ORDERED.get(by, order if len(order) == 2 else ()) if g in order]
+    if len(ordered) < 2:
+        return [{"score": s.code, "test": "not_testable",
+                 "reason": f"the groups of '{by}' have no natural order"} for s in book.scores]  # fmt: skip
+    out = []
+    for score in book.scores:
+        for code in (score.code, f"{score.code}_incl_suspected"):
+            table = [[groups[g][code][band] for band in score.bands] for g in ordered]
+            result = linear_by_linear(table).to_dict()
+            out.append({"score": code, "groups": ordered, "bands": list(score.bands), **result})
+    return out
+
+
+def baseline_comparisons(book: Codebook, everyone: dict, baselines: Sequence[Baseline]) -> list[dict]:
+    """Cohort prevalence against each general-population figure, item by item
+    and for ACE score bands, with an exact binomial test."""
+    out = []
+    for baseline in baselines:
+        for b_item in baseline.items:
+            if b_item.code not in everyone["items"]:
+                continue
+            row = everyone["items"][b_item.code]
+            entry = {"baseline": baseline.key, "item": b_item.code, "source_item": b_item.source_item,
+                     "baseline_prevalence": b_item.prevalence, "confirmed": b_item.confirmed,
+                     "mapping_note": b_item.mapping_note, "note": b_item.note}  # fmt: skip
+            if b_item.prevalence is None:
+                entry["reason"] = "not measured by this study: no baseline"
+            else:
+                for name, successes in (("known", row["yes"]), ("known_or_suspected", row["yes"] + row["suspected"])):
+                    entry[name] = compare_with_baseline(successes, row["answered"], b_item.prevalence).to_dict()
+            out.append(entry)
+        out += _score_baselines(book, everyone, baseline)
+    return out
+
+
+def _score_baselines(book: Codebook, everyone: dict, baseline: Baseline) -> list[dict]:
+    out = []
+    for code, figures in baseline.scores.items():
+        if code not in everyone:
+            continue
+        measured = figures.get("items_measured")
+        targets = dict(figures.get("bands") or {})
+        if figures.get("at_least_one") is not None:
+            targets["1+"] = figures["at_least_one"]
+        for label, p in targets.items():
+            entry = {"baseline": baseline.key, "item": f"{code} {label}", "baseline_prevalence": p,
+                     "items_measured": measured, "cohort_items": len(book.score(code).items)}  # fmt: skip
+            for name, key in (("known", code), ("known_or_suspected", f"{code}_incl_suspected")):
+                dist = everyone[key]
+                successes = dist["n"] - dist["0"] if label == "1+" else dist[label]
+                entry[name] = compare_with_baseline(successes, dist["n"], p).to_dict()
+            out.append(entry)
+    return out

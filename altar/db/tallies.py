@@ -1,0 +1,159 @@
+"""The counts the statistics need, computed in the database with GROUP BY
+rather than by loading every answer into Python.
+
+Every function takes a breakdown (which case attribute forms the groups)
+and filters, and returns plain dictionaries of integers keyed by group code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Integer, and_, case, func, literal, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement, Select
+
+from altar.db.models import Answer, Authority, Case, Screening
+from altar.instrument import Score
+
+BREAKDOWNS = ("stratum", "authority", "cohort", "sex", "ethnicity")
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class Filters:
+    authority: str | None = None
+    stratum: str | None = None
+    cohort: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in (("authority", self.authority), ("stratum", self.stratum),
+                                  ("cohort", self.cohort)) if v}  # fmt: skip
+
+
+def _group_column(by: str | None) -> ColumnElement[str]:
+    if by is None:
+        return literal(ALL)
+    if by == "authority":
+        return Authority.code
+    if by not in BREAKDOWNS:
+        raise ValueError(f"cannot break down by {by!r}; choose one of {', '.join(BREAKDOWNS)}")
+    return getattr(Case, by)
+
+
+def _scoped(query: Select, filters: Filters) -> Select:
+    """Join cases to their authority and apply the filters."""
+    query = query.join(Authority, Authority.id == Case.authority_id)
+    if filters.authority:
+        query = query.where(Authority.code == filters.authority)
+    if filters.stratum:
+        query = query.where(Case.stratum == filters.stratum)
+    if filters.cohort:
+        query = query.where(Case.cohort == filters.cohort)
+    return query
+
+
+def group_sizes(session: Session, by: str | None, filters: Filters) -> dict[str, int]:
+    """Screened children per group."""
+    group = _group_column(by)
+    query = _scoped(select(group, func.count(Case.id)).select_from(Case).join(Screening), filters)
+    return {g: n for g, n in session.execute(query.group_by(group))}
+
+
+def binary_counts(session: Session, by: str | None, filters: Filters) -> dict[str, dict[str, dict[str, int]]]:
+    """{group: {item_code: {answer: children}}} for every binary answer stored."""
+    group = _group_column(by)
+    query = _scoped(
+        select(group, Answer.item_code, Answer.value, func.count())
+        .select_from(Case).join(Screening).join(Answer, Answer.screening_id == Screening.id)
+        .where(Answer.value.is_not(None)),
+        filters,
+    ).group_by(group, Answer.item_code, Answer.value)  # fmt: skip
+    out: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for g, code, value, n in session.execute(query):
+        out[g][code][value] = n
+    return out
+
+
+@dataclass
+class CountDistribution:
+    freq: dict[int, int] = field(default_factory=dict)
+    unknown: int = 0
+
+
+def count_distributions(session: Session, by: str | None, filters: Filters) -> dict[str, dict[str, CountDistribution]]:
+    """{group: {count item: value -> children, plus how many were unknown}}.
+
+    Only count answers are read (binary answers have no count and a value);
+    a count answer with no number is an unknown.
+    """
+    group = _group_column(by)
+    query = _scoped(
+        select(group, Answer.item_code, Answer.count, func.count())
+        .select_from(Case).join(Screening).join(Answer, Answer.screening_id == Screening.id)
+        .where(Answer.value.is_(None)),
+        filters,
+    ).group_by(group, Answer.item_code, Answer.count)  # fmt: skip
+    out: dict[str, dict[str, CountDistribution]] = defaultdict(lambda: defaultdict(CountDistribution))
+    for g, code, count, n in session.execute(query):
+        dist = out[g][code]
+        if count is None:
+            dist.unknown += n
+        else:
+            dist.freq[count] = n
+    return out
+
+
+@dataclass
+class ScoreDistribution:
+    freq: dict[int, int] = field(default_factory=dict)
+    n_with_unknown: int = 0
+
+
+def score_distributions(
+    session: Session, score: Score, by: str | None, filters: Filters, *, present: Sequence[str] = ("yes",)
+) -> dict[str, ScoreDistribution]:
+    """{group: score value -> children} for one derived score.
+
+    Per screening, a component counts 1 when any of its items has an answer
+    in ``present``; the score is the number of components present. A child
+    with an unknown or unanswered item among the score's items is counted in
+    ``n_with_unknown`` (their score is a lower bound).
+    """
+    per_screening = _score_per_screening(score, present)
+    group = _group_column(by)
+    query = _scoped(
+        select(group, per_screening.c.score, func.count(), func.sum(per_screening.c.incomplete))
+        .select_from(Case).join(Screening).join(per_screening, per_screening.c.screening_id == Screening.id),
+        filters,
+    ).group_by(group, per_screening.c.score)  # fmt: skip
+    out: dict[str, ScoreDistribution] = defaultdict(ScoreDistribution)
+    for g, value, n, incomplete in session.execute(query):
+        out[g].freq[int(value)] = n
+        out[g].n_with_unknown += int(incomplete or 0)
+    return out
+
+
+def _score_per_screening(score: Score, present: Sequence[str]):  # type: ignore[no-untyped-def]
+    components = [
+        func.max(case((and_(Answer.item_code.in_(c.any_of), Answer.value.in_(present)), 1), else_=0))
+        for c in score.components
+    ]
+    determined = func.sum(
+        case((and_(Answer.item_code.in_(score.items), Answer.value.in_(("yes", "suspected", "no"))), 1), else_=0)
+    )
+    total = sum(components[1:], components[0])
+    # Screenings without any answer row still need a score of 0, so start from screening.
+    return (
+        select(
+            Screening.id.label("screening_id"),
+            func.coalesce(total, 0).label("score"),
+            case((func.coalesce(determined, 0) < len(score.items), 1), else_=0).cast(Integer).label("incomplete"),
+        )
+        .select_from(Screening)
+        .outerjoin(Answer, Answer.screening_id == Screening.id)
+        .group_by(Screening.id)
+        .subquery()
+    )
