@@ -255,11 +255,42 @@ def _score_baselines(book: Codebook, everyone: dict, baseline: Baseline) -> list
         if figures.get("at_least_one") is not None:
             targets["1+"] = figures["at_least_one"]
         for label, p in targets.items():
+            cohort_items = len(book.score(code).components)
             entry = {"baseline": baseline.key, "item": f"{code} {label}", "baseline_prevalence": p,
-                     "items_measured": measured, "cohort_items": len(book.score(code).items)}  # fmt: skip
+                     "confirmed": label not in (figures.get("unconfirmed") or ()),
+                     "items_measured": measured, "cohort_items": cohort_items,
+                     "note": None if measured in (None, cohort_items) else
+                     f"the study counted {measured} ACEs, the cohort's score counts {cohort_items}"}  # fmt: skip
             for name, key in (("known", code), ("known_or_suspected", f"{code}_incl_suspected")):
                 dist = everyone[key]
                 successes = dist["n"] - dist["0"] if label == "1+" else dist[label]
                 entry[name] = compare_with_baseline(successes, dist["n"], p).to_dict()
             out.append(entry)
     return out
+
+
+LONG_COLUMNS = (
+    "group", "item", "label", "type", "protective", "n", "yes", "suspected", "no", "unknown", "not_answered",
+    "answered", "pct_known", "ci95_low", "ci95_high", "pct_known_or_suspected", "ci95_ks_low", "ci95_ks_high",
+    "pct_all", "n_known", "mean", "median", "min", "max",
+)  # fmt: skip
+
+
+def long_rows(doc: dict, book: Codebook) -> list[dict[str, str]]:
+    """The tallies long-form (one row per group x item) for R, SPSS or Excel."""
+    rows = []
+    for group, figures in doc["groups"].items():
+        for item in book.items:
+            base = {"group": group, "item": item.code, "label": item.label, "type": item.type,
+                    "protective": "yes" if item.protective else "no"}  # fmt: skip
+            if item.type == "binary":
+                t = figures["items"][item.code]
+                ci, ks = t["ci95"] or [None, None], t["ci95_known_or_suspected"] or [None, None]
+                base |= {k: t[k] for k in ("n", "yes", "suspected", "no", "unknown", "not_answered", "answered",
+                                            "pct_known", "pct_known_or_suspected", "pct_all")}  # fmt: skip
+                base |= {"ci95_low": ci[0], "ci95_high": ci[1], "ci95_ks_low": ks[0], "ci95_ks_high": ks[1]}
+            else:
+                c = figures["counts"][item.code]
+                base |= {k: c[k] for k in ("n", "n_known", "unknown", "not_answered", "mean", "median", "min", "max")}
+            rows.append({k: "" if v is None else str(v) for k, v in base.items()})
+    return rows

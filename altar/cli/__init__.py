@@ -65,9 +65,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from altar.cli import authority, cases, database, demo, instrument, screening, transfer
+    from altar.cli import authority, cases, database, demo, instrument, screening, stats, transfer
 
-    for module in (database, authority, instrument, cases, screening, transfer, demo):
+    for module in (database, authority, instrument, cases, screening, transfer, stats, demo):
         module.register(cli)
 
 
