@@ -28,8 +28,6 @@ from altar.stats import (
     summarise_score,
 )
 
-KNOWN = ("yes",)
-KNOWN_OR_SUSPECTED = ("yes", "suspected")
 # Breakdowns whose groups have a natural order, with that order (least to
 # most severe disposal for strata), so a trend test means something.
 ORDERED = {"stratum": ("out_of_court", "community", "custody")}
@@ -48,17 +46,11 @@ class Counts:
 
 
 def read_counts(session: Session, book: Codebook, by: str, filters: Filters) -> Counts:
-    scores: dict[str, dict[str, ScoreDistribution]] = {}
-    for score in book.scores:
-        scores[score.code] = tallies.score_distributions(session, score, by, filters, present=KNOWN)
-        scores[f"{score.code}_incl_suspected"] = tallies.score_distributions(
-            session, score, by, filters, present=KNOWN_OR_SUSPECTED
-        )
     return Counts(
         sizes=tallies.group_sizes(session, by, filters),
         binary=tallies.binary_counts(session, by, filters),
         counts=tallies.count_distributions(session, by, filters),
-        scores=scores,
+        scores=tallies.score_distributions(session, book.scores, by, filters),
     )
 
 

@@ -113,47 +113,66 @@ class ScoreDistribution:
 
 
 def score_distributions(
-    session: Session, score: Score, by: str | None, filters: Filters, *, present: Sequence[str] = ("yes",)
-) -> dict[str, ScoreDistribution]:
-    """{group: score value -> children} for one derived score.
+    session: Session, scores: Sequence[Score], by: str | None, filters: Filters
+) -> dict[str, dict[str, ScoreDistribution]]:
+    """{score key: {group: score value -> children}} for every derived score,
+    counted twice: on yes answers (key ``code``) and on yes-or-suspected
+    answers (key ``code_incl_suspected``).
 
-    Per screening, a component counts 1 when any of its items has an answer
-    in ``present``; the score is the number of components present. A child
-    with an unknown or unanswered item among the score's items is counted in
-    ``n_with_unknown`` (their score is a lower bound).
+    Per screening, a component counts 1 when any of its items has such an
+    answer; the score is the number of components present. A child with an
+    unknown or unanswered item among the score's items is counted in
+    ``n_with_unknown`` (their score is a lower bound). One pass over the
+    answers computes every score.
     """
-    per_screening = _score_per_screening(score, present)
+    per_screening, columns = _scores_per_screening(scores)
     group = _group_column(by)
     query = _scoped(
-        select(group, per_screening.c.score, func.count(), func.sum(per_screening.c.incomplete))
+        select(group, *columns.values(), func.count())
         .select_from(Case).join(Screening).join(per_screening, per_screening.c.screening_id == Screening.id),
         filters,
-    ).group_by(group, per_screening.c.score)  # fmt: skip
-    out: dict[str, ScoreDistribution] = defaultdict(ScoreDistribution)
-    for g, value, n, incomplete in session.execute(query):
-        out[g].freq[int(value)] = n
-        out[g].n_with_unknown += int(incomplete or 0)
+    ).group_by(group, *columns.values())  # fmt: skip
+    out: dict[str, dict[str, ScoreDistribution]] = {key: defaultdict(ScoreDistribution) for key in _keys(scores)}
+    for row in session.execute(query):
+        g, values, n = row[0], dict(zip(columns, row[1:-1])), row[-1]
+        for score in scores:
+            for key in (score.code, f"{score.code}_incl_suspected"):
+                dist = out[key][g]
+                dist.freq[int(values[key])] = dist.freq.get(int(values[key]), 0) + n
+                dist.n_with_unknown += n if values[f"{score.code}_incomplete"] else 0
     return out
 
 
-def _score_per_screening(score: Score, present: Sequence[str]):  # type: ignore[no-untyped-def]
-    components = [
-        func.max(case((and_(Answer.item_code.in_(c.any_of), Answer.value.in_(present)), 1), else_=0))
-        for c in score.components
-    ]
-    determined = func.sum(
-        case((and_(Answer.item_code.in_(score.items), Answer.value.in_(("yes", "suspected", "no"))), 1), else_=0)
-    )
-    total = sum(components[1:], components[0])
-    # Screenings without any answer row still need a score of 0, so start from screening.
-    return (
-        select(
-            Screening.id.label("screening_id"),
-            func.coalesce(total, 0).label("score"),
-            case((func.coalesce(determined, 0) < len(score.items), 1), else_=0).cast(Integer).label("incomplete"),
+def _keys(scores: Sequence[Score]) -> list[str]:
+    return [key for s in scores for key in (s.code, f"{s.code}_incl_suspected")]
+
+
+def _scores_per_screening(scores: Sequence[Score]):  # type: ignore[no-untyped-def]
+    def present(items: Sequence[str], answers: Sequence[str]) -> ColumnElement[int]:
+        return func.max(case((and_(Answer.item_code.in_(items), Answer.value.in_(answers)), 1), else_=0))
+
+    def total(score: Score, answers: Sequence[str]) -> ColumnElement[int]:
+        parts = [present(c.any_of, answers) for c in score.components]
+        return func.coalesce(sum(parts[1:], parts[0]), 0)
+
+    columns: dict[str, ColumnElement] = {}
+    for score in scores:
+        determined = func.sum(
+            case((and_(Answer.item_code.in_(score.items), Answer.value.in_(("yes", "suspected", "no"))), 1), else_=0)
         )
+        columns[score.code] = total(score, ("yes",)).label(score.code)
+        columns[f"{score.code}_incl_suspected"] = total(score, ("yes", "suspected")).label(f"{score.code}_ks")
+        columns[f"{score.code}_incomplete"] = case(
+            (func.coalesce(determined, 0) < len(score.items), 1), else_=0
+        ).cast(Integer).label(f"{score.code}_inc")
+    items = sorted({code for score in scores for code in score.items})
+    # Screenings with no answer to any score item still score 0: left join,
+    # reading only the score items' answers.
+    subquery = (
+        select(Screening.id.label("screening_id"), *columns.values())
         .select_from(Screening)
-        .outerjoin(Answer, Answer.screening_id == Screening.id)
+        .outerjoin(Answer, and_(Answer.screening_id == Screening.id, Answer.item_code.in_(items)))
         .group_by(Screening.id)
         .subquery()
     )
+    return subquery, {key: subquery.c[col.name] for key, col in columns.items()}
