@@ -9,7 +9,13 @@ from altar.db.authorities import add_authority, list_authorities
 
 @click.group()
 def authority() -> None:
-    """The local authorities whose youth justice services take part."""
+    """The local authorities whose youth justice services take part.
+
+    \b
+    Examples:
+      altar authority list
+      altar authority add stoke_on_trent "Stoke-on-Trent"
+    """
 
 
 @authority.command("list")

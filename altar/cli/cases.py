@@ -18,7 +18,14 @@ LIST_COLUMNS = ("case_ref", "authority", "stratum", "cohort", "sex", "age", "sta
 
 @click.group()
 def case() -> None:
-    """Cases: one child each, known only by a pseudonymous reference."""
+    """Cases: one child each, known only by a pseudonymous reference.
+
+    \b
+    Examples:
+      altar case add DUD-017 --authority dudley --stratum community
+      altar case list --status in_progress
+      altar case show DUD-017
+    """
 
 
 @case.command("add")

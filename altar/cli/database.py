@@ -34,7 +34,13 @@ def init(settings: Settings) -> None:
 
 @click.group()
 def db() -> None:
-    """Look after the database schema (upgrades after installing a new altar)."""
+    """Look after the database schema (upgrades after installing a new altar).
+
+    \b
+    Examples:
+      altar db current
+      altar db upgrade
+    """
 
 
 @db.command("upgrade")

@@ -23,7 +23,13 @@ version_option = click.option(
 
 @click.group()
 def instrument() -> None:
-    """The screening instrument: every item a case file is screened for."""
+    """The screening instrument: every item a case file is screened for.
+
+    \b
+    Examples:
+      altar instrument show --group ace
+      altar instrument export --format csv --out data_dictionary.csv
+    """
 
 
 @instrument.command("show")

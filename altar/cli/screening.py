@@ -15,7 +15,13 @@ from altar.errors import ValidationError
 
 @click.group()
 def screening() -> None:
-    """Screenings: which adversities a child's case files evidence."""
+    """Screenings: which adversities a child's case files evidence.
+
+    \b
+    Examples:
+      altar screening enter DUD-017
+      altar screening form DUD-017 > form.txt
+    """
 
 
 @screening.command("enter")

@@ -79,7 +79,12 @@ def export_command(settings: Settings, fmt: str, out: Path | None) -> None:
 
 @click.group()
 def template() -> None:
-    """Blank files to fill in."""
+    """Blank files to fill in.
+
+    \b
+    Example:
+      altar template csv --out dudley.csv
+    """
 
 
 @template.command("csv")
