@@ -48,7 +48,7 @@ def cli(ctx: click.Context, db: str | None, user: str | None, traceback: bool) -
     lived through.
 
     \b
-    A research project usually goes:
+    Examples, in the order a research project goes:
       altar init                      create the database (./altar.db)
       altar template csv > cases.csv  a blank spreadsheet to fill in
       altar import cases.csv          load the screenings
