@@ -53,6 +53,7 @@ def cli(ctx: click.Context, db: str | None, user: str | None, traceback: bool) -
       altar template csv > cases.csv  a blank spreadsheet to fill in
       altar import cases.csv          load the screenings
       altar case add / screening enter    or enter cases one by one
+      altar stats                     adversity by stratum, with tests and baselines
       altar export --format csv       everything, for checking or archiving
 
     Try `altar demo` to see it all on a SYNTHETIC cohort.
