@@ -51,20 +51,24 @@ def existing_refs(session: Session, refs: Iterable[str]) -> set[str]:
 
 
 def insert_records(session: Session, records: Sequence[CaseRecord], *, actor: str | None, command: str) -> None:
-    """Add new cases with their screenings and answers in bulk."""
+    """Add new cases with their screenings and answers in bulk.
+
+    Table-level Core inserts (executemany) rather than the ORM's bulk path,
+    which costs several times more per row.
+    """
     authority_ids, instrument_ids = _authority_ids(session), _instrument_ids(session)
     books = all_codebooks()
     for start in range(0, len(records), CHUNK):
         chunk = records[start : start + CHUNK]
         case_ids = dict(
             session.execute(
-                insert(Case).returning(Case.case_ref, Case.id, sort_by_parameter_order=True),
+                insert(Case.__table__).returning(Case.case_ref, Case.id, sort_by_parameter_order=True),
                 [_case_values(r, authority_ids) for r in chunk],
             ).all()
         )
         screening_ids = dict(
             session.execute(
-                insert(Screening).returning(Screening.case_id, Screening.id, sort_by_parameter_order=True),
+                insert(Screening.__table__).returning(Screening.case_id, Screening.id, sort_by_parameter_order=True),
                 [_screening_values(r, case_ids[r.case_ref], instrument_ids, books) for r in chunk],
             ).all()
         )
@@ -74,9 +78,9 @@ def insert_records(session: Session, records: Sequence[CaseRecord], *, actor: st
             for code, value in r.answers.items()
         ]
         if answers:
-            session.execute(insert(AnswerRow), answers)
+            session.execute(insert(AnswerRow.__table__), answers)
         session.execute(
-            insert(ChangeLog),
+            insert(ChangeLog.__table__),
             [dict(actor=actor, command=command, action="insert", entity="case", case_ref=r.case_ref) for r in chunk],
         )
 
