@@ -7,8 +7,8 @@ spreadsheet would run as a formula.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
@@ -38,13 +38,24 @@ class CsvReader:
     def __init__(self, path: Path):
         self.path = path
         try:
-            self._file: IO[str] = io.open(path, encoding="utf-8-sig", newline="")
+            self._file: IO[bytes] = open(path, "rb")
         except FileNotFoundError:
             raise NotFoundError(f"no file {path}") from None
         except IsADirectoryError:
             raise NotFoundError(f"{path} is a folder, not a CSV file") from None
-        self._reader = csv.reader(self._file)
+        self._reader = csv.reader(self._decoded_lines())
         self.header = self._read_header()
+
+    def _decoded_lines(self) -> Iterator[str]:
+        # Decoding line by line (not in a text wrapper's read-ahead chunks)
+        # lets a bad byte be reported on the line that holds it.
+        for number, raw in enumerate(self._file, start=1):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise self._fail(f"row {number} is not UTF-8 text (in Excel use Save As > 'CSV UTF-8')") from None
 
     def _fail(self, reason: str) -> ValidationError:
         return ValidationError(f"{self.path.name}: {reason}; nothing was imported")
@@ -54,10 +65,6 @@ class CsvReader:
             return next(self._reader)
         except StopIteration:
             return None
-        except UnicodeDecodeError:
-            raise self._fail(
-                f"row {self._reader.line_num + 1} is not UTF-8 text (in Excel use Save As > 'CSV UTF-8')"
-            ) from None
         except csv.Error as exc:
             raise self._fail(f"row {self._reader.line_num}: {exc}") from None
 
