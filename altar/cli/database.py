@@ -4,7 +4,7 @@ import click
 
 from altar.cli.common import Settings, pass_settings
 from altar.cli.output import note
-from altar.db import open_for_upgrade, revision_state, upgrade
+from altar.db import open_existing, open_for_upgrade, revision_state, upgrade
 from altar.db.setup import initialise
 
 
@@ -69,8 +69,7 @@ def db_current(settings: Settings) -> None:
     Example:
       altar db current
     """
-    database = open_for_upgrade(settings.db)
-    state = revision_state(database)
+    state = revision_state(open_existing(settings.db))
     click.echo(f"current: {state.current or '(empty: run altar init)'}")
     click.echo(f"head:    {state.head}")
     if state.current != state.head:

@@ -8,6 +8,7 @@ creates or upgrades a database and seeds reference data.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from altar.db import migrate
@@ -63,7 +64,10 @@ def resolve_url(db: str | None) -> str:
 
 
 def sqlite_path(url: str) -> Path | None:
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
     return Path(parsed.database)
@@ -104,20 +108,34 @@ def connect(db: str | None = None) -> Database:
     silently creating an empty one), MigrationNeeded when the schema is
     behind or ahead of this altar.
     """
-    url = resolve_url(db)
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        raise NotFoundError(f"no altar database at {path}: run `altar init` to create one, or pass --db")
-    database = Database(url, make_engine(url))
+    database = open_existing(db)
     state = revision_state(database)
     if state.current is None:
         raise MigrationNeeded(f"{database.display} is not an altar database yet: run `altar init`")
+    _refuse_unknown_revision(database, state)
     if state.current != state.head:
         raise MigrationNeeded(
             f"{database.display} is at schema revision {state.current}, this altar needs {state.head}: "
             "run `altar db upgrade` (a backup is made first)"
         )
     return database
+
+
+def open_existing(db: str | None) -> Database:
+    """Open without the revision check, refusing a SQLite file that is not there."""
+    url = resolve_url(db)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise NotFoundError(f"no altar database at {path}: run `altar init` to create one, or pass --db")
+    return Database(url, make_engine(url))
+
+
+def _refuse_unknown_revision(database: Database, state: RevisionState) -> None:
+    if state.current is not None and not migrate.is_known(state.current):
+        raise MigrationNeeded(
+            f"{database.display} is at schema revision {state.current}, which this altar does not know "
+            "(was it made by a newer altar?): install the newer altar rather than upgrading"
+        )
 
 
 @dataclass(frozen=True)
@@ -130,20 +148,32 @@ def revision_state(database: Database) -> RevisionState:
     try:
         with database.engine.connect() as conn:
             current = migrate.current_revision(conn)
-    except OperationalError as exc:
-        raise DatabaseError(f"cannot open {database.display}: {exc.orig}") from exc
     except SQLAlchemyError as exc:
-        raise DatabaseError(f"cannot open {database.display}: {exc}") from exc
+        raise DatabaseError(f"cannot open {database.display}: {_one_line(exc)}") from exc
     return RevisionState(current, migrate.head_revision())
 
 
+def _one_line(exc: SQLAlchemyError) -> str:
+    # SQLAlchemy appends a "Background on this error" link on a second line.
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0]
+
+
 def open_for_upgrade(db: str | None) -> Database:
-    """Open (creating a SQLite file if need be) without the revision check."""
+    """Open without the revision check, creating a new SQLite file (readable
+    by its owner only) if there is none."""
     url = resolve_url(db)
     path = sqlite_path(url)
     if path is not None and not path.parent.is_dir():
         raise NotFoundError(f"folder {path.parent} does not exist")
+    if path is not None and not path.exists():
+        _create_private_file(path)
     return Database(url, make_engine(url))
+
+
+def _create_private_file(path: Path) -> None:
+    # Special-category data about children: only the owner may read the file.
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
 
 
 def upgrade(database: Database) -> tuple[str | None, str, Path | None]:
@@ -152,6 +182,7 @@ def upgrade(database: Database) -> tuple[str | None, str, Path | None]:
     Returns (revision before, revision after, backup path or None).
     """
     state = revision_state(database)
+    _refuse_unknown_revision(database, state)
     backup = None
     if state.current is not None and state.current != state.head:
         backup = backup_sqlite_file(database, reason=f"pre-upgrade-{state.current}")
@@ -161,12 +192,13 @@ def upgrade(database: Database) -> tuple[str | None, str, Path | None]:
         with database.engine.begin() as conn:
             migrate.upgrade_to_head(conn)
     except SQLAlchemyError as exc:
-        raise DatabaseError(f"upgrade of {database.display} failed and was rolled back: {exc}") from exc
+        raise DatabaseError(f"upgrade of {database.display} failed and was rolled back: {_one_line(exc)}") from exc
     return state.current, state.head, backup
 
 
 def _has_foreign_tables(database: Database) -> bool:
-    return bool(inspect(database.engine).get_table_names())
+    # Alembic's own bookkeeping table survives a downgrade to base.
+    return bool(set(inspect(database.engine).get_table_names()) - {"alembic_version"})
 
 
 def backup_sqlite_file(database: Database, reason: str) -> Path | None:

@@ -7,6 +7,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection
 
 from altar.resources import migrations_dir
@@ -26,6 +27,14 @@ def head_revision() -> str:
     if len(heads) != 1:
         raise RuntimeError(f"migrations have {len(heads)} heads; merge them")
     return heads[0]
+
+
+def is_known(revision: str) -> bool:
+    """Whether this altar's migrations include ``revision``."""
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:  # alembic's ResolutionError for an unknown id
+        return False
 
 
 def current_revision(connection: Connection) -> str | None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
-from altar.db import Database, open_for_upgrade, sqlite_path, upgrade
+from altar.db import Database, open_for_upgrade, resolve_url, sqlite_path, upgrade
 from altar.db.models import Meta
 from altar.db.reference import seed_reference
 
@@ -26,11 +25,9 @@ class InitResult:
 
 def initialise(db: str | None, *, meta: dict[str, str] | None = None) -> InitResult:
     """Create or upgrade to head, then seed reference data. Idempotent."""
-    database = open_for_upgrade(db)
-    path = sqlite_path(database.url)
+    path = sqlite_path(resolve_url(db))
     created = path is not None and not path.exists()
-    if created:
-        _create_private_file(path)  # type: ignore[arg-type]
+    database = open_for_upgrade(db)
     before, after, backup = upgrade(database)
     with database.transaction() as session:
         seeded = seed_reference(session)
@@ -39,12 +36,6 @@ def initialise(db: str | None, *, meta: dict[str, str] | None = None) -> InitRes
     database.engine.dispose()
     return InitResult(database.display, created or before is None, before, after, backup,
                       seeded.authorities_added, seeded.instruments_added)  # fmt: skip
-
-
-def _create_private_file(path: Path) -> None:
-    # Special-category data about children: only the owner may read the file.
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
 
 
 def read_meta(database: Database) -> dict[str, str]:

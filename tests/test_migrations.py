@@ -1,0 +1,249 @@
+"""The schema comes only from Alembic migrations, and they agree with the models."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import sqlite3
+import stat
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+import altar.db.models
+from altar.db import backup_sqlite_file, connect, migrate, open_for_upgrade
+from altar.resources import migrations_dir
+
+VERSIONS = migrations_dir() / "versions"
+
+
+def _revision_files():
+    return sorted(p for p in VERSIONS.glob("*.py") if not p.name.startswith("__"))
+
+
+def _sqlite_version(path) -> str | None:
+    conn = sqlite3.connect(path)
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        return row[0] if row else None
+    finally:
+        conn.close()
+
+
+def _set_version(path, revision: str) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_init_creates_schema_matching_the_models(tmp_path, run):
+    path = tmp_path / "fresh.db"
+    path.touch()  # an empty SQLite file
+    result = run(["--db", path, "init"])
+    assert result.exit_code == 0, result.output
+    database = connect(str(path))
+    try:
+        with database.engine.connect() as conn:
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), altar.db.models.Base.metadata
+            )
+    finally:
+        database.engine.dispose()
+    assert diff == []
+
+
+def test_migrations_have_exactly_one_head():
+    heads = ScriptDirectory.from_config(migrate.alembic_config()).get_heads()
+    assert len(heads) == 1
+    assert migrate.head_revision() == heads[0]
+
+
+def test_init_leaves_database_at_head(db_path):
+    assert _sqlite_version(db_path) == migrate.head_revision()
+
+
+def test_upgrade_downgrade_to_base_and_upgrade_again(db_path):
+    database = open_for_upgrade(str(db_path))
+    try:
+        with database.engine.begin() as conn:
+            migrate.downgrade_to(conn, "base")
+        assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
+        with database.engine.begin() as conn:
+            assert migrate.current_revision(conn) is None
+            migrate.upgrade_to_head(conn)
+        with database.engine.connect() as conn:
+            assert migrate.current_revision(conn) == migrate.head_revision()
+        tables = set(inspect(database.engine).get_table_names())
+    finally:
+        database.engine.dispose()
+    assert set(altar.db.models.Base.metadata.tables) <= tables
+
+
+def test_altar_init_upgrades_a_database_downgraded_to_base(db_path, run):
+    database = open_for_upgrade(str(db_path))
+    with database.engine.begin() as conn:
+        migrate.downgrade_to(conn, "base")
+    database.engine.dispose()
+    result = run(["--db", db_path, "init"])
+    assert result.exit_code == 0, result.output
+    assert _sqlite_version(db_path) == migrate.head_revision()
+
+
+def test_revision_files_are_dated_and_do_not_import_models():
+    files = _revision_files()
+    assert files, f"no revisions in {VERSIONS}"
+    for path in files:
+        assert re.match(r"^\d{8}_", path.name), path.name
+        assert int(path.name[4:6]) in range(1, 13) and int(path.name[6:8]) in range(1, 32), path.name
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+                imported.update(f"{node.module}.{alias.name}" for alias in node.names)
+        assert not any(name == "altar.db.models" or name.startswith("altar.db.models.") for name in imported), path
+
+
+def test_init_twice_is_idempotent(db_path, run, query):
+    before = query("SELECT code FROM authority ORDER BY code")
+    instruments = query("SELECT count(*) FROM instrument_version")
+    result = run(["--db", db_path, "init"])
+    assert result.exit_code == 0, result.output
+    assert query("SELECT code FROM authority ORDER BY code") == before
+    assert query("SELECT count(*) FROM instrument_version") == instruments
+    assert len(before) == 9
+
+
+def test_init_keeps_existing_cases(db_path, altar, run, query):
+    result = altar("case", "add", "DUD-001", "--authority", "dudley", "--stratum", "custody")
+    assert result.exit_code == 0, result.output
+    result = run(["--db", db_path, "init"])
+    assert result.exit_code == 0, result.output
+    assert query("SELECT case_ref FROM cases") == [("DUD-001",)]
+
+
+def test_db_current_prints_head(altar):
+    result = altar("db", "current")
+    assert result.exit_code == 0, result.output
+    head = migrate.head_revision()
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["current:", head]
+    assert lines[1].split() == ["head:", head]
+
+
+def test_database_at_unknown_revision_is_refused(db_path, altar, query, assert_user_error):
+    _set_version(db_path, "ffffffff0000")
+    result = altar("case", "list")
+    # Not `altar db upgrade`: no migration leads from an unknown revision.
+    assert_user_error(result, "ffffffff0000", "does not know", exit_code=5)
+
+
+def test_db_current_reports_an_out_of_date_database(db_path, altar):
+    _set_version(db_path, "ffffffff0000")
+    result = altar("db", "current")
+    assert result.exit_code != 0
+    assert "ffffffff0000" in result.stdout
+
+
+def test_db_upgrade_of_unknown_revision_fails_cleanly(db_path, altar, assert_user_error):
+    _set_version(db_path, "ffffffff0000")
+    result = altar("db", "upgrade")
+    assert_user_error(result, "ffffffff0000")
+
+
+def test_db_upgrade_at_head_makes_no_backup(db_path, altar):
+    result = altar("db", "upgrade")
+    assert result.exit_code == 0, result.output
+    assert list(db_path.parent.glob("*.bak")) == []
+
+
+def test_db_upgrade_leaves_a_database_of_unknown_revision_untouched(db_path, altar, query):
+    # A database from a newer altar must not be "upgraded" (nor backed up and
+    # then half-changed) by an older one.
+    assert altar("case", "add", "DUD-001", "--authority", "dudley", "--stratum", "custody").exit_code == 0
+    _set_version(db_path, "ffffffff0000")
+    assert altar("db", "upgrade").exit_code == 5
+    assert list(db_path.parent.glob("altar.db.*.bak")) == []
+    assert query("SELECT case_ref FROM cases") == [("DUD-001",)]
+    assert query("SELECT version_num FROM alembic_version") == [("ffffffff0000",)]
+
+
+def test_backup_sqlite_file_copies_a_populated_database(db_path, altar, query):
+    for ref in ("DUD-001", "DUD-002"):
+        assert altar("case", "add", ref, "--authority", "dudley", "--stratum", "custody").exit_code == 0
+    database = connect(str(db_path))
+    try:
+        backup = backup_sqlite_file(database, reason="test")
+    finally:
+        database.engine.dispose()
+    assert backup is not None and backup.exists()
+    assert backup.parent == db_path.parent and backup.name.endswith(".bak")
+    assert query("SELECT case_ref FROM cases ORDER BY case_ref", db=backup) == [("DUD-001",), ("DUD-002",)]
+    assert query("SELECT count(*) FROM answer", db=backup) == query("SELECT count(*) FROM answer")
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+
+
+def test_connect_sets_sqlite_pragmas(db_path):
+    database = connect(str(db_path))
+    try:
+        with database.engine.connect() as conn:
+            journal = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            foreign_keys = conn.exec_driver_sql("PRAGMA foreign_keys").scalar()
+            busy = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    finally:
+        database.engine.dispose()
+    assert journal.lower() == "wal"
+    assert foreign_keys == 1
+    assert busy > 0
+
+
+def test_foreign_keys_are_enforced(db_path):
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    database = connect(str(db_path))
+    try:
+        with pytest.raises(IntegrityError), database.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO cases (case_ref, authority_id, stratum, cohort, sex, ethnicity, created_at, "
+                    "updated_at) VALUES ('X-1', 9999, 'custody', 'main', 'male', 'white', '2021-01-01', '2021-01-01')"
+                )
+            )
+    finally:
+        database.engine.dispose()
+
+
+def test_new_database_file_is_private(tmp_path, init_db):
+    old_umask = os.umask(0o022)
+    try:
+        path = init_db(tmp_path / "new.db")
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_db_upgrade_on_new_path_creates_private_file(tmp_path, run):
+    path = tmp_path / "viaupgrade.db"
+    old_umask = os.umask(0o022)  # a typical umask: group and others may read new files
+    try:
+        result = run(["--db", path, "db", "upgrade"])
+    finally:
+        os.umask(old_umask)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_db_current_on_missing_file_creates_nothing(tmp_path, run):
+    path = tmp_path / "typo.db"
+    run(["--db", path, "db", "current"])
+    assert not path.exists()
