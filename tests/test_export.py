@@ -145,12 +145,6 @@ def test_write_csv_neutralises_formulas(dangerous):
 
 
 @pytest.mark.parametrize("cell", ["\r=1", "line\rbreak"])
-@pytest.mark.xfail(
-    reason="BUG: altar/capture/csvio.py write_csv uses lineterminator='\\n', so csv's QUOTE_MINIMAL leaves a "
-    "cell holding a bare carriage return unquoted and a spreadsheet or csv reader splits the row there "
-    "(reachable via `altar authority add ... --note` then `authority list --format csv`)",
-    strict=True,
-)
 def test_write_csv_cell_with_carriage_return_reads_back_as_one_cell(cell):
     stream = io.StringIO()
     altar_write_csv(stream, ["a", "b"], [{"a": cell, "b": "plain"}])

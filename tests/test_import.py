@@ -278,12 +278,6 @@ def test_non_utf8_error_names_the_row_with_the_bad_byte(altar, tmp_path, spec, w
     assert "row 150 " in result.stderr
 
 
-@pytest.mark.xfail(
-    reason="BUG: altar/capture/csvio.py CsvReader._decoded_lines (since d313502) splits the file on b'\\n' "
-    "only, so a CSV with classic Mac CR-only line endings is read as one row and refused with "
-    "'new-line character seen in unquoted field'; the text-mode reader it replaced accepted it",
-    strict=True,
-)
 def test_cr_only_line_endings_import(altar, tmp_path, write_csv, valid_row, query):
     path = write_csv(tmp_path / "mac.csv", [valid_row("A-1"), valid_row("A-2")])
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
@@ -292,12 +286,6 @@ def test_cr_only_line_endings_import(altar, tmp_path, write_csv, valid_row, quer
     assert query("SELECT case_ref FROM cases ORDER BY 1") == [("A-1",), ("A-2",)]
 
 
-@pytest.mark.xfail(
-    reason="BUG: altar/capture/csvio.py CsvReader.__iter__ numbers rows by csv's line_num (physical "
-    "lines), not records, so after a quoted cell holding a line break (Alt+Enter in Excel) every "
-    "problem is reported one row too low down; the class promises spreadsheet row numbers",
-    strict=True,
-)
 def test_quoted_cell_with_line_break_keeps_row_numbers(altar, tmp_path, write_csv, valid_row, assert_user_error):
     rows = [valid_row("A-1", bullying="no\nreally"), valid_row("A-2"), valid_row("A-3", send="maybe")]
     result = altar("import", write_csv(tmp_path / "f.csv", rows))

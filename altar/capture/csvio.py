@@ -18,6 +18,7 @@ from altar.errors import NotFoundError, ValidationError
 # Characters that make Excel/LibreOffice treat a cell as a formula (OWASP
 # "CSV injection"); a leading apostrophe makes the cell plain text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PEEK = 65536
 
 
 def safe_cell(value: str) -> str:
@@ -25,7 +26,9 @@ def safe_cell(value: str) -> str:
 
 
 def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[dict[str, str]]) -> None:
-    writer = csv.writer(stream, lineterminator="\n")
+    # CRLF (RFC 4180, and what Excel writes) makes the csv module quote any
+    # cell holding a bare carriage return, so it cannot split a row.
+    writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
         writer.writerow(safe_cell(row.get(column, "")) for column in header)
@@ -38,18 +41,19 @@ class CsvReader:
     def __init__(self, path: Path):
         self.path = path
         try:
-            self._file: IO[bytes] = open(path, "rb")
+            self._file: IO[bytes] = open(path, "rb", buffering=_PEEK)
         except FileNotFoundError:
             raise NotFoundError(f"no file {path}") from None
         except IsADirectoryError:
             raise NotFoundError(f"{path} is a folder, not a CSV file") from None
         self._reader = csv.reader(self._decoded_lines())
+        self._row = 0  # spreadsheet row of the last record read (the header is 1)
         self.header = self._read_header()
 
     def _decoded_lines(self) -> Iterator[str]:
         # Decoding line by line (not in a text wrapper's read-ahead chunks)
         # lets a bad byte be reported on the line that holds it.
-        for number, raw in enumerate(self._file, start=1):
+        for number, raw in enumerate(self._raw_lines(), start=1):
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8) :]
             try:
@@ -57,16 +61,26 @@ class CsvReader:
             except UnicodeDecodeError:
                 raise self._fail(f"row {number} is not UTF-8 text (in Excel use Save As > 'CSV UTF-8')") from None
 
+    def _raw_lines(self) -> Iterator[bytes]:
+        head = self._file.peek(_PEEK)[:_PEEK]  # type: ignore[attr-defined]
+        if b"\r" in head and b"\n" not in head:
+            # Classic Mac line endings (CR only): small files, read whole.
+            yield from (line + b"\n" for line in self._file.read().split(b"\r"))
+        else:
+            yield from self._file
+
     def _fail(self, reason: str) -> ValidationError:
         return ValidationError(f"{self.path.name}: {reason}; nothing was imported")
 
     def _next(self) -> list[str] | None:
         try:
-            return next(self._reader)
+            record = next(self._reader)
+            self._row += 1
+            return record
         except StopIteration:
             return None
         except csv.Error as exc:
-            raise self._fail(f"row {self._reader.line_num}: {exc}") from None
+            raise self._fail(f"row {self._row + 1}: {exc}") from None
 
     def _read_header(self) -> list[str]:
         header = self._next()
@@ -84,7 +98,7 @@ class CsvReader:
         while (cells := self._next()) is not None:
             if not any(c.strip() for c in cells):
                 continue
-            number = self._reader.line_num
+            number = self._row
             if len(cells) > len(self.header):
                 raise self._fail(f"row {number} has {len(cells)} cells but the header has {len(self.header)}")
             yield number, dict(zip(self.header, cells + [""] * (len(self.header) - len(cells))))
