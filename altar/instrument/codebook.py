@@ -127,7 +127,7 @@ def parse_codebook(raw: Any) -> Codebook:
     """Build a Codebook from parsed YAML/JSON, checking every rule."""
     if not isinstance(raw, dict):
         raise CodebookError("top level must be a mapping")
-    sources = {s["key"]: s["citation"] for s in _list(raw, "sources", required=False)}
+    sources = {_text(s, "key"): _text(s, "citation") for s in _list(raw, "sources", required=False)}
     groups = tuple(_group(g, sources) for g in _list(raw, "groups"))
     book = Codebook(
         name=_text(raw, "name"),
@@ -192,10 +192,10 @@ def _score(raw: Any) -> Score:
     if "items" in raw and "components" in raw:
         raise CodebookError(f"score {code!r}: give items or components, not both")
     if "items" in raw:
-        components = tuple(Component(c, c, (c,)) for c in raw["items"])
+        components = tuple(Component(c, c, (c,)) for c in _list(raw, "items"))
     else:
         components = tuple(
-            Component(_code(c, "code"), _text(c, "label"), tuple(c["any_of"])) for c in _list(raw, "components")
+            Component(_code(c, "code"), _text(c, "label"), tuple(_list(c, "any_of"))) for c in _list(raw, "components")
         )
     bands = tuple(str(b) for b in _list(raw, "bands"))
     _check_bands(code, bands)
@@ -211,6 +211,8 @@ def _check_bands(score: str, bands: tuple[str, ...]) -> None:
         is_last = i == len(bands) - 1
         if bool(m.group(3)) != is_last:
             raise CodebookError(f"score {score!r}: only the last band is open-ended (like '4+')")
+        if m.group(2) and int(m.group(2)) < int(m.group(1)):
+            raise CodebookError(f"score {score!r}: band {label!r} ends before it starts")
         expected = int(m.group(2) or m.group(1)) + 1
 
 
@@ -221,8 +223,8 @@ def _answers(raw: dict) -> dict[str, str]:
     return {k: str(answers[k]).strip() for k in BINARY_ANSWERS}
 
 
-def _list(raw: dict, key: str, required: bool = True) -> list:
-    value = raw.get(key)
+def _list(raw: Any, key: str, required: bool = True) -> list:
+    value = raw.get(key) if isinstance(raw, dict) else None
     if value is None and not required:
         return []
     if not isinstance(value, list) or (required and not value):
@@ -230,8 +232,8 @@ def _list(raw: dict, key: str, required: bool = True) -> list:
     return value
 
 
-def _text(raw: dict, key: str) -> str:
-    value = raw.get(key)
+def _text(raw: Any, key: str) -> str:
+    value = raw.get(key) if isinstance(raw, dict) else None
     if not isinstance(value, str) or not value.strip():
         where = f" in {raw.get('code')!r}" if isinstance(raw, dict) and raw.get("code") else ""
         raise CodebookError(f"{key!r}{where} must be non-empty text")
