@@ -67,7 +67,3 @@ def case_document(record: CaseRecord) -> dict:
         "instrument_version": record.instrument_version,
         "answers": record.answers,
     }
-
-
-def count_incomplete(session: Session) -> int:
-    return sum(1 for r in store.list_cases(session) if r.status != "complete")

@@ -100,6 +100,8 @@ def parse_form(
             problems.append(Problem(None, item.code, typed, str(exc)))
     fields = {}
     for name, parser in (("screened_on", values.parse_date), ("screened_by", values.parse_user)):
+        if name not in texts:
+            continue  # line deleted: keep what is stored
         try:
             fields[name] = parser(texts.get(name, ""))
         except ValueError as exc:

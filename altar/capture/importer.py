@@ -35,7 +35,10 @@ def import_csv(
     with CsvReader(path) as reader, database.transaction() as session:
         _check_header(reader.header, books)
         lookup = store.authority_lookup(session)
-        records, problems = _validate_rows(reader, lookup, books, actor)
+        # A file that has a screened_by column says who screened each case
+        # (blank: not recorded); without one, the importing user did.
+        default_user = None if "screened_by" in reader.header else actor
+        records, problems = _validate_rows(reader, lookup, books, default_user)
         existing = store.existing_refs(session, (r.case_ref for r in records))
         if existing and not update:
             problems += [

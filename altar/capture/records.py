@@ -18,6 +18,10 @@ CASE_COLUMNS = ("case_ref", "authority", "stratum", "cohort", "sex", "ethnicity"
 # Optional columns: who screened, and which codebook version the answers follow.
 EXTRA_COLUMNS = ("screened_by", "instrument_version")
 Answer = str | int | None
+# The cell text for an item not yet answered. A blank cell means unknown (the
+# import contract), so export needs a word for "not answered" to round-trip
+# an in-progress screening.
+UNANSWERED = "unanswered"
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ def validate_row(
     if book is not None:
         for item in book.items:
             text = row.get(item.code, "") or ""
-            if not text.strip() and not blank_is_unknown:
+            if text.strip().lower() == UNANSWERED or (not text.strip() and not blank_is_unknown):
                 continue
             try:
                 answers[item.code] = values.parse_answer(text, item)
@@ -127,7 +131,7 @@ def _version(text: str, books: Mapping[int, Codebook], default: int) -> int:
 def record_to_row(record: CaseRecord, book: Codebook) -> dict[str, str]:
     """The CSV contract's text for a record: the inverse of validate_row.
 
-    An unanswered item is written as an empty cell.
+    An item not yet answered is written as ``unanswered``.
     """
     row = {
         "case_ref": record.case_ref,
@@ -143,5 +147,5 @@ def record_to_row(record: CaseRecord, book: Codebook) -> dict[str, str]:
     }
     for item in book.items:
         answered = item.code in record.answers
-        row[item.code] = values.format_answer(record.answers[item.code], item) if answered else ""
+        row[item.code] = values.format_answer(record.answers[item.code], item) if answered else UNANSWERED
     return row

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from altar.capture.csvio import write_csv
-from altar.capture.exporter import count_incomplete, export_csv, export_header, export_json
+from altar.capture.exporter import export_csv, export_header, export_json
 from altar.capture.importer import import_csv
 from altar.cli.common import Settings, command_name, pass_settings
 from altar.cli.output import note
@@ -23,7 +23,8 @@ def import_command(settings: Settings, file: Path, update: bool, dry_run: bool) 
     The header is case_ref, authority, stratum, cohort, sex, ethnicity, age,
     screened_on, then one column per item code (any order); `altar template
     csv` writes it for you. Answers may be yes/y/1/true/known, suspected/s,
-    no/n/0/false or unknown, in any case; an empty cell means unknown.
+    no/n/0/false or unknown, in any case; an empty cell means unknown, and
+    'unanswered' leaves the item not yet answered (as export writes it).
 
     The whole file is checked first: if any cell is wrong nothing is
     imported, and every problem is listed by row and column.
@@ -67,14 +68,10 @@ def export_command(settings: Settings, fmt: str, out: Path | None) -> None:
     try:
         with database.reader() as session:
             count = (export_csv if fmt == "csv" else export_json)(session, stream)
-            incomplete = count_incomplete(session)
     finally:
         if out:
             stream.close()
     note(f"Exported {count} case(s)" + (f" to {out}" if out else "") + ".")
-    if incomplete and fmt == "csv":
-        note(f"Note: {incomplete} screening(s) are not complete; their unanswered items are blank, "
-             "which `altar import` reads as unknown.")  # fmt: skip
 
 
 @click.group()
