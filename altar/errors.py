@@ -31,6 +31,12 @@ class NotFoundError(AltarError):
     exit_code = 3
 
 
+class ConflictError(AltarError):
+    """Someone else changed the record while it was being edited."""
+
+    exit_code = 7
+
+
 class DatabaseError(AltarError):
     """The database cannot be opened or used (bad URL, unreadable file...)."""
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from altar.capture import form
 from altar.capture.records import CaseRecord, Problem, validate_row
 from altar.db import cases as store
-from altar.errors import NotFoundError, ValidationError
+from altar.errors import ConflictError, NotFoundError, ValidationError
 from altar.instrument import Codebook, Group, all_codebooks
 
 
@@ -80,7 +80,14 @@ class SaveResult:
 def save_form(
     session: Session, opened: FormSession, text: str, *, actor: str | None, command: str
 ) -> tuple[SaveResult | None, dict[str, str], list[Problem]]:
-    """Validate a filled form; store it if it is right, else return the problems."""
+    """Validate a filled form; store it if it is right, else return the problems.
+
+    The editor runs outside any transaction (a form can stay open for an
+    hour), so the case is re-read here: if someone changed it meanwhile,
+    ConflictError, rather than silently overwriting their work.
+    """
+    if store.load_record(session, opened.record.case_ref) != opened.record:
+        raise ConflictError(f"{opened.record.case_ref} was changed by someone else while the form was open")
     record, texts, problems = form.parse_form(text, opened.record, opened.book, opened.groups)
     if record is None:
         return None, texts, problems

@@ -9,7 +9,7 @@ import textwrap
 from collections.abc import Sequence
 
 from altar.capture import values
-from altar.capture.records import Answer, CaseRecord, Problem
+from altar.capture.records import UNANSWERED, Answer, CaseRecord, Problem
 from altar.instrument import Codebook, Group
 
 ERROR_MARK = "# !! "
@@ -50,6 +50,7 @@ def _preamble(book: Codebook, heading: str, n_problems: int) -> list[str]:
         "#   (y, s, n and u are understood too.)",
         "# Leave an answer blank to come back to it later: the screening stays",
         "# 'in progress' until every item has an answer (unknown is an answer).",
+        "# A blank never erases a stored answer; write 'unanswered' to withdraw one.",
         "# Lines starting with # are guidance and are ignored. Save and close the",
         "# editor to store the answers; quit without saving to change nothing.",
         "",
@@ -89,11 +90,16 @@ def parse_form(
     typed, problems). Items not on the form keep their stored answers."""
     texts, problems = _read_lines(text, book)
     shown = [item for group in (groups or book.groups) for item in group.items]
-    answers: dict[str, Answer] = {k: v for k, v in record.answers.items() if k not in {i.code for i in shown}}
+    # A blank never erases a stored answer (it may be a colleague's, saved
+    # while this form was open); 'unanswered' withdraws one on purpose.
+    answers: dict[str, Answer] = dict(record.answers)
     for item in shown:
         typed = texts.get(item.code, "").strip()
         if not typed:
-            continue  # left for later: not answered
+            continue
+        if typed.lower() == UNANSWERED:
+            answers.pop(item.code, None)
+            continue
         try:
             answers[item.code] = values.parse_answer(_SHORT.get(typed.lower(), typed), item)
         except ValueError as exc:

@@ -1,6 +1,9 @@
 """altar screening enter|form: fill in a case's screening in your editor."""
 
+import os
 import sys
+import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -10,7 +13,7 @@ from altar.capture.form import is_blank
 from altar.capture.records import Problem
 from altar.cli.common import Settings, command_name, pass_settings
 from altar.cli.output import note
-from altar.errors import ValidationError
+from altar.errors import ConflictError, ValidationError
 
 
 @click.group()
@@ -47,26 +50,42 @@ def screening_enter(settings: Settings, case_ref: str, group: str | None, from_f
       altar screening enter DUD-017 --from dud-017-form.txt
     """
     database = settings.database()
-    with database.transaction() as session:
+    with database.reader() as session:
         opened = open_form(session, case_ref, group)
-        text = from_file.read_text(encoding="utf-8") if from_file else _edit(opened.render())
-        problems: list[Problem] = []
-        while text is not None and not is_blank(text):
-            result, texts, problems = save_form(session, opened, text, actor=settings.actor, command=command_name())
-            if result is not None:
-                note(f"Saved {result.case_ref}: {result.changed} value(s) changed; "
-                     f"{result.answered} of {result.total} items answered"
-                     + (" (complete)." if result.complete else " (in progress)."))  # fmt: skip
-                return
-            if from_file or not _can_reopen():
-                raise ValidationError(f"{case_ref}: the form has {len(problems)} problem(s); nothing was saved",
-                                      [str(p) for p in problems])  # fmt: skip
-            for problem in problems:
-                note(f"  {problem}")
-            if not click.confirm("Re-open the form to correct these?", default=True, err=True):
-                break
-            text = _edit(opened.render(problems, texts))
-        note(f"No changes saved to {case_ref}.")
+    text = from_file.read_text(encoding="utf-8") if from_file else _edit(opened.render())
+    while text is not None and not is_blank(text):
+        try:
+            with database.transaction() as session:
+                result, texts, problems = save_form(session, opened, text, actor=settings.actor,
+                                                    command=command_name())  # fmt: skip
+        except ConflictError as exc:
+            kept = _keep(case_ref, text)
+            raise ConflictError(f"{exc}; nothing was saved. Your form is kept in {kept}: "
+                                f"run `altar screening enter {case_ref} --from {kept}` to apply it") from None  # fmt: skip
+        if result is not None:
+            note(f"Saved {result.case_ref}: {result.changed} value(s) changed; "
+                 f"{result.answered} of {result.total} items answered"
+                 + (" (complete)." if result.complete else " (in progress)."))  # fmt: skip
+            return
+        if from_file or not _can_reopen():
+            raise ValidationError(f"{case_ref}: the form has {len(problems)} problem(s); nothing was saved",
+                                  [str(p) for p in problems])  # fmt: skip
+        for problem in problems:
+            note(f"  {problem}")
+        if not click.confirm("Re-open the form to correct these?", default=True, err=True):
+            break
+        text = _edit(opened.render(problems, texts))
+    note(f"No changes saved to {case_ref}.")
+
+
+def _keep(case_ref: str, text: str) -> Path:
+    """Save typed work that could not be stored, readable by its owner only."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = Path(tempfile.gettempdir()) / f"altar-form-{case_ref.replace('/', '_')}-{stamp}.txt"
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
 
 
 def _edit(text: str) -> str | None:
