@@ -9,7 +9,7 @@ from typing import IO
 from sqlalchemy.orm import Session
 
 from altar.capture.csvio import write_csv
-from altar.capture.records import CASE_COLUMNS, EXTRA_COLUMNS, CaseRecord, record_to_row
+from altar.capture.records import CASE_COLUMNS, EXTRA_COLUMNS, CaseRecord, case_fields, record_to_row
 from altar.db import cases as store
 from altar.instrument import all_codebooks, current_codebook
 
@@ -54,16 +54,4 @@ def export_json(session: Session, stream: IO[str]) -> int:
 
 
 def case_document(record: CaseRecord) -> dict:
-    return {
-        "case_ref": record.case_ref,
-        "authority": record.authority,
-        "stratum": record.stratum,
-        "cohort": record.cohort,
-        "sex": record.sex,
-        "ethnicity": record.ethnicity,
-        "age": record.age,
-        "screened_on": record.screened_on.isoformat(),
-        "screened_by": record.screened_by,
-        "instrument_version": record.instrument_version,
-        "answers": record.answers,
-    }
+    return {**case_fields(record), "answers": record.answers}

@@ -128,23 +128,29 @@ def _version(text: str, books: Mapping[int, Codebook], default: int) -> int:
     return int(text)
 
 
-def record_to_row(record: CaseRecord, book: Codebook) -> dict[str, str]:
-    """The CSV contract's text for a record: the inverse of validate_row.
-
-    An item not yet answered is written as ``unanswered``.
-    """
-    row = {
+def case_fields(record: CaseRecord) -> dict[str, str | int | None]:
+    """The case and screening columns of a record, as typed values."""
+    return {
         "case_ref": record.case_ref,
         "authority": record.authority,
         "stratum": record.stratum,
         "cohort": record.cohort,
         "sex": record.sex,
         "ethnicity": record.ethnicity,
-        "age": "unknown" if record.age is None else str(record.age),
+        "age": record.age,
         "screened_on": record.screened_on.isoformat(),
-        "screened_by": record.screened_by or "",
-        "instrument_version": str(record.instrument_version),
+        "screened_by": record.screened_by,
+        "instrument_version": record.instrument_version,
     }
+
+
+def record_to_row(record: CaseRecord, book: Codebook) -> dict[str, str]:
+    """The CSV contract's text for a record: the inverse of validate_row.
+
+    An item not yet answered is written as ``unanswered``.
+    """
+    row = {k: "" if v is None else str(v) for k, v in case_fields(record).items()}
+    row["age"] = "unknown" if record.age is None else str(record.age)
     for item in book.items:
         answered = item.code in record.answers
         row[item.code] = values.format_answer(record.answers[item.code], item) if answered else UNANSWERED

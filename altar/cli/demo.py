@@ -35,6 +35,7 @@ def demo(directory: Path, seed: int) -> None:
     _print_cohort(rows)
     note(f"\nDatabase: {result.database}\nTry:\n  altar --db {result.database} case list --authority dudley\n"
          f"  altar --db {result.database} case show {rows[0].case_ref}\n"
+         f"  altar --db {result.database} stats\n"
          f"  altar --db {result.database} export --format csv | head -3")  # fmt: skip
 
 

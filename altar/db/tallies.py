@@ -62,15 +62,20 @@ def group_sizes(session: Session, by: str | None, filters: Filters) -> dict[str,
     return {g: n for g, n in session.execute(query.group_by(group))}
 
 
+def _answers_by(by: str | None, filters: Filters, column: ColumnElement, where: ColumnElement[bool]) -> Select:
+    """Children per group, item and ``column`` value, among answers matching ``where``."""
+    group = _group_column(by)
+    return _scoped(
+        select(group, Answer.item_code, column, func.count())
+        .select_from(Case).join(Screening).join(Answer, Answer.screening_id == Screening.id)
+        .where(where),
+        filters,
+    ).group_by(group, Answer.item_code, column)  # fmt: skip
+
+
 def binary_counts(session: Session, by: str | None, filters: Filters) -> dict[str, dict[str, dict[str, int]]]:
     """{group: {item_code: {answer: children}}} for every binary answer stored."""
-    group = _group_column(by)
-    query = _scoped(
-        select(group, Answer.item_code, Answer.value, func.count())
-        .select_from(Case).join(Screening).join(Answer, Answer.screening_id == Screening.id)
-        .where(Answer.value.is_not(None)),
-        filters,
-    ).group_by(group, Answer.item_code, Answer.value)  # fmt: skip
+    query = _answers_by(by, filters, Answer.value, Answer.value.is_not(None))
     out: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     for g, code, value, n in session.execute(query):
         out[g][code][value] = n
@@ -89,13 +94,7 @@ def count_distributions(session: Session, by: str | None, filters: Filters) -> d
     Only count answers are read (binary answers have no count and a value);
     a count answer with no number is an unknown.
     """
-    group = _group_column(by)
-    query = _scoped(
-        select(group, Answer.item_code, Answer.count, func.count())
-        .select_from(Case).join(Screening).join(Answer, Answer.screening_id == Screening.id)
-        .where(Answer.value.is_(None)),
-        filters,
-    ).group_by(group, Answer.item_code, Answer.count)  # fmt: skip
+    query = _answers_by(by, filters, Answer.count, Answer.value.is_(None))
     out: dict[str, dict[str, CountDistribution]] = defaultdict(lambda: defaultdict(CountDistribution))
     for g, code, count, n in session.execute(query):
         dist = out[g][code]
