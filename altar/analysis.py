@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from altar.baselines import Baseline
+from altar.capture.values import parse_authority
+from altar.db.cases import authority_lookup
 from altar.db import tallies
 from altar.db.models import COHORTS, ETHNICITIES, SEXES, STRATA
 from altar.db.tallies import ALL, CountDistribution, Filters, ScoreDistribution
-from altar.instrument import Codebook, Item, Score
+from altar.errors import ValidationError
+from altar.instrument import Codebook, Item
 from altar.stats import (
     BinaryTally,
     compare_proportions,
@@ -43,6 +46,17 @@ class Counts:
     binary: Mapping[str, Mapping[str, Mapping[str, int]]]
     counts: Mapping[str, Mapping[str, CountDistribution]]
     scores: dict[str, dict[str, ScoreDistribution]]
+
+
+def resolve_filters(session: Session, filters: Filters) -> Filters:
+    """Accept an authority's code or display name, as everywhere else."""
+    if filters.authority is None:
+        return filters
+    try:
+        code = parse_authority(filters.authority, authority_lookup(session))
+    except ValueError as exc:
+        raise ValidationError(f"--authority {filters.authority!r}: {exc}") from None
+    return Filters(authority=code, stratum=filters.stratum, cohort=filters.cohort)
 
 
 def read_counts(session: Session, book: Codebook, by: str, filters: Filters) -> Counts:

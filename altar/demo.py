@@ -11,7 +11,9 @@ from pathlib import Path
 from altar.capture.csvio import write_csv
 from altar.capture.exporter import export_header
 from altar.capture.importer import ImportResult, import_csv
+from altar.db import cases as store
 from altar.db import connect
+from altar.db.models import STRATA
 from altar.db.setup import initialise
 from altar.errors import ValidationError
 from altar.instrument import current_codebook
@@ -26,6 +28,7 @@ class DemoResult:
     database: Path
     csv: Path
     imported: ImportResult
+    example_case: str
 
 
 def build_demo(directory: Path, *, seed: int = 2021) -> DemoResult:
@@ -33,15 +36,30 @@ def build_demo(directory: Path, *, seed: int = 2021) -> DemoResult:
     db_path, csv_path = directory / "altar.db", directory / "synthetic_cohort.csv"
     _remove_old_demo(db_path)
     book = current_codebook()
+    rows = list(synthetic_rows(book, seed=seed))
     with csv_path.open("w", encoding="utf-8", newline="") as stream:
-        write_csv(stream, export_header(), synthetic_rows(book, seed=seed))
+        write_csv(stream, export_header(), rows)
     initialise(str(db_path), meta={SYNTHETIC_MARK: "true", "synthetic_seed": str(seed)})
     database = connect(str(db_path))
     try:
         imported = import_csv(database, csv_path, actor="demo", command="altar demo")
     finally:
         database.engine.dispose()
-    return DemoResult(directory, db_path, csv_path, imported)
+    return DemoResult(directory, db_path, csv_path, imported, rows[0]["case_ref"])
+
+
+def cases_by_authority_and_stratum(db_path: Path) -> dict[str, dict[str, int]]:
+    """{authority: {stratum: cases}} for the summary `altar demo` prints."""
+    database = connect(str(db_path))
+    try:
+        with database.reader() as session:
+            rows = store.list_cases(session)
+    finally:
+        database.engine.dispose()
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row.authority, dict.fromkeys(STRATA, 0))[row.stratum] += 1
+    return counts
 
 
 def _remove_old_demo(db_path: Path) -> None:

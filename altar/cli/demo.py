@@ -5,9 +5,8 @@ from pathlib import Path
 import click
 
 from altar.cli.output import note
-from altar.db import connect
-from altar.db import cases as store
-from altar.demo import build_demo
+from altar.db.models import STRATA
+from altar.demo import build_demo, cases_by_authority_and_stratum
 
 
 @click.command()
@@ -28,27 +27,19 @@ def demo(directory: Path, seed: int) -> None:
     """
     result = build_demo(directory, seed=seed)
     note(f"SYNTHETIC demo cohort: {result.imported.added} cases imported from {result.csv}")
-    database = connect(str(result.database))
-    with database.reader() as session:
-        rows = store.list_cases(session)
-    database.engine.dispose()
-    _print_cohort(rows)
+    _print_cohort(cases_by_authority_and_stratum(result.database))
     note(f"\nDatabase: {result.database}\nTry:\n  altar --db {result.database} case list --authority dudley\n"
-         f"  altar --db {result.database} case show {rows[0].case_ref}\n"
+         f"  altar --db {result.database} case show {result.example_case}\n"
          f"  altar --db {result.database} stats\n"
          f"  altar --db {result.database} export --format csv | head -3")  # fmt: skip
 
 
-def _print_cohort(rows: list) -> None:  # type: ignore[type-arg]
-    strata = ("custody", "community", "out_of_court")
-    counts: dict[str, dict[str, int]] = {}
-    for row in rows:
-        counts.setdefault(row.authority, dict.fromkeys(strata, 0))[row.stratum] += 1
-    click.echo(f"{'authority':<15}" + "".join(f"{s:>14}" for s in strata) + f"{'total':>8}")
+def _print_cohort(counts: dict[str, dict[str, int]]) -> None:
+    click.echo(f"{'authority':<15}" + "".join(f"{s:>14}" for s in STRATA) + f"{'total':>8}")
     for authority in sorted(counts):
         c = counts[authority]
-        click.echo(f"{authority:<15}" + "".join(f"{c[s]:>14}" for s in strata) + f"{sum(c.values()):>8}")
-    totals = [sum(counts[a][s] for a in counts) for s in strata]
+        click.echo(f"{authority:<15}" + "".join(f"{c[s]:>14}" for s in STRATA) + f"{sum(c.values()):>8}")
+    totals = [sum(counts[a][s] for a in counts) for s in STRATA]
     click.echo(f"{'all':<15}" + "".join(f"{t:>14}" for t in totals) + f"{sum(totals):>8}")
 
 

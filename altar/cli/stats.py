@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from altar.analysis import long_rows, LONG_COLUMNS, stats_document
+from altar.analysis import LONG_COLUMNS, long_rows, resolve_filters, stats_document
 from altar.baselines import load_baselines
 from altar.capture.csvio import write_csv
 from altar.cli.common import Settings, pass_settings
@@ -53,7 +53,7 @@ def stats(settings: Settings, by: str, authority: str | None, stratum: str | Non
     filters = Filters(authority=authority, stratum=stratum, cohort=cohort)
     book = current_codebook()
     with database.reader() as session:
-        doc = stats_document(session, book, by=by, filters=_checked(session, filters),
+        doc = stats_document(session, book, by=by, filters=resolve_filters(session, filters),
                              baselines=load_baselines(baseline_dirs))  # fmt: skip
     if fmt == "json":
         click.echo(json.dumps(doc, indent=2))
@@ -61,20 +61,6 @@ def stats(settings: Settings, by: str, authority: str | None, stratum: str | Non
         write_csv(sys.stdout, LONG_COLUMNS, long_rows(doc, book))
     else:
         click.echo(render_stats(doc, book))
-
-
-def _checked(session, filters: Filters) -> Filters:  # type: ignore[no-untyped-def]
-    from altar.capture.values import parse_authority
-    from altar.db.cases import authority_lookup
-    from altar.errors import ValidationError
-
-    if filters.authority is None:
-        return filters
-    try:
-        code = parse_authority(filters.authority, authority_lookup(session))
-    except ValueError as exc:
-        raise ValidationError(f"--authority {filters.authority!r}: {exc}") from None
-    return Filters(authority=code, stratum=filters.stratum, cohort=filters.cohort)
 
 
 def register(cli: click.Group) -> None:

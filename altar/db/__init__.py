@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,10 +35,6 @@ class Database:
 
     url: str
     engine: Engine
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
 
     @property
     def display(self) -> str:
@@ -211,8 +208,6 @@ def backup_sqlite_file(database: Database, reason: str) -> Path | None:
     target = path.with_name(f"{path.name}.{reason}.{stamp}.bak")
     raw = database.engine.raw_connection()
     try:
-        import sqlite3
-
         dest = sqlite3.connect(target)
         try:
             raw.driver_connection.backup(dest)  # type: ignore[union-attr]

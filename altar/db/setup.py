@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
-
-from altar.db import Database, open_for_upgrade, resolve_url, sqlite_path, upgrade
+from altar.db import open_for_upgrade, resolve_url, sqlite_path, upgrade
 from altar.db.models import Meta
 from altar.db.reference import seed_reference
 
@@ -36,8 +34,3 @@ def initialise(db: str | None, *, meta: dict[str, str] | None = None) -> InitRes
     database.engine.dispose()
     return InitResult(database.display, created or before is None, before, after, backup,
                       seeded.authorities_added, seeded.instruments_added)  # fmt: skip
-
-
-def read_meta(database: Database) -> dict[str, str]:
-    with database.reader() as session:
-        return {row.key: row.value for row in session.scalars(select(Meta))}
