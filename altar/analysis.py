@@ -60,12 +60,10 @@ def resolve_filters(session: Session, filters: Filters) -> Filters:
 
 
 def read_counts(session: Session, book: Codebook, by: str, filters: Filters) -> Counts:
-    return Counts(
-        sizes=tallies.group_sizes(session, by, filters),
-        binary=tallies.binary_counts(session, by, filters),
-        counts=tallies.count_distributions(session, by, filters),
-        scores=tallies.score_distributions(session, book.scores, by, filters),
-    )
+    with tallies.scope(session, by, filters) as scope:
+        answers = tallies.answer_counts(session, scope)
+        scores = tallies.score_distributions(session, book.scores, scope)
+    return Counts(sizes=scope.sizes, binary=answers.binary, counts=answers.counts, scores=scores)
 
 
 def stats_document(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import csv
 import os
 import re
 import sqlite3
@@ -247,3 +248,39 @@ def test_db_current_on_missing_file_creates_nothing(tmp_path, run):
     path = tmp_path / "typo.db"
     run(["--db", path, "db", "current"])
     assert not path.exists()
+
+
+def test_0002_keeps_every_answer_and_backfills_the_scores_altar_computes(tmp_path, run, query):
+    """Upgrading a populated 0001 database: every answer survives the table
+    rebuild, and the scores the migration computes in SQL from the stored
+    instrument definition equal those altar's Python scoring writes on
+    import (two independent implementations of the codebook's rule)."""
+    from altar.instrument import current_codebook
+    from altar.synthetic import scaled_rows
+
+    db, data = tmp_path / "altar.db", tmp_path / "cohort.csv"
+    rows = list(scaled_rows(current_codebook(), 150, seed=5))
+    rows[0] = {k: ("" if k in current_codebook().item_codes() else v) for k, v in rows[0].items()}  # all unknown
+    with data.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    for args in (["init"], ["import", data]):
+        assert run(["--db", db, *args]).exit_code == 0
+    answers = "SELECT screening_id, item_code, value, count FROM answer ORDER BY 1, 2"
+    scores = "SELECT * FROM screening_score ORDER BY 1, 2"
+    before_answers, before_scores = query(answers, db=db), query(scores, db=db)
+    assert len(before_scores) == 150 * len(current_codebook().scores)
+    database = open_for_upgrade(str(db))
+    try:
+        with database.engine.begin() as conn:
+            migrate.downgrade_to(conn, "0001")
+        assert "screening_score" not in inspect(database.engine).get_table_names()
+    finally:
+        database.engine.dispose()
+    result = run(["--db", db, "db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert query(answers, db=db) == before_answers
+    assert query(scores, db=db) == before_scores
+    (table_sql,) = query("SELECT sql FROM sqlite_master WHERE name = 'answer'", db=db)[0]
+    assert "WITHOUT ROWID" in table_sql

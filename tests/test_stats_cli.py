@@ -105,9 +105,7 @@ def test_binary_tallies_match_pandas_and_statsmodels(cohort, by):
             )
 
 
-def test_score_bands_match_a_hand_count(cohort):
-    db, frame = cohort
-    doc = stats_json(db)
+def assert_scores_match_a_hand_count(doc, frame):
     for present, suffix in ((("yes",), ""), (("yes", "suspected"), "_incl_suspected")):
         ace = frame[ACE].isin(present).sum(axis=1)
         abuse = sum(frame[c].isin(present).any(axis=1).astype(int) for c in ABUSE_TYPES)
@@ -126,6 +124,30 @@ def test_score_bands_match_a_hand_count(cohort):
                 assert got["median"] == pytest.approx(mine.median(), abs=1e-9)
                 unknowns = (~part[items].isin(["yes", "suspected", "no"])).any(axis=1).sum()
                 assert got["n_with_unknown"] == unknowns
+
+
+def test_score_bands_match_a_hand_count(cohort):
+    db, frame = cohort
+    assert_scores_match_a_hand_count(stats_json(db), frame)
+
+
+def test_scores_follow_amendments(cohort, tmp_path, run, init_db):
+    """Scores are kept with each screening: an --update that changes answers
+    (and one that moves a child to another stratum) must move them too."""
+    _, frame = cohort
+    db = init_db(tmp_path / "amend.db")
+    original = tmp_path / "original.csv"
+    frame.replace("unknown", "").to_csv(original, index=False)
+    assert run(["--db", db, "import", original]).exit_code == 0
+    amended = frame.copy()
+    amended.loc[0:39, ACE] = "yes"
+    amended.loc[40:79, ["ace_physical_abuse", "criminal_exploitation"]] = "suspected"
+    amended.loc[80:99, "stratum"] = "custody"
+    changed = tmp_path / "amended.csv"
+    amended.replace("unknown", "").to_csv(changed, index=False)
+    result = run(["--db", db, "import", "--update", changed])
+    assert result.exit_code == 0, result.output
+    assert_scores_match_a_hand_count(stats_json(db), amended)
 
 
 def test_count_items_match_pandas(cohort):

@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, func, insert, select
+from sqlalchemy import Integer, delete, func, insert, select
 from sqlalchemy.orm import Session, object_session
 
 from altar.capture.records import Answer, CaseRecord
 from altar.db.models import Answer as AnswerRow
-from altar.db.models import Authority, Case, ChangeLog, InstrumentVersion, Screening
+from altar.db.bulk import insert_rows
+from altar.db.models import Authority, Case, ChangeLog, InstrumentVersion, Screening, ScreeningScore
 from altar.errors import NotFoundError
 from altar.instrument import Codebook, all_codebooks
+from altar.instrument.scoring import score_answers
 
 CHUNK = 500  # stay well under every database's bound-parameter limit
 _CASE_FIELDS = ("authority", "stratum", "cohort", "sex", "ethnicity", "age")
@@ -51,10 +53,11 @@ def existing_refs(session: Session, refs: Iterable[str]) -> set[str]:
 
 
 def insert_records(session: Session, records: Sequence[CaseRecord], *, actor: str | None, command: str) -> None:
-    """Add new cases with their screenings and answers in bulk.
+    """Add new cases with their screenings, answers and scores in bulk.
 
-    Table-level Core inserts (executemany) rather than the ORM's bulk path,
-    which costs several times more per row.
+    Cases and screenings go through Core ``insert()`` (their new ids come
+    back with RETURNING); answers and scores, forty-odd rows per child, go
+    straight to the driver (``db.bulk``).
     """
     authority_ids, instrument_ids = _authority_ids(session), _instrument_ids(session)
     books = all_codebooks()
@@ -72,17 +75,38 @@ def insert_records(session: Session, records: Sequence[CaseRecord], *, actor: st
                 [_screening_values(r, case_ids[r.case_ref], instrument_ids, books) for r in chunk],
             ).all()
         )
-        answers = [
-            _answer_values(screening_ids[case_ids[r.case_ref]], code, value)
-            for r in chunk
-            for code, value in r.answers.items()
-        ]
-        if answers:
-            session.execute(insert(AnswerRow.__table__), answers)
+        pairs = [(screening_ids[case_ids[r.case_ref]], r) for r in chunk]
+        insert_rows(session, AnswerRow.__table__, _ANSWER_COLUMNS,
+                    (_answer_row(sid, code, value) for sid, r in pairs for code, value in r.answers.items()))
+        insert_rows(session, ScreeningScore.__table__, _SCORE_COLUMNS,
+                    (row for sid, r in pairs for row in _score_rows(sid, books[r.instrument_version], r.answers)))
         session.execute(
             insert(ChangeLog.__table__),
             [dict(actor=actor, command=command, action="insert", entity="case", case_ref=r.case_ref) for r in chunk],
-        )
+        )  # fmt: skip
+
+
+_ANSWER_COLUMNS = ("screening_id", "item_code", "value", "count")
+_SCORE_COLUMNS = ("screening_id", "score_code", "on_yes", "on_yes_or_suspected", "incomplete")
+
+
+def _answer_row(screening_id: int, code: str, value: Answer) -> tuple:
+    # Binary answers are text; count answers are integers, None = unknown.
+    if isinstance(value, str):
+        return (screening_id, code, value, None)
+    return (screening_id, code, None, value)
+
+
+def _score_rows(screening_id: int, book: Codebook, answers: dict[str, Answer]) -> list[tuple]:
+    return [
+        (screening_id, code, v.on_yes, v.on_yes_or_suspected, v.incomplete)
+        for code, v in score_answers(book, answers).items()
+    ]
+
+
+def _rewrite_scores(session: Session, screening_id: int, book: Codebook, answers: dict[str, Answer]) -> None:
+    session.execute(delete(ScreeningScore).where(ScreeningScore.screening_id == screening_id))
+    insert_rows(session, ScreeningScore.__table__, _SCORE_COLUMNS, _score_rows(screening_id, book, answers))
 
 
 def update_record(session: Session, record: CaseRecord, *, actor: str | None, command: str) -> int:
@@ -103,9 +127,11 @@ def update_record(session: Session, record: CaseRecord, *, actor: str | None, co
         session.delete(session.get(AnswerRow, (screening.id, code)))
     for code, value in record.answers.items():
         if code not in before.answers or before.answers[code] != value:
-            session.merge(AnswerRow(**_answer_values(screening.id, code, value)))
+            session.merge(AnswerRow(**dict(zip(_ANSWER_COLUMNS, _answer_row(screening.id, code, value)))))
     session.flush()
-    screening.status = _status(session, screening)
+    book = all_codebooks()[record.instrument_version]
+    screening.status = _status(session, screening, book)
+    _rewrite_scores(session, screening.id, book, record.answers)
     session.add_all(
         ChangeLog(actor=actor, command=command, action="update", entity=entity, case_ref=record.case_ref,
                   field=name, old_value=old, new_value=new)
@@ -132,8 +158,7 @@ def _ensure_screening(session: Session, case: Case, record: CaseRecord) -> Scree
     return screening
 
 
-def _status(session: Session, screening: Screening) -> str:
-    book = all_codebooks()[screening.instrument.version]
+def _status(session: Session, screening: Screening, book: Codebook) -> str:
     answered = session.scalar(select(func.count()).where(AnswerRow.screening_id == screening.id))
     return "complete" if answered == len(book.items) else "in_progress"
 
@@ -179,13 +204,6 @@ def _screening_values(record: CaseRecord, case_id: int, instrument_ids: dict[int
         case_id=case_id, instrument_version_id=instrument_ids[record.instrument_version],
         screened_on=record.screened_on, screened_by=record.screened_by, status=status,
     )  # fmt: skip
-
-
-def _answer_values(screening_id: int, code: str, value: Answer) -> dict:
-    # Binary answers are text; count answers are integers, None = unknown.
-    if isinstance(value, str):
-        return dict(screening_id=screening_id, item_code=code, value=value, count=None)
-    return dict(screening_id=screening_id, item_code=code, value=None, count=value)
 
 
 def get_case(session: Session, case_ref: str) -> Case:

@@ -10,10 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -159,12 +161,32 @@ class Answer(Base):
         CheckConstraint("value IS NULL OR value IN ('yes', 'suspected', 'no', 'unknown')", name="value"),
         CheckConstraint("count IS NULL OR count >= 0", name="count"),
         CheckConstraint("value IS NULL OR count IS NULL", name="value_or_count"),
+        # The tallies read only this index, in item order, so counting every
+        # answer needs no sort (see db/tallies.py).
+        Index("ix_answer_tally", "item_code", "value", "count", "screening_id"),
+        # On SQLite the primary key is the table: one b-tree, not two.
+        {"sqlite_with_rowid": False},
     )
 
     screening_id: Mapped[int] = mapped_column(ForeignKey("screening.id", ondelete="CASCADE"), primary_key=True)
-    item_code: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+    item_code: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str | None] = mapped_column(String(10))
     count: Mapped[int | None] = mapped_column(Integer)
+
+
+class ScreeningScore(Base):
+    """A child's derived score, kept beside the answers it is computed from
+    (``instrument.scoring``) and rewritten whenever they change, so the
+    statistics read one row per child and score instead of every answer."""
+
+    __tablename__ = "screening_score"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    screening_id: Mapped[int] = mapped_column(ForeignKey("screening.id", ondelete="CASCADE"), primary_key=True)
+    score_code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    on_yes: Mapped[int] = mapped_column(Integer)
+    on_yes_or_suspected: Mapped[int] = mapped_column(Integer)
+    incomplete: Mapped[bool] = mapped_column(Boolean)
 
 
 class ChangeLog(Base):

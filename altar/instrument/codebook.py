@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -82,18 +83,24 @@ class Codebook:
     scores: tuple[Score, ...]
     digest: str = field(default="", compare=False)
 
-    @property
+    # Cached: import and scoring ask for these once per row.
+    @cached_property
     def items(self) -> tuple[Item, ...]:
         return tuple(item for g in self.groups for item in g.items)
 
+    @cached_property
+    def _items_by_code(self) -> dict[str, Item]:
+        return {item.code: item for item in self.items}
+
     def item(self, code: str) -> Item:
-        for item in self.items:
-            if item.code == code:
-                return item
-        raise KeyError(code)
+        return self._items_by_code[code]
+
+    @cached_property
+    def _codes(self) -> tuple[str, ...]:
+        return tuple(i.code for i in self.items)
 
     def item_codes(self) -> tuple[str, ...]:
-        return tuple(i.code for i in self.items)
+        return self._codes
 
     def group(self, code: str) -> Group:
         for group in self.groups:
