@@ -70,10 +70,10 @@ def _stored_cases(query):
 
 
 def _counts(query):
-    return {t: query(f"SELECT count(*) FROM {t}")[0][0] for t in ("cases", "screening", "answer", "change_log")}
+    return {t: query(f"SELECT count(*) FROM {t}")[0][0] for t in ("cases", "screening", "answer", "screening_score", "change_log")}
 
 
-EMPTY = {"cases": 0, "screening": 0, "answer": 0, "change_log": 0}
+EMPTY = {"cases": 0, "screening": 0, "answer": 0, "screening_score": 0, "change_log": 0}
 
 
 def test_import_200_rows_of_mixed_spellings_stores_exactly_what_was_meant(
@@ -404,3 +404,44 @@ def test_import_without_a_database_is_refused(run, tmp_path, write_csv, valid_ro
     path = write_csv(tmp_path / "f.csv", [valid_row("A-1")])
     assert_user_error(run(["--db", tmp_path / "missing.db", "import", path]), "altar init")
     assert not (tmp_path / "missing.db").exists()
+
+
+# --- streaming: large files are checked and written a chunk at a time ------------------
+
+
+def test_a_case_repeated_far_apart_in_a_long_file_is_caught(altar, tmp_path, write_csv, valid_row, query,
+                                                             assert_user_error):  # fmt: skip
+    """The first and the repeat fall in different chunks of the stream (rows
+    are checked 2,000 at a time), so the repeat is found through the
+    import's staging table, not a dictionary in memory."""
+    rows = [valid_row(f"L-{i:05d}") for i in range(4500)]
+    rows[4400] = valid_row("L-00007", ace_physical_abuse="yes")
+    result = altar("import", write_csv(tmp_path / "long.csv", rows))
+    assert_user_error(result, "1 problem(s)", "row 4402", "L-00007", "same case as row 9")
+    assert _counts(query) == EMPTY
+
+
+def test_a_problem_on_the_last_row_of_a_long_file_writes_nothing(altar, tmp_path, write_csv, valid_row, query,
+                                                                   assert_user_error):  # fmt: skip
+    rows = [valid_row(f"L-{i:05d}") for i in range(4500)]
+    rows[-1]["bullying"] = "perhaps"
+    assert_user_error(altar("import", write_csv(tmp_path / "long.csv", rows)), "row 4501", "bullying", "perhaps")
+    assert _counts(query) == EMPTY
+
+
+def test_a_case_already_stored_is_refused_with_its_row(altar, tmp_path, write_csv, valid_row, assert_user_error):
+    assert altar("import", write_csv(tmp_path / "first.csv", [valid_row("A-1")])).exit_code == 0
+    second = write_csv(tmp_path / "second.csv", [valid_row("A-2"), valid_row("A-3"), valid_row("A-1")])
+    assert_user_error(altar("import", second), "row 4, column case_ref: 'A-1': already in the database")
+
+
+def test_a_file_of_thousands_of_problems_lists_a_thousand_and_counts_the_rest(
+    altar, tmp_path, write_csv, valid_row, query, assert_user_error
+):
+    rows = [valid_row(f"B-{i:05d}", bullying="often") for i in range(1200)]
+    result = altar("import", write_csv(tmp_path / "bad.csv", rows))
+    assert_user_error(result, "1200 problem(s) found; nothing was imported", "... and 200 more")
+    listed = [line for line in result.stderr.splitlines() if "column bullying" in line]
+    assert len(listed) == 1000
+    assert listed[0].strip().startswith("row 2,") and listed[-1].strip().startswith("row 1001,")
+    assert _counts(query) == EMPTY

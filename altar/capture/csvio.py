@@ -103,6 +103,11 @@ class CsvReader:
                 raise self._fail(f"row {number} has {len(cells)} cells but the header has {len(self.header)}")
             yield number, dict(zip(self.header, cells + [""] * (len(self.header) - len(cells))))
 
+    @property
+    def bytes_read(self) -> int:
+        """How far into the file reading has got, for a progress bar."""
+        return self._file.tell()
+
     def close(self) -> None:
         self._file.close()
 

@@ -1,20 +1,34 @@
-"""``altar import``: validate a whole CSV file, then write it in one transaction.
+"""``altar import``: check a whole CSV file and write it in one transaction.
 
-Nothing is written unless every row is right; the error lists every problem
-as row, column, value and reason.
+The file is streamed: rows are validated and written a chunk at a time
+inside one transaction, so memory stays flat however long the file is. Once
+any problem is found nothing more is written, the remaining rows are still
+checked (so the error lists every problem), and the transaction is rolled
+back: the database holds all of the file or none of it.
+
+Case references already seen in the file are kept in a temporary table
+(``db.import_staging``), not in memory, to catch a case entered twice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from altar.capture.csvio import CsvReader
 from altar.capture.records import CASE_COLUMNS, EXTRA_COLUMNS, CaseRecord, Problem, validate_row
 from altar.db import Database
 from altar.db import cases as store
+from altar.db.import_staging import SeenRefs
 from altar.errors import ValidationError
 from altar.instrument import Codebook, all_codebooks, current_codebook
+
+CHUNK_ROWS = 2000
+MAX_LISTED = 1000  # problems listed in full; beyond this they are counted
 
 
 @dataclass(frozen=True)
@@ -27,36 +41,101 @@ class ImportResult:
     warnings: tuple[str, ...] = field(default=())
 
 
+@dataclass
+class _Tally:
+    rows: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    unlisted: int = 0
+
+    def report(self, found: Iterable[Problem]) -> None:
+        for problem in found:
+            if len(self.problems) < MAX_LISTED:
+                self.problems.append(problem)
+            else:
+                self.unlisted += 1
+
+
 def import_csv(
     database: Database, path: Path, *, update: bool = False, dry_run: bool = False,
-    actor: str | None = None, command: str = "altar import",
+    actor: str | None = None, command: str = "altar import", progress: Callable[[int], None] | None = None,
 ) -> ImportResult:  # fmt: skip
+    """Import ``path``; ``progress(n)`` is called with the bytes read so far."""
     books = all_codebooks()
+    tally = _Tally()
     with CsvReader(path) as reader, database.transaction() as session:
         _check_header(reader.header, books)
         lookup = store.authority_lookup(session)
         # A file that has a screened_by column says who screened each case
         # (blank: not recorded); without one, the importing user did.
         default_user = None if "screened_by" in reader.header else actor
-        records, problems = _validate_rows(reader, lookup, books, default_user)
-        existing = store.existing_refs(session, (r.case_ref for r in records))
-        if existing and not update:
-            problems += [
-                Problem(None, "case_ref", ref, "already in the database; use --update to amend it")
-                for ref in sorted(existing)
-            ]
-        if problems:
-            raise ValidationError(f"{path.name}: {len(problems)} problem(s) found; nothing was imported", problems)
-        new = [r for r in records if r.case_ref not in existing]
-        changed = 0
-        if not dry_run:
-            store.insert_records(session, new, actor=actor, command=command)
-            changed = sum(
-                bool(store.update_record(session, r, actor=actor, command=command))
-                for r in records
-                if r.case_ref in existing
-            )
-    return ImportResult(len(records), len(new), changed, len(existing) - changed, dry_run)
+        rows = _validated(reader, lookup, books, default_user, tally)
+        with SeenRefs(session) as seen:
+            while chunk := list(islice(rows, CHUNK_ROWS)):
+                fresh, existing = _sort_out(session, seen, chunk, update, tally)
+                if not tally.problems and not dry_run:
+                    _write(session, fresh, existing, tally, actor=actor, command=command)
+                if progress:
+                    progress(reader.bytes_read)
+        if tally.problems:
+            listed = tally.problems + ([f"... and {tally.unlisted} more"] if tally.unlisted else [])  # type: ignore[list-item]
+            total = len(tally.problems) + tally.unlisted
+            raise ValidationError(f"{path.name}: {total} problem(s) found; nothing was imported", listed)
+    return ImportResult(tally.rows, tally.added, tally.updated, tally.unchanged, dry_run)
+
+
+def _validated(
+    reader: CsvReader, lookup: dict[str, str], books: dict[int, Codebook], actor: str | None, tally: _Tally
+) -> Iterator[tuple[int, CaseRecord]]:
+    """(row number, record) for every row without a problem in its own cells."""
+    current = max(books)
+    for number, row in reader:
+        tally.rows += 1
+        record, problems = validate_row(
+            row, authorities=lookup, books=books, default_version=current, default_user=actor, row_number=number
+        )
+        if record is not None:
+            missing = [code for code in books[record.instrument_version].item_codes() if code not in row]
+            if missing:
+                problems = [Problem(number, missing[0], "", f"column missing for instrument v{record.instrument_version}")]
+        tally.report(problems)
+        if record is not None and not problems:
+            yield number, record
+
+
+def _sort_out(
+    session: Session, seen: SeenRefs, chunk: list[tuple[int, CaseRecord]], update: bool, tally: _Tally
+) -> tuple[list[CaseRecord], list[CaseRecord]]:
+    """Split a chunk into new cases and cases already stored, reporting a
+    case that appears twice in the file, or is stored and --update is off."""
+    first = seen.first_rows(chunk)
+    repeats = [(n, r) for n, r in chunk if first[r.case_ref] != n]
+    tally.report(Problem(n, "case_ref", r.case_ref, f"same case as row {first[r.case_ref]}") for n, r in repeats)
+    unique = [(n, r) for n, r in chunk if first[r.case_ref] == n]
+    stored = store.existing_refs(session, (r.case_ref for _, r in unique))
+    if stored and not update:
+        tally.report(
+            Problem(n, "case_ref", r.case_ref, "already in the database; use --update to amend it")
+            for n, r in unique
+            if r.case_ref in stored
+        )
+    fresh = [r for _, r in unique if r.case_ref not in stored]
+    tally.added += len(fresh)
+    return fresh, [r for _, r in unique if r.case_ref in stored]
+
+
+def _write(
+    session: Session, fresh: list[CaseRecord], existing: list[CaseRecord], tally: _Tally, *, actor: str | None,
+    command: str,
+) -> None:  # fmt: skip
+    store.insert_records(session, fresh, actor=actor, command=command)
+    for record in existing:
+        if store.update_record(session, record, actor=actor, command=command):
+            tally.updated += 1
+        else:
+            tally.unchanged += 1
 
 
 def _check_header(header: list[str], books: dict[int, Codebook]) -> None:
@@ -74,28 +153,3 @@ def _check_header(header: list[str], books: dict[int, Codebook]) -> None:
     ]
     if problems:
         raise ValidationError(f"the header row has {len(problems)} problem(s); nothing was imported", problems)
-
-
-def _validate_rows(
-    reader: CsvReader, lookup: dict[str, str], books: dict[int, Codebook], actor: str | None
-) -> tuple[list[CaseRecord], list[Problem]]:
-    records: list[CaseRecord] = []
-    problems: list[Problem] = []
-    first_row: dict[str, int] = {}
-    current = max(books)
-    for number, row in reader:
-        record, row_problems = validate_row(
-            row, authorities=lookup, books=books, default_version=current, default_user=actor, row_number=number
-        )
-        problems += row_problems
-        if record is None:
-            continue
-        missing = [code for code in books[record.instrument_version].item_codes() if code not in row]
-        if missing:
-            problems.append(Problem(number, missing[0], "", f"column missing for instrument v{record.instrument_version}"))
-        elif record.case_ref in first_row:
-            problems.append(Problem(number, "case_ref", record.case_ref, f"same case as row {first_row[record.case_ref]}"))
-        else:
-            first_row[record.case_ref] = number
-            records.append(record)
-    return records, problems

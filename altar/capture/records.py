@@ -104,6 +104,11 @@ def validate_row(
     if book is not None:
         for item in book.items:
             text = row.get(item.code, "") or ""
+            # Fast path for a binary cell already spelled canonically (most
+            # cells of a large import); anything else takes the full parse.
+            if item.type == "binary" and text in values.CANONICAL_BINARY:
+                answers[item.code] = text
+                continue
             if text.strip().lower() == UNANSWERED or (not text.strip() and not blank_is_unknown):
                 continue
             try:

@@ -19,6 +19,7 @@ _BINARY = {
     "no": "no", "n": "no", "0": "no", "false": "no",
     "unknown": "unknown", "": "unknown",
 }  # fmt: skip
+CANONICAL_BINARY = frozenset(("yes", "suspected", "no", "unknown"))
 _SEX = {"m": "male", "f": "female"}
 # Pseudonymous reference: letters, digits and . _ - / ; starts with a letter
 # or digit, so it can never be read as a spreadsheet formula.

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
@@ -63,3 +64,18 @@ def _text(value: Any) -> str:
 def note(message: str) -> None:
     """A message for the person at the terminal, never mixed into data."""
     click.echo(message, err=True)
+
+
+@contextmanager
+def progress(length: int, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for long jobs, only when a person is
+    watching (stderr is a terminal); yields ``update(done)`` or None."""
+    if not sys.stderr.isatty() or length <= 0:
+        yield None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+
+        def update(done: int) -> None:
+            bar.update(done - bar.pos)
+
+        yield update

@@ -9,7 +9,7 @@ from altar.capture.csvio import write_csv
 from altar.capture.exporter import export_csv, export_header, export_json
 from altar.capture.importer import import_csv
 from altar.cli.common import Settings, command_name, pass_settings
-from altar.cli.output import note
+from altar.cli.output import note, progress
 
 
 @click.command("import")
@@ -35,14 +35,23 @@ def import_command(settings: Settings, file: Path, update: bool, dry_run: bool) 
       altar import dudley_cases.csv
       altar import corrections.csv --update
     """
-    result = import_csv(settings.database(), file, update=update, dry_run=dry_run, actor=settings.actor,
-                        command=command_name())  # fmt: skip
+    database = settings.database()
+    with progress(_size(file), f"Importing {file.name}") as update_bar:
+        result = import_csv(database, file, update=update, dry_run=dry_run, actor=settings.actor,
+                            command=command_name(), progress=update_bar)  # fmt: skip
     if result.dry_run:
         note(f"{file.name}: {result.rows} row(s) checked, no problems found "
              f"({result.added} new, {result.rows - result.added} existing). Nothing was written (--dry-run).")  # fmt: skip
     else:
         note(f"{file.name}: imported {result.rows} row(s): {result.added} new case(s), "
              f"{result.updated} amended, {result.unchanged} unchanged.")  # fmt: skip
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # import_csv reports the missing file
 
 
 @click.command("export")
