@@ -13,7 +13,7 @@ import operator
 from dataclasses import dataclass
 from typing import Any
 
-from scipy import stats
+from scipy import special
 
 __all__ = ["BinaryTally", "wilson_interval"]
 
@@ -88,7 +88,7 @@ def wilson_interval(
         raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence!r}")
     if n == 0:
         return None
-    z = float(stats.norm.ppf(0.5 + confidence / 2.0))
+    z = float(special.ndtri(0.5 + confidence / 2.0))
     p = successes / n
     denominator = 1.0 + z * z / n
     centre = (p + z * z / (2.0 * n)) / denominator

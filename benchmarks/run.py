@@ -1,0 +1,173 @@
+"""Speed and memory of altar at national scale, each against its floor.
+
+Not part of the test suite. For each cohort size it generates a synthetic
+CSV file, then times, each in a fresh process with its peak memory:
+
+- ``altar import`` against the floor: the same rows read with the csv
+  module and inserted with plain sqlite3 ``executemany`` into an equivalent
+  database (the same tables, constraints and indexes, made by ``altar
+  init``), with no validation, scoring or change log;
+- ``altar stats --json --by stratum`` against the floor: one hand-written
+  SQL aggregate over the same data;
+- the regional report, once ``altar report`` exists.
+
+Usage:
+    .venv/bin/python benchmarks/run.py                 # 10,000 100,000 1,000,000
+    .venv/bin/python benchmarks/run.py 10000 100000    # chosen sizes
+
+Targets (issues 3 and 7), on a 2-core machine: import of 100,000 within 4x
+of its floor and under 60 s; stats within 3x of its floor and under 5 s;
+peak memory under 500 MB at 1,000,000 cases for import and stats. The
+table it prints goes in the README with the machine it ran on.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from altar.capture.exporter import export_header
+from altar.instrument import current_codebook
+from altar.synthetic import scaled_rows
+
+ALTAR = [sys.executable, "-m", "altar"]
+COUNT_ITEMS = [item.code for item in current_codebook().items if item.type == "count"]
+
+# What a researcher would write by hand for the binary and count tallies.
+STATS_FLOOR_SQL = """
+SELECT c.stratum, a.item_code, a.value, a.count, COUNT(*)
+FROM answer a JOIN screening s ON s.id = a.screening_id JOIN cases c ON c.id = s.case_id
+GROUP BY c.stratum, a.item_code, a.value, a.count
+"""
+
+# The floor import: the file's rows straight into altar's tables.
+IMPORT_FLOOR = r"""
+import csv, sqlite3, sys
+db, path, count_items = sys.argv[1], sys.argv[2], set(sys.argv[3].split(","))
+con = sqlite3.connect(db, isolation_level=None)
+for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON"):
+    con.execute(f"PRAGMA {pragma}")
+authority = dict(con.execute("SELECT code, id FROM authority"))
+version = con.execute("SELECT max(id) FROM instrument_version").fetchone()[0]
+CASES = "INSERT INTO cases (id, case_ref, authority_id, stratum, cohort, sex, ethnicity, age, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
+SCREENINGS = "INSERT INTO screening (id, case_id, instrument_version_id, screened_on, screened_by, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)"
+ANSWERS = "INSERT INTO answer (screening_id, item_code, value, count) VALUES (?,?,?,?)"
+con.execute("BEGIN")
+with open(path, newline="", encoding="utf-8") as f:
+    reader = csv.DictReader(f)
+    items = [c for c in reader.fieldnames if c not in ("case_ref", "authority", "stratum", "cohort", "sex",
+             "ethnicity", "age", "screened_on", "screened_by", "instrument_version")]
+    cases, screenings, answers = [], [], []
+    for n, row in enumerate(reader, start=1):
+        age = None if row["age"] == "unknown" else int(row["age"])
+        cases.append((n, row["case_ref"], authority[row["authority"]], row["stratum"], row["cohort"], row["sex"],
+                      row["ethnicity"], age, "2026-01-01", "2026-01-01"))
+        screenings.append((n, n, version, row["screened_on"], None, "complete", "2026-01-01", "2026-01-01"))
+        for code in items:
+            cell = row[code]
+            if code in count_items:
+                answers.append((n, code, None, int(cell) if cell.isdigit() else None))
+            else:
+                answers.append((n, code, cell or "unknown", None))
+        if n % 2000 == 0:
+            for sql, batch in ((CASES, cases), (SCREENINGS, screenings), (ANSWERS, answers)):
+                con.executemany(sql, batch)
+                batch.clear()
+    for sql, batch in ((CASES, cases), (SCREENINGS, screenings), (ANSWERS, answers)):
+        con.executemany(sql, batch)
+con.execute("COMMIT")
+"""
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mb: float
+
+
+def timed(args: list[str]) -> Run:
+    """Run a command; its wall time and peak resident memory (from wait4)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(args)}")
+    return Run(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+
+
+def write_cohort(path: Path, n: int) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=export_header(), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(scaled_rows(current_codebook(), n, seed=1))
+
+
+def measure(n: int, folder: Path) -> dict[str, Run | None]:
+    data, db, floor_db = folder / f"cohort_{n}.csv", folder / f"altar_{n}.db", folder / f"floor_{n}.db"
+    write_cohort(data, n)
+    for target in (db, floor_db):
+        timed([*ALTAR, "--db", str(target), "init"])
+    results: dict[str, Run | None] = {
+        "import": timed([*ALTAR, "--db", str(db), "import", str(data)]),
+        "import_floor": timed([sys.executable, "-c", IMPORT_FLOOR, str(floor_db), str(data), ",".join(COUNT_ITEMS)]),
+        "stats": timed([*ALTAR, "--db", str(db), "stats", "--json", "--by", "stratum"]),
+        "stats_floor": timed([sys.executable, "-c", f"import sqlite3; sqlite3.connect({str(db)!r}).execute({STATS_FLOOR_SQL!r}).fetchall()"]),  # fmt: skip
+        "report": None,  # `altar report regional` arrives with issue 4
+    }
+    for path in (data, db, floor_db):
+        path.unlink()
+    return results
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())  # fmt: skip
+    return (f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}")  # fmt: skip
+
+
+def table(rows: dict[int, dict[str, Run | None]]) -> str:
+    def s(run: Run | None) -> str:
+        return "n/a" if run is None else f"{run.seconds:.1f} s"
+
+    def ratio(a: Run | None, b: Run | None) -> str:
+        return "n/a" if a is None or b is None else f"{a.seconds / b.seconds:.2f}x"
+
+    def mb(run: Run | None) -> str:
+        return "n/a" if run is None else f"{run.peak_mb:.0f} MB"
+
+    lines = [
+        "| cases | import | floor | ratio | import peak | stats --json | floor | ratio | stats peak | report |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n, r in rows.items():
+        lines.append(
+            f"| {n:,} | {s(r['import'])} | {s(r['import_floor'])} | {ratio(r['import'], r['import_floor'])} "
+            f"| {mb(r['import'])} | {s(r['stats'])} | {s(r['stats_floor'])} | {ratio(r['stats'], r['stats_floor'])} "
+            f"| {mb(r['stats'])} | {s(r['report'])} |"
+        )
+    return "\n".join(lines)
+
+
+def main(sizes: list[int]) -> None:
+    rows = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for n in sizes:
+            rows[n] = measure(n, Path(folder))
+            print(f"done: {n:,} cases", file=sys.stderr)
+    print(f"Machine: {machine()}\n")
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [10_000, 100_000, 1_000_000])
