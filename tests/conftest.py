@@ -339,7 +339,7 @@ def _postgres_bindir() -> Path | None:
     if folders:
         return max(folders, key=lambda p: [int(n) for n in re.findall(r"\d+", p.parent.name)])
     pg_ctl = shutil.which("pg_ctl")
-    return Path(pg_ctl).parent if pg_ctl else None
+    return Path(pg_ctl).resolve().parent if pg_ctl else None
 
 
 def _postgres_unavailable(reason: str) -> None:
