@@ -9,6 +9,7 @@ import re
 import stat
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -81,6 +82,26 @@ def test_upgrade_downgrade_to_base_and_upgrade_again(db):
     finally:
         database.engine.dispose()
     assert set(altar.db.models.Base.metadata.tables) <= tables
+
+
+def test_every_revision_upgrades_and_downgrades_one_step_at_a_time(empty_db):
+    revisions = [r.revision for r in ScriptDirectory.from_config(migrate.alembic_config()).walk_revisions()][::-1]
+    database = open_for_upgrade(str(empty_db))
+
+    def step(move, target: str, expected: str | None) -> None:
+        with database.engine.begin() as conn:
+            move(migrate.alembic_config(conn), target)
+        with database.engine.connect() as conn:
+            assert migrate.current_revision(conn) == expected, target
+
+    try:
+        for revision in revisions:
+            step(command.upgrade, revision, revision)
+        for before in [None, *revisions[:-1]][::-1]:
+            step(command.downgrade, "-1", before)
+        assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        database.engine.dispose()
 
 
 def test_altar_init_upgrades_a_database_downgraded_to_base(db, run, query):
