@@ -1,22 +1,39 @@
 """Shared fixtures for the altar test suite.
 
-Every test that touches a database gets its own SQLite file in tmp_path,
-made by the real ``altar init``. Expectations are computed here from the
-issue's specification (item codes, groups, answer spellings), never copied
-from altar's own output; stored values are read back with the stdlib
-``sqlite3`` module.
+Every test that touches a database gets its own, at head with reference
+data: a copy of one made once per session by the real ``altar init``. A test
+that asks for ``db`` (or ``altar``, ``query``, ``stored_answers``,
+``fresh_db``) runs twice, on a SQLite file and on a throwaway PostgreSQL
+server (``test_x[sqlite]``, ``test_x[postgresql]``); one that asks for
+``db_path`` is about SQLite files and runs on SQLite only. Expectations are
+computed here from the issue's specification (item codes, groups, answer
+spellings), never copied from altar's own output; stored values are read
+back without altar, with the stdlib ``sqlite3`` module or psycopg.
 """
 
 from __future__ import annotations
 
 import csv
+import glob
 import io
+import os
+import pwd
+import re
+import shlex
+import shutil
+import socket
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
+from itertools import count
 from pathlib import Path
 
+import psycopg
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy.engine import make_url
 
 from altar.cli import cli
 
@@ -123,58 +140,317 @@ def spec() -> type[Spec]:
 _CLEAN_ENV = {"ALTAR_DB": None, "ALTAR_USER": None, "VISUAL": None, "EDITOR": None}
 
 
+def _invoke(args: Sequence[object], *, env: dict[str, str | None] | None = None, input: str | None = None) -> Result:
+    return CliRunner().invoke(
+        cli, [str(a) for a in args], env={**_CLEAN_ENV, **(env or {})}, input=input, prog_name="altar"
+    )
+
+
+def _init(target: Path | str) -> Path | str:
+    result = _invoke(["--db", target, "init"])
+    assert result.exit_code == 0, result.output
+    return target
+
+
 @pytest.fixture
 def run() -> Callable[..., Result]:
     """run(args, env=None, input=None): invoke the real CLI through CliRunner."""
-    runner = CliRunner()
-
-    def invoke(args: Sequence[str], *, env: dict[str, str | None] | None = None, input: str | None = None) -> Result:
-        return runner.invoke(
-            cli, [str(a) for a in args], env={**_CLEAN_ENV, **(env or {})}, input=input, prog_name="altar"
-        )
-
-    return invoke
+    return _invoke
 
 
 @pytest.fixture
-def init_db(run) -> Callable[[Path], Path]:
-    """init_db(path): run `altar init` on path and return it."""
+def init_db() -> Callable[[Path | str], Path | str]:
+    """init_db(path or URL): run `altar init` on it and return it."""
+    return _init
 
-    def make(path: Path) -> Path:
-        result = run(["--db", path, "init"])
-        assert result.exit_code == 0, result.output
-        return path
+
+# --- the database under test: a SQLite file or a PostgreSQL database ----------------
+
+Db = Path | str  # a SQLite file, or a PostgreSQL URL
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # `backend` is a parameter, not a fixture: every test that reaches a
+    # database through `db` runs on both backends, except one that asks for
+    # `db_path`, which is about SQLite files, and one marked postgresql_only
+    # (concurrent sessions on a server).
+    if "backend" in metafunc.fixturenames:
+        backends = list(BACKENDS)
+        if "db_path" in metafunc.fixturenames:
+            backends = ["sqlite"]
+        elif metafunc.definition.get_closest_marker("postgresql_only"):
+            backends = ["postgresql"]
+        metafunc.parametrize("backend", backends, scope="module")
+
+
+class _Databases:
+    """Test databases on one backend, each a copy of a template that the
+    real `altar init` made once per session: a file copy for SQLite, CREATE
+    DATABASE ... TEMPLATE for PostgreSQL (whose server starts only when a
+    PostgreSQL test first needs it)."""
+
+    def __init__(self, backend: str, request: pytest.FixtureRequest):
+        self.server: PostgresCluster | None = request.getfixturevalue("postgres") if backend == "postgresql" else None
+        self.template: Path | None = None if self.server else request.getfixturevalue("sqlite_template")
+        self.made: list[Db] = []
+
+    def copy(self, path: Path) -> Db:
+        if self.server:
+            return self._keep(self.server.create_database(template=PG_TEMPLATE))
+        return self._keep(Path(shutil.copy2(self.template, path)))
+
+    def empty(self, path: Path) -> Db:
+        if self.server:
+            return self._keep(self.server.create_database())
+        path.touch()
+        return self._keep(path)
+
+    def drop_all(self) -> None:
+        if self.server:
+            self.server.retire(self.made)  # type: ignore[arg-type]  # all URLs
+
+    def _keep(self, target: Db) -> Db:
+        self.made.append(target)
+        return target
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    return Path(_init(tmp_path_factory.mktemp("template") / "altar.db"))
+
+
+@pytest.fixture
+def databases(backend, request) -> Iterator[_Databases]:
+    made = _Databases(backend, request)
+    yield made
+    made.drop_all()
+
+
+@pytest.fixture
+def fresh_db(databases, tmp_path) -> Callable[[], Db]:
+    """fresh_db(): another database at head with reference data, on this test's backend."""
+
+    def make() -> Db:
+        name = f"altar-{len(databases.made) + 1}.db" if databases.made else "altar.db"
+        return databases.copy(tmp_path / name)
 
     return make
 
 
 @pytest.fixture
-def db_path(tmp_path, init_db) -> Path:
-    return init_db(tmp_path / "altar.db")
+def empty_db(databases, tmp_path) -> Db:
+    """A database with no tables at all (an empty file, or a new PostgreSQL database)."""
+    return databases.empty(tmp_path / "empty.db")
+
+
+@pytest.fixture(scope="module")
+def module_db(backend, request, tmp_path_factory) -> Iterator[Db]:
+    """One database for a whole module on its backend, for a costly set-up (say a 400-case import)."""
+    made = _Databases(backend, request)
+    yield made.copy(tmp_path_factory.mktemp("module") / "altar.db")
+    made.drop_all()
 
 
 @pytest.fixture
-def altar(run, db_path) -> Callable[..., Result]:
+def db(fresh_db) -> Db:
+    """This test's database: a Path to a SQLite file, or a PostgreSQL URL."""
+    return fresh_db()
+
+
+@pytest.fixture
+def db_path(db) -> Path:
+    """This test's database as a SQLite file (tests that ask for it run on SQLite only)."""
+    assert isinstance(db, Path)
+    return db
+
+
+@pytest.fixture
+def altar(db) -> Callable[..., Result]:
     """altar(*args, env=None, input=None): the CLI against this test's database."""
 
     def invoke(*args: object, env: dict[str, str | None] | None = None, input: str | None = None) -> Result:
-        return run(["--db", db_path, *map(str, args)], env=env, input=input)
+        return _invoke(["--db", db, *args], env=env, input=input)
 
     return invoke
 
 
-@pytest.fixture
-def query(db_path) -> Callable[..., list[tuple]]:
-    """query(sql, params=(), db=db_path): rows read with the stdlib sqlite3 module."""
+def _query(target: Db, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+    """Run plain SQL (``?`` placeholders) without altar; commit; return the rows.
 
-    def fetch(sql: str, params: Sequence[object] = (), db: Path | None = None) -> list[tuple]:
-        conn = sqlite3.connect(db or db_path)
+    Dates come back as ISO text, as SQLite stores them, so one expectation
+    serves both backends.
+    """
+    if isinstance(target, Path):
+        conn = sqlite3.connect(target)
         try:
-            return conn.execute(sql, tuple(params)).fetchall()
+            rows = conn.execute(sql, tuple(params)).fetchall()
+            conn.commit()
+            return rows
         finally:
             conn.close()
+    with psycopg.connect(_conninfo(target), autocommit=True) as conn:
+        # psycopg's placeholder is %s, so a literal % must be doubled.
+        cursor = conn.execute(sql.replace("%", "%%").replace("?", "%s"), tuple(params)) if params else conn.execute(sql)
+        rows = cursor.fetchall() if cursor.description else []
+    return [tuple(v.isoformat() if type(v) is date else v for v in row) for row in rows]
+
+
+def _conninfo(url: str) -> str:
+    """libpq's form of an altar URL (no +psycopg)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def query(db) -> Callable[..., list[tuple]]:
+    """query(sql, params=(), db=None): rows from plain SQL with ? placeholders, on this test's database or db."""
+    this_test = db
+
+    def fetch(sql: str, params: Sequence[object] = (), db: Db | None = None) -> list[tuple]:
+        return _query(db or this_test, sql, params)
 
     return fetch
+
+
+# --- PostgreSQL: one throwaway server for the whole session -------------------------
+
+PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"  # Debian's layout, one folder per major version
+PG_TEMPLATE = "altar_template"
+PG_SETTINGS = """
+listen_addresses = '127.0.0.1'
+port = {port}
+unix_socket_directories = '{folder}'
+# A throwaway server: durability buys nothing and costs seconds.
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+wal_level = minimal
+max_wal_senders = 0
+wal_init_zero = off
+# An autovacuum worker connected to the template or a test's database makes
+# CREATE or DROP DATABASE wait (in 100 ms steps) until it leaves.
+autovacuum = off
+"""
+
+
+def _postgres_bindir() -> Path | None:
+    """The newest server's bin folder, else the folder of a pg_ctl on PATH."""
+    folders = [Path(p) for p in glob.glob(PG_BIN_GLOB) if (Path(p) / "pg_ctl").exists()]
+    if folders:
+        return max(folders, key=lambda p: [int(n) for n in re.findall(r"\d+", p.parent.name)])
+    pg_ctl = shutil.which("pg_ctl")
+    return Path(pg_ctl).resolve().parent if pg_ctl else None
+
+
+def _postgres_unavailable(reason: str) -> None:
+    """Skip the PostgreSQL tests, unless CI said they must run (it sets ALTAR_REQUIRE_POSTGRES=1)."""
+    if os.environ.get("ALTAR_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"{reason}, and ALTAR_REQUIRE_POSTGRES=1 requires the PostgreSQL tests", pytrace=False)
+    pytest.skip(f"PostgreSQL tests skipped: {reason} (set ALTAR_REQUIRE_POSTGRES=1 to make this an error)")
+
+
+def _memory_folder() -> str | None:
+    """/dev/shm when it has room (the server then never waits on a disk), else the usual temporary folder."""
+    try:
+        free = os.statvfs("/dev/shm")
+    except OSError:
+        return None
+    return "/dev/shm" if free.f_bavail * free.f_frsize > 1 << 30 and os.access("/dev/shm", os.W_OK) else None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PostgresCluster:
+    """initdb, pg_ctl start and stop on a temporary folder. The server refuses
+    to run as root, so as root it runs as the `postgres` user."""
+
+    def __init__(self, bindir: Path):
+        self.bindir = bindir
+        self.folder = Path(tempfile.mkdtemp(prefix="altar-pg-", dir=_memory_folder()))
+        self.port = _free_port()
+        self._names = count(1)
+        self._admin: psycopg.Connection | None = None
+        self._finished: list[str] = []
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.folder, owner.pw_uid, owner.pw_gid)
+
+    @property
+    def data(self) -> Path:
+        return self.folder / "data"
+
+    def start(self) -> None:
+        self._server("initdb", "-D", self.data, "--auth=trust", "--username=postgres", "--encoding=UTF8",
+                      "--no-locale", "--no-sync")  # fmt: skip
+        with (self.data / "postgresql.conf").open("a", encoding="utf-8") as conf:
+            conf.write(PG_SETTINGS.format(port=self.port, folder=self.folder))
+        self._server("pg_ctl", "-D", self.data, "-l", self.folder / "server.log", "-w", "-t", "60", "start")
+        self._admin = psycopg.connect(_conninfo(self.url("postgres")), autocommit=True)
+
+    def stop(self) -> None:
+        if self._admin is not None:
+            self._admin.close()
+        if (self.data / "postmaster.pid").exists():
+            self._server("pg_ctl", "-D", self.data, "-m", "immediate", "stop", check=False)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def url(self, name: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def create_database(self, name: str | None = None, template: str | None = None) -> str:
+        name = name or f"altar_test_{next(self._names)}"
+        sql = f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
+        if self._admin.info.server_version >= 150000:
+            # Copying the files is several times faster than PostgreSQL 15's
+            # default (WAL_LOG) for a small database on a server without fsync.
+            sql += " STRATEGY FILE_COPY"
+        self._admin.execute(sql)
+        return self.url(name)
+
+    def retire(self, urls: list[str]) -> None:
+        """Drop the databases of the test before last. A connection that a
+        test has just closed takes its server process a moment to leave, and
+        DROP DATABASE would wait for it in 100 ms steps; by the end of the
+        next test it has long gone."""
+        for url in self._finished:
+            self._admin.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+        self._finished = urls
+
+    def _server(self, program: str, *args: object, check: bool = True) -> None:
+        command = [str(self.bindir / program), *map(str, args)]
+        if os.geteuid() == 0:
+            command = (["runuser", "-u", "postgres", "--", *command] if shutil.which("runuser")
+                       else ["su", "-s", "/bin/sh", "postgres", "-c", shlex.join(command)])  # fmt: skip
+        # cwd: the postgres user may not be allowed into the checkout.
+        done = subprocess.run(command, cwd=self.folder, capture_output=True, text=True, timeout=120)
+        if check and done.returncode != 0:
+            log = self.folder / "server.log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"{program} failed ({done.returncode}):\n{done.stdout}{done.stderr}{tail}")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A running server with a template database that `altar init` made."""
+    bindir = _postgres_bindir()
+    if bindir is None:
+        _postgres_unavailable(f"no PostgreSQL server binaries in {PG_BIN_GLOB} or on PATH")
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            _postgres_unavailable("running as root, and there is no `postgres` user to run the server as")
+    cluster = PostgresCluster(bindir)
+    try:
+        cluster.start()
+        _init(cluster.create_database(PG_TEMPLATE))
+        yield cluster
+    finally:
+        cluster.stop()
 
 
 def _assert_user_error(result: Result, *fragments: str, exit_code: int | None = None) -> None:
@@ -254,9 +530,9 @@ def read_csv() -> Callable[[str], list[list[str]]]:
 
 @pytest.fixture
 def stored_answers(query) -> Callable[..., dict[str, dict[str, tuple]]]:
-    """stored_answers(db=None): {case_ref: {item_code: (value, count)}} straight from SQLite."""
+    """stored_answers(db=None): {case_ref: {item_code: (value, count)}} straight from the database."""
 
-    def read(db: Path | None = None) -> dict[str, dict[str, tuple]]:
+    def read(db: Db | None = None) -> dict[str, dict[str, tuple]]:
         out: dict[str, dict[str, tuple]] = {}
         rows = query(
             "SELECT c.case_ref, a.item_code, a.value, a.count FROM answer a "

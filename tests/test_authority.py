@@ -80,3 +80,9 @@ def test_authority_add_rejects_a_bad_code(altar, query, assert_user_error):
     result = altar("authority", "add", "Stoke On Trent", "Stoke-on-Trent")
     assert_user_error(result, "authority code")
     assert query("SELECT count(*) FROM authority") == [(9,)]
+
+
+def test_authority_add_rejects_a_name_longer_than_the_column(altar, query, assert_user_error):
+    # SQLite would store it; PostgreSQL enforces the length: both refuse it alike.
+    assert_user_error(altar("authority", "add", "long_name", "N" * 121), "120")
+    assert query("SELECT count(*) FROM authority") == [(9,)]

@@ -98,6 +98,40 @@ def test_bad_db_url_is_a_one_line_error(run, url, assert_user_error):
     _one_line_error(result)
 
 
+# Nothing listens on port 1, a privileged port.
+UNREACHABLE = "postgresql+psycopg://altar@127.0.0.1:1/altar"
+
+
+@pytest.mark.parametrize("args", [["init"], ["db", "current"], ["db", "upgrade"], ["case", "list"], ["export"],
+                                  ["stats"]], ids=_id)  # fmt: skip
+def test_unreachable_postgresql_server_is_a_one_line_error(run, assert_user_error, args):
+    result = run(["--db", UNREACHABLE, *args])
+    assert_user_error(result, "127.0.0.1:1", exit_code=4)
+    _one_line_error(result)
+
+
+def test_missing_postgresql_database_is_a_one_line_error(postgres, run, assert_user_error):
+    result = run(["--db", postgres.url("no_such_database"), "case", "list"])
+    assert_user_error(result, "no_such_database", "does not exist", exit_code=4)
+    _one_line_error(result)
+
+
+@pytest.mark.parametrize("url", ["postgresql+nosuchdriver://altar:s3cret@127.0.0.1:1/altar",
+                                 "postgresql+psycopg://altar:s3cret@127.0.0.1:1/altar"])  # fmt: skip
+def test_password_in_a_url_is_never_shown(run, url):
+    result = run(["--db", url, "case", "list"])
+    assert result.exit_code == 4
+    assert "s3cret" not in result.output
+
+
+def test_plain_postgresql_url_uses_psycopg_not_psycopg2(run):
+    # libpq and psql write postgresql://; SQLAlchemy would read it as psycopg2
+    result = run(["--db", "postgresql://altar@127.0.0.1:1/altar", "case", "list"])
+    assert result.exit_code == 4
+    assert "postgresql+psycopg://altar@127.0.0.1:1/altar" in result.stderr
+    assert "psycopg2" not in result.stderr
+
+
 def test_unparseable_db_url_is_a_one_line_error(run, assert_user_error):
     result = run(["--db", "://nonsense", "case", "list"])
     assert_user_error(result)
@@ -137,19 +171,19 @@ def test_traceback_flag_shows_the_traceback(run, tmp_path):
     assert not isinstance(result.exception, SystemExit)
 
 
-def test_altar_db_env_var_is_honoured(run, db_path, query):
+def test_altar_db_env_var_is_honoured(run, db, query):
     result = run(["case", "add", "ENV-1", "--authority", "dudley", "--stratum", "custody"],
-                 env={"ALTAR_DB": str(db_path)})  # fmt: skip
+                 env={"ALTAR_DB": str(db)})  # fmt: skip
     assert result.exit_code == 0, result.output
     assert query("SELECT case_ref FROM cases") == [("ENV-1",)]
-    listing = run(["case", "list", "--format", "json"], env={"ALTAR_DB": str(db_path)})
+    listing = run(["case", "list", "--format", "json"], env={"ALTAR_DB": str(db)})
     assert listing.exit_code == 0, listing.output
     assert [r["case_ref"] for r in json.loads(listing.stdout)] == ["ENV-1"]
 
 
-def test_db_option_wins_over_env_var(run, tmp_path, db_path, init_db):
-    other = init_db(tmp_path / "other.db")
-    result = run(["--db", db_path, "case", "add", "OPT-1", "--authority", "dudley", "--stratum", "custody"],
+def test_db_option_wins_over_env_var(run, db, fresh_db):
+    other = fresh_db()
+    result = run(["--db", db, "case", "add", "OPT-1", "--authority", "dudley", "--stratum", "custody"],
                  env={"ALTAR_DB": str(other)})  # fmt: skip
     assert result.exit_code == 0, result.output
     listing = run(["case", "list", "--json"], env={"ALTAR_DB": str(other)})
@@ -171,6 +205,14 @@ def test_user_option_is_recorded_in_the_change_log(altar, query):
     result = altar("--user", "practitioner7", "case", "add", "U-1", "--authority", "dudley", "--stratum", "custody")
     assert result.exit_code == 0, result.output
     assert query("SELECT actor FROM change_log WHERE case_ref = 'U-1'") == [("practitioner7",)]
+
+
+def test_user_name_longer_than_the_column_is_refused(altar, query):
+    # SQLite would store it; PostgreSQL enforces the length: both refuse it alike.
+    result = altar("--user", "u" * 61, "case", "add", "U-2", "--authority", "dudley", "--stratum", "custody")
+    assert result.exit_code == 2, result.output
+    assert "--user" in result.stderr and "Traceback" not in result.output
+    assert query("SELECT count(*) FROM cases") == [(0,)]
 
 
 def test_data_to_stdout_and_messages_to_stderr(altar):

@@ -356,28 +356,29 @@ def test_editor_bad_answer_without_terminal_writes_nothing(case, altar, tmp_path
     assert _answers(query) == {}
 
 
-def test_editor_save_survives_another_write_while_editing(case, altar, tmp_path, db_path, query):
+def test_editor_save_survives_another_write_while_editing(case, altar, tmp_path, db, query):
+    # Another process writes while the form is open: it must not wait on a
+    # lock that altar holds (SQLite would make it wait 30 s, then fail).
     body = (
-        "import sqlite3\n"
-        f"conn = sqlite3.connect({str(db_path)!r})\n"
-        "conn.execute(\"INSERT INTO meta (key, value) VALUES ('colleague', 'was here')\")\n"
-        "conn.commit()\nconn.close()\n"
+        "import subprocess\n"
+        f"subprocess.run([{sys.executable!r}, '-m', 'altar', '--db', {str(db)!r}, 'authority', 'add', "
+        "'colleague', 'Added meanwhile'], check=True, capture_output=True, timeout=20)\n"
     ) + ANSWER_PHYSICAL_ABUSE
     script = _editor(tmp_path, body)
     result = altar("screening", "enter", REF, env={"EDITOR": str(script)})
-    assert query("SELECT value FROM meta WHERE key = 'colleague'") == [("was here",)]
+    assert query("SELECT name FROM authority WHERE code = 'colleague'") == [("Added meanwhile",)]
     assert result.exit_code == 0, result.output
     assert _answers(query) == {"ace_physical_abuse": ("yes", None)}
 
 
 def test_a_colleagues_change_while_editing_is_not_overwritten_and_the_form_is_kept(case, altar, tmp_path,
-                                                                                    db_path, query):  # fmt: skip
+                                                                                    db, query):  # fmt: skip
     # While our editor is open, a colleague answers bullying for the same case.
     colleague = tmp_path / "colleague.txt"
     colleague.write_text("bullying: suspected\n", encoding="utf-8")
     body = (
         "import subprocess\n"
-        f"subprocess.run([{sys.executable!r}, '-m', 'altar', '--db', {str(db_path)!r}, 'screening', 'enter', "
+        f"subprocess.run([{sys.executable!r}, '-m', 'altar', '--db', {str(db)!r}, 'screening', 'enter', "
         f"{REF!r}, '--from', {str(colleague)!r}], check=True, capture_output=True)\n"
     ) + ANSWER_PHYSICAL_ABUSE
     result = altar("screening", "enter", REF, env={"EDITOR": str(_editor(tmp_path, body))})
@@ -406,3 +407,35 @@ def test_blank_keeps_a_stored_answer_and_unanswered_withdraws_it(case, altar, tm
     logged = query("SELECT field, old_value, new_value FROM change_log WHERE field = 'ace_physical_abuse' "
                    "ORDER BY id")  # fmt: skip
     assert logged[-1] == ("ace_physical_abuse", "no", None)
+
+
+@pytest.mark.postgresql_only
+def test_a_colleagues_save_in_flight_on_a_server_is_waited_for_not_overwritten(case, altar, db, tmp_path, query):
+    # A colleague's save of the same case has locked it and changed bullying
+    # from no to yes, but not yet committed. Ours must wait for it, then see
+    # the conflict, rather than overwrite their answer unseen.
+    import subprocess
+    import time
+
+    import psycopg
+
+    form = tmp_path / "form.txt"
+    form.write_text("bullying: no\n", encoding="utf-8")
+    assert altar("screening", "enter", REF, "--from", form).exit_code == 0
+    colleague = psycopg.connect(db.replace("postgresql+psycopg://", "postgresql://"))
+    colleague.execute("SELECT id FROM cases WHERE case_ref = %s FOR UPDATE", (REF,))
+    colleague.execute("UPDATE answer SET value = 'yes' WHERE item_code = 'bullying'")
+    form.write_text("bullying: suspected\n", encoding="utf-8")
+    ours = subprocess.Popen([sys.executable, "-m", "altar", "--db", db, "screening", "enter", REF, "--from", form],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    deadline = time.monotonic() + 30
+    while query(waiting) != [(1,)] and ours.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    colleague.commit()
+    colleague.close()
+    _, stderr = ours.communicate(timeout=60)
+    assert ours.returncode == 7, stderr
+    assert "changed by someone else" in stderr
+    assert _answers(query) == {"bullying": ("yes", None)}
+    Path(stderr.split("kept in ")[1].split(":")[0]).unlink()

@@ -37,13 +37,13 @@ def populated(altar, tmp_path, write_csv, valid_row, spec):
     return path
 
 
-def test_export_import_export_is_lossless(populated, altar, run, tmp_path, init_db, stored_answers, query):
+def test_export_import_export_is_lossless(populated, altar, run, tmp_path, fresh_db, stored_answers, query):
     first = altar("export", "--format", "csv")
     assert first.exit_code == 0, first.output
     exported = tmp_path / "export1.csv"
     exported.write_text(first.stdout, encoding="utf-8")
 
-    fresh = init_db(tmp_path / "fresh.db")
+    fresh = fresh_db()
     imported = run(["--db", fresh, "import", exported])
     assert imported.exit_code == 0, imported.output
     second = run(["--db", fresh, "export", "--format", "csv"])
@@ -114,7 +114,7 @@ def test_export_json_out(populated, altar, tmp_path):
     assert json.loads(out.read_text(encoding="utf-8"))["n_cases"] == 4
 
 
-def test_in_progress_screening_round_trips(altar, run, tmp_path, init_db, stored_answers):
+def test_in_progress_screening_round_trips(altar, run, tmp_path, fresh_db, stored_answers):
     assert altar("case", "add", "IP-1", "--authority", "dudley", "--stratum", "custody",
                  "--screened-on", "2021-05-05").exit_code == 0  # fmt: skip
     form = tmp_path / "form.txt"
@@ -123,7 +123,7 @@ def test_in_progress_screening_round_trips(altar, run, tmp_path, init_db, stored
     first = altar("export").stdout
     exported = tmp_path / "e.csv"
     exported.write_text(first, encoding="utf-8")
-    fresh = init_db(tmp_path / "fresh.db")
+    fresh = fresh_db()
     assert run(["--db", fresh, "import", exported]).exit_code == 0
     assert stored_answers(db=fresh) == stored_answers()
     assert run(["--db", fresh, "export"]).stdout == first

@@ -392,9 +392,9 @@ def test_added_authority_can_be_imported(altar, tmp_path, write_csv, valid_row, 
     assert query("SELECT a.code FROM cases c JOIN authority a ON a.id = c.authority_id") == [("stoke_on_trent",)]
 
 
-def test_import_records_the_user(run, db_path, tmp_path, write_csv, valid_row, query):
+def test_import_records_the_user(run, db, tmp_path, write_csv, valid_row, query):
     path = write_csv(tmp_path / "f.csv", [valid_row("A-1")])
-    result = run(["--db", db_path, "--user", "rk_dudley", "import", path])
+    result = run(["--db", db, "--user", "rk_dudley", "import", path])
     assert result.exit_code == 0, result.output
     assert query("SELECT screened_by FROM screening") == [("rk_dudley",)]
     assert query("SELECT actor, command FROM change_log") == [("rk_dudley", "altar import")]

@@ -1,4 +1,5 @@
-"""The schema comes only from Alembic migrations, and they agree with the models."""
+"""The schema comes only from Alembic migrations, and they agree with the models,
+on SQLite and on PostgreSQL alike."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import ast
 import csv
 import os
 import re
-import sqlite3
 import stat
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -26,30 +27,20 @@ def _revision_files():
     return sorted(p for p in VERSIONS.glob("*.py") if not p.name.startswith("__"))
 
 
-def _sqlite_version(path) -> str | None:
-    conn = sqlite3.connect(path)
-    try:
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        return row[0] if row else None
-    finally:
-        conn.close()
+def _stored_revision(query) -> str | None:
+    rows = query("SELECT version_num FROM alembic_version")
+    return rows[0][0] if rows else None
 
 
-def _set_version(path, revision: str) -> None:
-    conn = sqlite3.connect(path)
-    try:
-        conn.execute("UPDATE alembic_version SET version_num = ?", (revision,))
-        conn.commit()
-    finally:
-        conn.close()
+def _set_version(query, revision: str) -> None:
+    query("UPDATE alembic_version SET version_num = ?", (revision,))
 
 
-def test_init_creates_schema_matching_the_models(tmp_path, run):
-    path = tmp_path / "fresh.db"
-    path.touch()  # an empty SQLite file
-    result = run(["--db", path, "init"])
+def test_init_creates_schema_matching_the_models(empty_db, run):
+    # an empty SQLite file, or a PostgreSQL database with no tables
+    result = run(["--db", empty_db, "init"])
     assert result.exit_code == 0, result.output
-    database = connect(str(path))
+    database = connect(str(empty_db))
     try:
         with database.engine.connect() as conn:
             diff = compare_metadata(
@@ -66,12 +57,19 @@ def test_migrations_have_exactly_one_head():
     assert migrate.head_revision() == heads[0]
 
 
-def test_init_leaves_database_at_head(db_path):
-    assert _sqlite_version(db_path) == migrate.head_revision()
+def test_init_then_db_current_is_at_head(empty_db, run):
+    assert run(["--db", empty_db, "init"]).exit_code == 0
+    result = run(["--db", empty_db, "db", "current"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == ["current:", migrate.head_revision(), "head:", migrate.head_revision()]
 
 
-def test_upgrade_downgrade_to_base_and_upgrade_again(db_path):
-    database = open_for_upgrade(str(db_path))
+def test_init_leaves_database_at_head(query):
+    assert _stored_revision(query) == migrate.head_revision()
+
+
+def test_upgrade_downgrade_to_base_and_upgrade_again(db):
+    database = open_for_upgrade(str(db))
     try:
         with database.engine.begin() as conn:
             migrate.downgrade_to(conn, "base")
@@ -87,14 +85,34 @@ def test_upgrade_downgrade_to_base_and_upgrade_again(db_path):
     assert set(altar.db.models.Base.metadata.tables) <= tables
 
 
-def test_altar_init_upgrades_a_database_downgraded_to_base(db_path, run):
-    database = open_for_upgrade(str(db_path))
+def test_every_revision_upgrades_and_downgrades_one_step_at_a_time(empty_db):
+    revisions = [r.revision for r in ScriptDirectory.from_config(migrate.alembic_config()).walk_revisions()][::-1]
+    database = open_for_upgrade(str(empty_db))
+
+    def step(move, target: str, expected: str | None) -> None:
+        with database.engine.begin() as conn:
+            move(migrate.alembic_config(conn), target)
+        with database.engine.connect() as conn:
+            assert migrate.current_revision(conn) == expected, target
+
+    try:
+        for revision in revisions:
+            step(command.upgrade, revision, revision)
+        for before in [None, *revisions[:-1]][::-1]:
+            step(command.downgrade, "-1", before)
+        assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        database.engine.dispose()
+
+
+def test_altar_init_upgrades_a_database_downgraded_to_base(db, run, query):
+    database = open_for_upgrade(str(db))
     with database.engine.begin() as conn:
         migrate.downgrade_to(conn, "base")
     database.engine.dispose()
-    result = run(["--db", db_path, "init"])
+    result = run(["--db", db, "init"])
     assert result.exit_code == 0, result.output
-    assert _sqlite_version(db_path) == migrate.head_revision()
+    assert _stored_revision(query) == migrate.head_revision()
 
 
 def test_revision_files_are_dated_and_do_not_import_models():
@@ -114,20 +132,20 @@ def test_revision_files_are_dated_and_do_not_import_models():
         assert not any(name == "altar.db.models" or name.startswith("altar.db.models.") for name in imported), path
 
 
-def test_init_twice_is_idempotent(db_path, run, query):
+def test_init_twice_is_idempotent(db, run, query):
     before = query("SELECT code FROM authority ORDER BY code")
     instruments = query("SELECT count(*) FROM instrument_version")
-    result = run(["--db", db_path, "init"])
+    result = run(["--db", db, "init"])
     assert result.exit_code == 0, result.output
     assert query("SELECT code FROM authority ORDER BY code") == before
     assert query("SELECT count(*) FROM instrument_version") == instruments
     assert len(before) == 9
 
 
-def test_init_keeps_existing_cases(db_path, altar, run, query):
+def test_init_keeps_existing_cases(db, altar, run, query):
     result = altar("case", "add", "DUD-001", "--authority", "dudley", "--stratum", "custody")
     assert result.exit_code == 0, result.output
-    result = run(["--db", db_path, "init"])
+    result = run(["--db", db, "init"])
     assert result.exit_code == 0, result.output
     assert query("SELECT case_ref FROM cases") == [("DUD-001",)]
 
@@ -141,39 +159,41 @@ def test_db_current_prints_head(altar):
     assert lines[1].split() == ["head:", head]
 
 
-def test_database_at_unknown_revision_is_refused(db_path, altar, query, assert_user_error):
-    _set_version(db_path, "ffffffff0000")
+def test_database_at_unknown_revision_is_refused(altar, query, assert_user_error):
+    _set_version(query, "ffffffff0000")
     result = altar("case", "list")
     # Not `altar db upgrade`: no migration leads from an unknown revision.
     assert_user_error(result, "ffffffff0000", "does not know", exit_code=5)
 
 
-def test_db_current_reports_an_out_of_date_database(db_path, altar):
-    _set_version(db_path, "ffffffff0000")
+def test_db_current_reports_an_out_of_date_database(altar, query):
+    _set_version(query, "ffffffff0000")
     result = altar("db", "current")
     assert result.exit_code != 0
     assert "ffffffff0000" in result.stdout
 
 
-def test_db_upgrade_of_unknown_revision_fails_cleanly(db_path, altar, assert_user_error):
-    _set_version(db_path, "ffffffff0000")
+def test_db_upgrade_of_unknown_revision_fails_cleanly(altar, query, assert_user_error):
+    _set_version(query, "ffffffff0000")
     result = altar("db", "upgrade")
     assert_user_error(result, "ffffffff0000")
 
 
-def test_db_upgrade_at_head_makes_no_backup(db_path, altar):
+def test_db_upgrade_at_head_makes_no_backup(backend, altar, tmp_path):
     result = altar("db", "upgrade")
     assert result.exit_code == 0, result.output
-    assert list(db_path.parent.glob("*.bak")) == []
+    assert list(tmp_path.glob("*.bak")) == []
+    # altar cannot back up a server's database: it says so, once
+    assert ("pg_dump" in result.stderr) == (backend == "postgresql"), result.stderr
 
 
-def test_db_upgrade_leaves_a_database_of_unknown_revision_untouched(db_path, altar, query):
+def test_db_upgrade_leaves_a_database_of_unknown_revision_untouched(altar, query, tmp_path):
     # A database from a newer altar must not be "upgraded" (nor backed up and
     # then half-changed) by an older one.
     assert altar("case", "add", "DUD-001", "--authority", "dudley", "--stratum", "custody").exit_code == 0
-    _set_version(db_path, "ffffffff0000")
+    _set_version(query, "ffffffff0000")
     assert altar("db", "upgrade").exit_code == 5
-    assert list(db_path.parent.glob("altar.db.*.bak")) == []
+    assert list(tmp_path.glob("*.bak")) == []
     assert query("SELECT case_ref FROM cases") == [("DUD-001",)]
     assert query("SELECT version_num FROM alembic_version") == [("ffffffff0000",)]
 
@@ -207,11 +227,11 @@ def test_connect_sets_sqlite_pragmas(db_path):
     assert busy > 0
 
 
-def test_foreign_keys_are_enforced(db_path):
+def test_foreign_keys_are_enforced(db):
     from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError
 
-    database = connect(str(db_path))
+    database = connect(str(db))
     try:
         with pytest.raises(IntegrityError), database.engine.begin() as conn:
             conn.execute(

@@ -40,7 +40,7 @@ def band(score: int, bands: list[str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def cohort(tmp_path_factory):
+def cohort(tmp_path_factory, module_db):
     """A 400-child synthetic cohort as a CSV, and a database it was imported into."""
     from click.testing import CliRunner
 
@@ -53,11 +53,9 @@ def cohort(tmp_path_factory):
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    db = folder / "altar.db"
-    runner = CliRunner()
-    for args in (["init"], ["import", str(path)]):
-        result = runner.invoke(cli, ["--db", str(db), *args])
-        assert result.exit_code == 0, result.output
+    db = module_db
+    result = CliRunner().invoke(cli, ["--db", str(db), "import", str(path)])
+    assert result.exit_code == 0, result.output
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     # The CSV contract: an empty binary cell means unknown.
     for code in [i.code for i in current_codebook().items if i.type == "binary"]:
@@ -206,24 +204,24 @@ def test_baseline_uses_exact_binomial_tests(cohort):
     assert neglect and neglect[0]["baseline_prevalence"] is None and "known" not in neglect[0]
 
 
-def test_filters_and_empty_groups(run, db_path, write_csv, valid_row, tmp_path):
+def test_filters_and_empty_groups(run, db, write_csv, valid_row, tmp_path):
     rows = [valid_row(f"A{i}", stratum="custody", ace_physical_abuse="yes" if i < 3 else "no") for i in range(5)]
     rows.append(valid_row("B1", stratum="community", authority="coventry", ace_physical_abuse="suspected"))
-    assert run(["--db", db_path, "import", write_csv(tmp_path / "c.csv", rows)]).exit_code == 0
-    doc = json.loads(run(["--db", db_path, "stats", "--json"]).stdout)
+    assert run(["--db", db, "import", write_csv(tmp_path / "c.csv", rows)]).exit_code == 0
+    doc = json.loads(run(["--db", db, "stats", "--json"]).stdout)
     assert list(doc["groups"]) == ["custody", "community", "out_of_court", "all"]
     empty = doc["groups"]["out_of_court"]
     assert empty["n"] == 0 and empty["items"]["ace_physical_abuse"]["pct_known"] is None
     assert empty["items"]["ace_physical_abuse"]["ci95"] is None and empty["ace_score"]["4+"] == 0
     one = doc["groups"]["community"]["items"]["ace_physical_abuse"]
     assert (one["n"], one["pct_known"], one["pct_known_or_suspected"]) == (1, 0.0, 1.0)
-    only = json.loads(run(["--db", db_path, "stats", "--json", "--authority", "coventry"]).stdout)
+    only = json.loads(run(["--db", db, "stats", "--json", "--authority", "coventry"]).stdout)
     assert only["n_cases"] == 1 and only["filters"] == {"authority": "coventry"}
 
 
-def test_unanswered_items_count_as_unknown_and_are_reported(run, db_path):
-    assert run(["--db", db_path, "case", "add", "X1", "--authority", "dudley", "--stratum", "custody"]).exit_code == 0
-    doc = json.loads(run(["--db", db_path, "stats", "--json"]).stdout)
+def test_unanswered_items_count_as_unknown_and_are_reported(run, db):
+    assert run(["--db", db, "case", "add", "X1", "--authority", "dudley", "--stratum", "custody"]).exit_code == 0
+    doc = json.loads(run(["--db", db, "stats", "--json"]).stdout)
     item = doc["groups"]["custody"]["items"]["bullying"]
     assert (item["unknown"], item["not_answered"], item["answered"]) == (1, 1, 0)
     assert doc["groups"]["custody"]["ace_score"]["0"] == 1

@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from altar.capture import form
 from altar.capture.records import CaseRecord, Problem, validate_row
 from altar.db import cases as store
+from altar.db.models import Case
 from altar.errors import ConflictError, NotFoundError, ValidationError
 from altar.instrument import Codebook, Group, all_codebooks
 
@@ -86,6 +88,7 @@ def save_form(
     hour), so the case is re-read here: if someone changed it meanwhile,
     ConflictError, rather than silently overwriting their work.
     """
+    _lock_case(session, opened.record.case_ref)
     if store.load_record(session, opened.record.case_ref) != opened.record:
         raise ConflictError(f"{opened.record.case_ref} was changed by someone else while the form was open")
     record, texts, problems = form.parse_form(text, opened.record, opened.book, opened.groups)
@@ -94,3 +97,13 @@ def save_form(
     changed = store.update_record(session, record, actor=actor, command=command)
     answered = sum(1 for item in opened.book.items if item.code in record.answers)
     return SaveResult(record.case_ref, changed, answered, len(opened.book.items)), texts, []
+
+
+def _lock_case(session: Session, case_ref: str) -> None:
+    """Make a colleague's save of the same case wait until this one commits.
+
+    Without it, on PostgreSQL two saves could both pass the conflict check
+    and the later silently overwrite the earlier. SQLite has one writer at a
+    time, and SQLAlchemy renders no FOR UPDATE for it.
+    """
+    session.execute(select(Case.id).where(Case.case_ref == case_ref).with_for_update())

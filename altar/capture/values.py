@@ -121,7 +121,7 @@ def parse_user(text: str) -> str | None:
     if not name:
         return None
     if not _USER.match(name):
-        raise ValueError("a practitioner is named by a short user name: letters, digits and . _ @ -")
+        raise ValueError("a practitioner is named by a short user name: up to 60 letters, digits and . _ @ -")
     return name
 
 

@@ -8,7 +8,7 @@ import sys
 import click
 
 from altar import __version__
-from altar.cli.common import Settings
+from altar.cli.common import Settings, UserName
 from altar.errors import AltarError, ValidationError
 
 
@@ -36,7 +36,7 @@ class AltarGroup(click.Group):
     "postgresql+psycopg://user@host/altar.",
 )  # fmt: skip
 @click.option(
-    "--user", envvar="ALTAR_USER", show_envvar=True, metavar="NAME",
+    "--user", envvar="ALTAR_USER", show_envvar=True, metavar="NAME", type=UserName(),
     help="Your user name, recorded with every change you make (default: your login name).",
 )  # fmt: skip
 @click.option("--traceback", is_flag=True, help="Show the full Python traceback on errors (for bug reports).")

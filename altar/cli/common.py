@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import click
 
+from altar.capture.values import parse_user
 from altar.db import Database, connect
 
 
@@ -22,15 +23,38 @@ class Settings:
         if self.user:
             return self.user
         try:
-            return getpass.getuser()
-        except Exception:  # no login name on some containers
+            # Held to the --user rules: a login name the database would refuse
+            # (PostgreSQL enforces the column's length) is left unrecorded.
+            return parse_user(getpass.getuser())
+        except Exception:  # no login name on some containers, or an unusable one
             return None
 
     def database(self) -> Database:
-        return connect(self.db)
+        return closed_after_command(connect(self.db))
 
 
 pass_settings = click.make_pass_decorator(Settings)
+
+
+class UserName(click.ParamType):
+    """--user: the same rule as a file's screened_by column, so every
+    database (SQLite does not enforce column lengths; PostgreSQL does) takes it."""
+
+    name = "name"
+
+    def convert(self, value: str, param: click.Parameter | None, ctx: click.Context | None) -> str | None:
+        try:
+            return parse_user(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def closed_after_command(database: Database) -> Database:
+    """Close the database's connections when the command ends, not whenever
+    the garbage collector gets to them: a server counts open connections,
+    and cannot drop or copy a database while one is open."""
+    click.get_current_context().call_on_close(database.engine.dispose)
+    return database
 
 
 def command_name() -> str:

@@ -2,9 +2,9 @@
 
 import click
 
-from altar.cli.common import Settings, pass_settings
+from altar.cli.common import Settings, closed_after_command, pass_settings
 from altar.cli.output import note
-from altar.db import open_existing, open_for_upgrade, revision_state, upgrade
+from altar.db import PG_BACKUP_ADVICE, open_existing, open_for_upgrade, revision_state, upgrade
 from altar.db.setup import initialise
 
 
@@ -15,12 +15,14 @@ def init(settings: Settings) -> None:
 
     Safe to run again: it adds only what is missing (the local authorities,
     strata, cohorts and screening instrument versions). A new SQLite file is
-    readable by its owner only.
+    readable by its owner only. On PostgreSQL, create the (empty) database
+    first; altar creates the tables.
 
     \b
     Example:
       altar init
       altar --db /secure/share/westmids.db init
+      altar --db postgresql+psycopg://altar@db.example.org/altar init
     """
     result = initialise(settings.db)
     action = "created" if result.created else "checked"
@@ -49,14 +51,19 @@ def db_upgrade(settings: Settings) -> None:
     """Upgrade the database schema to what this altar needs.
 
     A SQLite file is backed up beside itself first (altar.db.pre-upgrade-...bak).
+    A PostgreSQL database is not: take a pg_dump before upgrading. Either way
+    the upgrade runs in one transaction and is rolled back if it fails.
 
     \b
     Example:
       altar db upgrade
     """
-    before, after, backup = upgrade(open_for_upgrade(settings.db))
+    database = closed_after_command(open_for_upgrade(settings.db))
+    before, after, backup = upgrade(database)
     if backup:
         note(f"Backup made: {backup}")
+    elif not database.is_sqlite:
+        note(PG_BACKUP_ADVICE)
     note(f"Schema at {after}" + ("" if before == after else f" (was {before or 'empty'})"))
 
 
@@ -69,7 +76,7 @@ def db_current(settings: Settings) -> None:
     Example:
       altar db current
     """
-    state = revision_state(open_existing(settings.db))
+    state = revision_state(closed_after_command(open_existing(settings.db)))
     click.echo(f"current: {state.current or '(empty: run altar init)'}")
     click.echo(f"head:    {state.head}")
     if state.current != state.head:

@@ -4,6 +4,11 @@
 URL), sets SQLite's pragmas on every connection, and refuses to work on a
 database whose schema is not at the migrations' head. ``initialise()``
 creates or upgrades a database and seeds reference data.
+
+The backend is chosen by the URL alone: a path is a SQLite file, and
+``postgresql+psycopg://...`` a PostgreSQL server. Everything SQLite-specific
+(pragmas, BEGIN emitted by us, the 0600 file, the file backup before an
+upgrade) happens only when ``Database.is_sqlite``.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -27,6 +32,10 @@ from altar.errors import DatabaseError, MigrationNeeded, NotFoundError
 
 DEFAULT_DB = "altar.db"
 BUSY_TIMEOUT_MS = 30_000
+# libpq waits forever for a server that drops packets; a practitioner should
+# get an error instead of a hung terminal.
+PG_CONNECT_TIMEOUT_S = 10
+PG_BACKUP_ADVICE = "PostgreSQL databases are not backed up by altar: take a pg_dump before every upgrade"
 
 
 @dataclass(frozen=True)
@@ -40,21 +49,42 @@ class Database:
     def display(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
 
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commits whole on success, rolls back on any error."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        with self._reporting("nothing was saved"):
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
-        with Session(self.engine) as session:
+        with self._reporting("reading failed"), Session(self.engine) as session:
             yield session
+
+    @contextmanager
+    def _reporting(self, outcome: str) -> Iterator[None]:
+        # A shared server can go away, or refuse a row a colleague has just
+        # written, in the middle of a command: one line, not a traceback.
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            raise DatabaseError(f"{self.display}: {outcome}: {_one_line(exc)}") from exc
 
 
 def resolve_url(db: str | None) -> str:
-    """A path becomes a SQLite URL; anything with ``://`` is taken as a URL."""
+    """A path becomes a SQLite URL; anything with ``://`` is taken as a URL.
+
+    A plain ``postgresql://`` URL (as libpq and psql write it) gets psycopg 3,
+    the driver ``altar[postgresql]`` installs, not SQLAlchemy's default psycopg2.
+    """
     target = db or DEFAULT_DB
+    for plain in ("postgresql://", "postgres://"):
+        if target.startswith(plain):
+            return "postgresql+psycopg://" + target[len(plain):]
     if "://" in target:
         return target
     return f"sqlite:///{Path(target).expanduser().resolve()}"
@@ -72,12 +102,34 @@ def sqlite_path(url: str) -> Path | None:
 
 def make_engine(url: str) -> Engine:
     try:
-        engine = create_engine(url)
-    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
-        raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from exc
+        engine = create_engine(url, connect_args=_connect_args(make_url(url)))
+    except ImportError as exc:  # the URL names a driver that is not installed
+        raise DatabaseError(f"cannot use database URL {_hidden(url)}: {exc}{_driver_hint(url)}") from exc
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise DatabaseError(f"cannot use database URL {_hidden(url)}: {exc}") from exc
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
+
+
+def _connect_args(url: URL) -> dict[str, object]:
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        return {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+    return {}
+
+
+def _driver_hint(url: str) -> str:
+    if make_url(url).get_backend_name() == "postgresql":
+        return " (install the PostgreSQL driver: pip install 'altar[postgresql]')"
+    return ""
+
+
+def _hidden(url: str) -> str:
+    """The URL for a message, without its password."""
+    try:
+        return repr(make_url(url).render_as_string(hide_password=True))
+    except ArgumentError:
+        return repr(url)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -114,9 +166,10 @@ def connect(db: str | None = None) -> Database:
         raise MigrationNeeded(f"{database.display} is not an altar database yet: run `altar init`")
     _refuse_unknown_revision(database, state)
     if state.current != state.head:
+        backup = "a backup is made first" if database.is_sqlite else "take a pg_dump first"
         raise MigrationNeeded(
             f"{database.display} is at schema revision {state.current}, this altar needs {state.head}: "
-            "run `altar db upgrade` (a backup is made first)"
+            f"run `altar db upgrade` ({backup})"
         )
     return database
 

@@ -12,6 +12,8 @@ from altar.db.models import Authority, Case
 from altar.errors import ValidationError
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+# SQLite would store a longer name; PostgreSQL enforces the column's length.
+NAME_MAX = Authority.__table__.c.name.type.length
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ def add_authority(session: Session, code: str, name: str, note: str | None = Non
         raise ValidationError(f"authority code {code!r}: use 2-40 lower-case letters, digits and _ (e.g. stoke_on_trent)")
     if not name:
         raise ValidationError("an authority needs a display name")
+    if len(name) > NAME_MAX:
+        raise ValidationError(f"an authority's display name has at most {NAME_MAX} characters")
     clash = session.scalars(
         select(Authority.code).where((Authority.code == code) | (func.lower(Authority.name) == name.lower()))
     ).first()
