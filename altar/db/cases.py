@@ -279,7 +279,9 @@ def list_cases(
     status: str | None = None,
 ) -> list[CaseSummary]:
     """One line per case with screening progress, for `altar case list`."""
-    unknown = func.sum(((AnswerRow.value == "unknown") | ((AnswerRow.value.is_(None)) & AnswerRow.count.is_(None))).cast(Integer))
+    # The outer join gives a case with no answers one all-NULL row: not an unknown.
+    count_unknown = AnswerRow.item_code.is_not(None) & AnswerRow.value.is_(None) & AnswerRow.count.is_(None)
+    unknown = func.sum(((AnswerRow.value == "unknown") | count_unknown).cast(Integer))
     query = (
         select(
             Case.case_ref, Authority.code, Case.stratum, Case.cohort, Case.sex, Case.ethnicity, Case.age,
