@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from altar.baselines import load_baselines
 from altar.capture.csvio import write_csv
 from altar.capture.exporter import export_header
 from altar.capture.importer import ImportResult, import_csv
@@ -17,6 +19,7 @@ from altar.db.models import STRATA
 from altar.db.setup import initialise
 from altar.errors import ValidationError
 from altar.instrument import current_codebook
+from altar.report import ReportOptions, authority_documents, read_region, regional_document, save
 from altar.synthetic import synthetic_rows
 
 SYNTHETIC_MARK = "synthetic"
@@ -46,6 +49,22 @@ def build_demo(directory: Path, *, seed: int = 2021) -> DemoResult:
     finally:
         database.engine.dispose()
     return DemoResult(directory, db_path, csv_path, imported, rows[0]["case_ref"])
+
+
+def render_demo_reports(db_path: Path, folder: Path, *, generated_at: datetime, pdf: bool) -> list[Path]:
+    """The regional report and every authority's summary of the demo cohort,
+    as HTML (and PDF with ``pdf``) in ``folder``, with the default
+    suppression; every page says the data are SYNTHETIC."""
+    database = connect(str(db_path))
+    try:
+        with database.reader() as session:
+            data = read_region(session, current_codebook(), load_baselines(), full=True)
+            options = ReportOptions(generated_at=generated_at)
+            documents = [regional_document(data, options), *authority_documents(session, data, None, options)]
+    finally:
+        database.engine.dispose()
+    formats = ("html", "pdf") if pdf else ("html",)
+    return [path for document in documents for path in save(document, folder, formats)]
 
 
 def cases_by_authority_and_stratum(db_path: Path) -> dict[str, dict[str, int]]:

@@ -53,3 +53,9 @@ class CodebookError(AltarError):
     """A codebook (screening instrument definition) is malformed."""
 
     exit_code = 6
+
+
+class RenderError(AltarError):
+    """A report could not be rendered (e.g. PDF asked for without WeasyPrint)."""
+
+    exit_code = 8

@@ -9,7 +9,7 @@ CSV file, then times, each in a fresh process with its peak memory:
   init``), with no validation, scoring or change log;
 - ``altar stats --json --by stratum`` against the floor: one hand-written
   SQL aggregate over the same data;
-- the regional report, once ``altar report`` exists.
+- ``altar report regional --format html`` (the regional report).
 
 Usage:
     .venv/bin/python benchmarks/run.py                 # 10,000 100,000 1,000,000
@@ -122,7 +122,8 @@ def measure(n: int, folder: Path) -> dict[str, Run | None]:
         "import_floor": timed([sys.executable, "-c", IMPORT_FLOOR, str(floor_db), str(data), ",".join(COUNT_ITEMS)]),
         "stats": timed([*ALTAR, "--db", str(db), "stats", "--json", "--by", "stratum"]),
         "stats_floor": timed([sys.executable, "-c", f"import sqlite3; sqlite3.connect({str(db)!r}).execute({STATS_FLOOR_SQL!r}).fetchall()"]),  # fmt: skip
-        "report": None,  # `altar report regional` arrives with issue 4
+        "report": timed([*ALTAR, "--db", str(db), "report", "regional", "--format", "html",
+                         "--out", str(folder / "reports")]),
     }
     for path in (data, db, floor_db):
         path.unlink()

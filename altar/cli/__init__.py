@@ -54,6 +54,7 @@ def cli(ctx: click.Context, db: str | None, user: str | None, traceback: bool) -
       altar import cases.csv          load the screenings
       altar case add / screening enter    or enter cases one by one
       altar stats                     adversity by stratum, with tests and baselines
+      altar report regional           the regional report (HTML and PDF)
       altar export --format csv       everything, for checking or archiving
 
     Try `altar demo` to see it all on a SYNTHETIC cohort.
@@ -66,9 +67,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from altar.cli import authority, cases, database, demo, instrument, screening, stats, transfer
+    from altar.cli import authority, cases, database, demo, instrument, report, screening, stats, transfer
 
-    for module in (database, authority, instrument, cases, screening, transfer, stats, demo):
+    for module in (database, authority, instrument, cases, screening, transfer, stats, report, demo):
         module.register(cli)
 
 

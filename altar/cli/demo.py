@@ -5,8 +5,10 @@ from pathlib import Path
 import click
 
 from altar.cli.output import note
+from altar.cli.report import generated_at
 from altar.db.models import STRATA
-from altar.demo import build_demo, cases_by_authority_and_stratum
+from altar.demo import build_demo, cases_by_authority_and_stratum, render_demo_reports
+from altar.report import pdf_problem
 
 
 @click.command()
@@ -18,7 +20,9 @@ def demo(directory: Path, seed: int) -> None:
     About 110 invented children across the nine authorities, three strata
     and both cohorts, with plausible prevalences and some unknowns. No row
     describes a real child. An earlier demo in the folder is replaced; a
-    real database never is.
+    real database never is. The regional report and the nine authority
+    summaries are rendered into DIRECTORY/reports (HTML, and PDF when
+    WeasyPrint is installed); their paths are printed.
 
     \b
     Example:
@@ -28,9 +32,17 @@ def demo(directory: Path, seed: int) -> None:
     result = build_demo(directory, seed=seed)
     note(f"SYNTHETIC demo cohort: {result.imported.added} cases imported from {result.csv}")
     _print_cohort(cases_by_authority_and_stratum(result.database))
+    problem = pdf_problem()
+    paths = render_demo_reports(result.database, directory / "reports", generated_at=generated_at(), pdf=not problem)
+    click.echo("\nReports (SYNTHETIC data):")
+    for path in paths:
+        click.echo(f"  {path}")
+    if problem:
+        note(f"Reports written as HTML only. {problem}")
     note(f"\nDatabase: {result.database}\nTry:\n  altar --db {result.database} case list --authority dudley\n"
          f"  altar --db {result.database} case show {result.example_case}\n"
          f"  altar --db {result.database} stats\n"
+         f"  altar --db {result.database} report regional --out {directory / 'reports'}\n"
          f"  altar --db {result.database} export --format csv | head -3")  # fmt: skip
 
 

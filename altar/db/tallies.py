@@ -11,12 +11,13 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from sqlalchemy import Column, Integer, MetaData, Table, case, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
-from altar.db.models import Answer, Authority, Case, Screening, ScreeningScore
+from altar.db.models import Answer, Authority, Case, ChangeLog, Meta, Screening, ScreeningScore
 from altar.instrument import Score
 
 BREAKDOWNS = ("stratum", "authority", "cohort", "sex", "ethnicity")
@@ -174,3 +175,99 @@ def score_distributions(session: Session, scores: Sequence[Score], scope: Scope)
 
 def _keys(scores: Sequence[Score]) -> list[str]:
     return [key for s in scores for key in (s.code, f"{s.code}_incl_suspected")]
+
+
+# --- What the reports read besides the statistics (``altar.report``) -----------
+
+CASE_ATTRIBUTES = (*BREAKDOWNS, "age")
+
+
+def _attribute(name: str) -> ColumnElement:
+    """A case attribute a cross-tabulation may use: any breakdown, or age."""
+    if name == "age":
+        return Case.age
+    if name not in BREAKDOWNS:
+        raise ValueError(f"cannot cross-tabulate by {name!r}; choose one of {', '.join(CASE_ATTRIBUTES)}")
+    return _group_column(name)
+
+
+def cross_tab(session: Session, attributes: Sequence[str], filters: Filters = Filters()) -> dict[tuple, int]:
+    """Screened children by several case attributes at once: {(value, value,
+    ...): children}, in the order of ``attributes`` (each a breakdown, or
+    ``age``). One GROUP BY in the database; only combinations that occur are
+    returned (a missing one is a true zero); an unknown age is None.
+
+    A report reads its whole cohort description in one call (authority x
+    stratum x cohort x sex x ethnicity x age: a few thousand rows at most)
+    and adds up the margins it prints.
+    """
+    columns = [_attribute(a) for a in attributes]
+    query = _scoped(select(*columns, func.count(Case.id)).select_from(Case).join(Screening), filters)
+    return {tuple(row[:-1]): row[-1] for row in session.execute(query.group_by(*columns))}
+
+
+def screening_dates(session: Session, by: str | None = None,
+                    filters: Filters = Filters()) -> dict[str, tuple[date, date]]:  # fmt: skip
+    """The first and last screening dates per group ({ALL: ...} when ``by`` is None)."""
+    group = _group_column(by)
+    query = _scoped(select(group, func.min(Screening.screened_on), func.max(Screening.screened_on))
+                    .select_from(Case).join(Screening), filters).group_by(group)  # fmt: skip
+    return {g: (_as_date(first), _as_date(last)) for g, first, last in session.execute(query)}
+
+
+def _as_date(value: date | str) -> date:
+    # SQLite hands back aggregates of a DATE column as text.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class StoreState:
+    """How far the store has got: its newest change-log entry (every insert
+    and amendment writes one, so this moves whenever the data do) and its
+    meta facts (e.g. that it is a SYNTHETIC demonstration database)."""
+
+    latest_change_id: int | None
+    latest_change_at: datetime | None
+    meta: dict[str, str]
+
+
+def store_state(session: Session) -> StoreState:
+    """Two index look-ups and the small meta table: cheap at any size."""
+    latest = session.execute(select(ChangeLog.id, ChangeLog.at).order_by(ChangeLog.id.desc()).limit(1)).first()
+    meta = dict(session.execute(select(Meta.key, Meta.value)).all())
+    return StoreState(latest[0] if latest else None, latest[1] if latest else None, meta)
+
+
+def scores_by_answer(
+    session: Session, scores: Sequence[Score], items: Sequence[str], values: Sequence[str],
+    filters: Filters = Filters(),
+) -> tuple[dict[str, int], dict[str, dict[str, ScoreDistribution]]]:  # fmt: skip
+    """Score distributions for two groups: children with any of ``items``
+    answered with one of ``values`` (group ``"with"``) and the rest
+    (``"without"``). Returns ({group: children}, {score key: {group:
+    ScoreDistribution}}), keys as in ``score_distributions``. One pass over
+    the stored scores; membership is one primary-key probe per child."""
+    member = (
+        select(Answer.screening_id)
+        .where(Answer.screening_id == Screening.id, Answer.item_code.in_(items), Answer.value.in_(values))
+        .exists()
+    )
+    group = case((member, "with"), else_="without")
+    s = ScreeningScore
+    query = _scoped(
+        select(group, s.score_code, s.on_yes, s.on_yes_or_suspected, s.incomplete, func.count())
+        .select_from(Case).join(Screening).join(s, s.screening_id == Screening.id)
+        .where(s.score_code.in_([score.code for score in scores])),
+        filters,
+    ).group_by(group, s.score_code, s.on_yes, s.on_yes_or_suspected, s.incomplete)  # fmt: skip
+    out: dict[str, dict[str, ScoreDistribution]] = {key: defaultdict(ScoreDistribution) for key in _keys(scores)}
+    sizes: dict[str, int] = {"with": 0, "without": 0}
+    first = scores[0].code if scores else None
+    for g, code, on_yes, on_either, incomplete, n in session.execute(query):
+        if code == first:
+            sizes[g] += n
+        for key, value in ((code, on_yes), (f"{code}_incl_suspected", on_either)):
+            dist = out[key][g]
+            dist.freq[value] = dist.freq.get(value, 0) + n
+            dist.n_with_unknown += n if incomplete else 0
+    return sizes, out

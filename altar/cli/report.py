@@ -1,0 +1,165 @@
+"""altar report regional|authority: the documents the research publishes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import click
+
+from altar.baselines import load_baselines
+from altar.cli.common import Settings, pass_settings
+from altar.cli.output import note
+from altar.disclosure import Rule
+from altar.errors import RenderError
+from altar.instrument import current_codebook
+from altar.report import (
+    Document,
+    ReportOptions,
+    authority_documents,
+    pdf_problem,
+    read_region,
+    regional_document,
+    save,
+)
+
+FORMATS = ("html", "pdf", "both")
+
+
+def report_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The options both documents share."""
+    options = [
+        click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+                     show_default=True, help="The folder to write into (created if missing)."),
+        click.option("--format", "fmt", type=click.Choice(FORMATS),
+                     help="html, pdf or both. Default: both when PDF is available (WeasyPrint), else html."),
+        click.option("--suppress-below", type=click.IntRange(min=2), default=6, show_default=True, metavar="N",
+                     help="Show counts from 1 to N-1 as c (6: the Department for Education's rule; 10 for the "
+                          "ONS threshold)."),
+        click.option("--no-suppress", is_flag=True,
+                     help="Show every count: an internal working copy, stamped OFFICIAL-SENSITIVE on every page."),
+        click.option("--region", default="West Midlands", show_default=True, envvar="ALTAR_REGION",
+                     show_envvar=True, help="The region's name on the title page."),
+        click.option("--baseline-dir", "baseline_dirs", multiple=True, envvar="ALTAR_BASELINES", show_envvar=True,
+                     type=click.Path(exists=True, file_okay=False, path_type=Path),
+                     help="A folder of extra general-population baselines, as for altar stats."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+@click.group()
+def report() -> None:
+    """The regional report and each local authority's summary.
+
+    Each is one self-contained HTML file (opens offline, prints cleanly) and
+    a PDF of the same content. Small numbers are suppressed by default:
+    counts from 1 to 5 are shown as c, with further cells withheld where a
+    total would reveal them. Case references never appear.
+
+    \b
+    Examples:
+      altar report regional
+      altar report authority dudley
+      altar report authority --all --out reports/2021
+    """
+
+
+@report.command("regional")
+@report_options
+@pass_settings
+def regional(settings: Settings, out: Path, fmt: str | None, suppress_below: int, no_suppress: bool, region: str,
+             baseline_dirs: tuple[Path, ...]) -> None:  # fmt: skip
+    """The regional report: the cohort, ACEs, wider adversity, specific
+    groups, differences between strata and sexes, and data quality.
+
+    Writes regional-report.html (and .pdf) into the --out folder and prints
+    the paths written.
+
+    \b
+    Examples:
+      altar report regional
+      altar report regional --format html --out /secure/share/reports
+      altar report regional --no-suppress      # internal working copy
+    """
+    options, formats = _options(suppress_below, no_suppress, region), _formats(fmt)
+    with settings.database().reader() as session:
+        data = read_region(session, current_codebook(), load_baselines(baseline_dirs), full=True)
+        document = regional_document(data, options)
+    _write([document], out, formats, options)
+
+
+@report.command("authority")
+@click.argument("authorities", nargs=-1, metavar="[CODE]...")
+@click.option("--all", "every", is_flag=True, help="A summary for every authority with screened children.")
+@report_options
+@pass_settings
+def authority(settings: Settings, authorities: tuple[str, ...], every: bool, out: Path, fmt: str | None,
+              suppress_below: int, no_suppress: bool, region: str,
+              baseline_dirs: tuple[Path, ...]) -> None:  # fmt: skip
+    """Each local authority's summary of its findings, set against the region.
+
+    CODE is an authority's code or name (see altar authority list). Writes
+    summary-CODE.html (and .pdf) into the --out folder and prints the paths
+    written.
+
+    \b
+    Examples:
+      altar report authority dudley
+      altar report authority --all
+      altar report authority walsall --suppress-below 10
+    """
+    if every == bool(authorities):
+        raise click.UsageError("name one or more authorities, or use --all")
+    options, formats = _options(suppress_below, no_suppress, region), _formats(fmt)
+    with settings.database().reader() as session:
+        data = read_region(session, current_codebook(), load_baselines(baseline_dirs), full=False)
+        documents = authority_documents(session, data, None if every else list(authorities), options)
+    _write(documents, out, formats, options)
+
+
+def _options(suppress_below: int, no_suppress: bool, region: str) -> ReportOptions:
+    if no_suppress and suppress_below != 6:
+        raise click.UsageError("--no-suppress and --suppress-below cannot be used together")
+    rule = Rule.off() if no_suppress else Rule(threshold=suppress_below)
+    return ReportOptions(generated_at=generated_at(), rule=rule, region=" ".join(region.split()) or "West Midlands")
+
+
+def generated_at() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH (the reproducible-builds convention) when set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    return datetime.now(timezone.utc)
+
+
+def _formats(fmt: str | None) -> tuple[str, ...]:
+    """The formats to write: an explicit pdf needs WeasyPrint; the default
+    falls back to HTML, saying how to get PDF too."""
+    problem = pdf_problem()
+    if fmt is None:
+        if problem:
+            note(f"Writing HTML only. {problem}")
+            return ("html",)
+        return ("html", "pdf")
+    if fmt in ("pdf", "both") and problem:
+        raise RenderError(problem)
+    return ("html", "pdf") if fmt == "both" else (fmt,)
+
+
+def _write(documents: list[Document], out: Path, formats: tuple[str, ...], options: ReportOptions) -> None:
+    for document in documents:
+        for path in save(document, out, formats, private=not options.rule.enabled):
+            click.echo(path)
+    if options.rule.enabled:
+        note(f"Small numbers suppressed: counts from 1 to {options.rule.threshold - 1} shown as c.")
+    else:
+        note("OFFICIAL-SENSITIVE: unsuppressed working copy (files readable by you only); not for publication.")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(report)

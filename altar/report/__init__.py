@@ -1,0 +1,145 @@
+"""The regional report and the per-authority summaries (``altar report``).
+
+Pipeline::
+
+    store ──read_region / read_authority──> RegionData, AuthorityData
+          (altar stats documents, cohort cross-tabulation, dates, store state)
+    ──regional_report / authority_summary──> RegionalReport, AuthoritySummary
+          (frozen contexts: figures protected by altar.disclosure, sentences
+           from report.findings, charts from altar.render.charts)
+    ──render_html──> one self-contained HTML file (templates/report/)
+    ──write_pdf──> the same document as PDF (WeasyPrint)
+
+The library returns :class:`Document` objects (a file name without its
+extension, a title, the HTML); only the caller decides where they go.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from altar.capture.values import parse_authority
+from altar.db.cases import authority_lookup
+from altar.errors import NotFoundError, ValidationError
+from altar.report.context import (
+    AuthoritySummary,
+    RegionalReport,
+    RegionData,
+    ReportOptions,
+    authority_summary,
+    read_authority,
+    read_region,
+    region_figures,
+    regional_report,
+)
+from altar.report.render import pdf_problem, render_html, write_pdf
+
+__all__ = [
+    "AuthoritySummary",
+    "Document",
+    "RegionalReport",
+    "ReportOptions",
+    "authority_documents",
+    "pdf_problem",
+    "read_region",
+    "regional_document",
+    "save",
+    "summary_file_name",
+    "write_pdf",
+]
+
+REGIONAL_FILE_NAME = "regional-report"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A rendered report: ``name`` is its file name without the extension."""
+
+    name: str
+    title: str
+    html: str
+
+
+def summary_file_name(code: str) -> str:
+    """An authority summary's file name, without its extension.
+
+    >>> summary_file_name("dudley")
+    'summary-dudley'
+    """
+    return f"summary-{code}"
+
+
+def regional_document(data: RegionData, options: ReportOptions) -> Document:
+    """The regional report from the region's data (``read_region(full=True)``)."""
+    report = regional_report(data, options)
+    return Document(REGIONAL_FILE_NAME, report.document_title, render_html("report/regional.html", report))
+
+
+def authority_documents(session: Session, data: RegionData, authorities: Sequence[str] | None,
+                        options: ReportOptions) -> list[Document]:  # fmt: skip
+    """One summary per authority named (code or display name), or for every
+    authority with screened children when ``authorities`` is None."""
+    codes = list(data.authorities) if authorities is None else resolve_authorities(session, data, authorities)
+    region = region_figures(data, options.rule)
+    documents = []
+    for code in codes:
+        summary = authority_summary(data, region, read_authority(session, data.book, code, data), options)
+        documents.append(Document(summary_file_name(code), summary.document_title,
+                                  render_html("report/authority.html", summary)))  # fmt: skip
+    return documents
+
+
+def resolve_authorities(session: Session, data: RegionData, names: Sequence[str]) -> list[str]:
+    """Authority codes for codes or display names; each must have screened children."""
+    lookup = authority_lookup(session)
+    codes = []
+    for name in names:
+        try:
+            code = parse_authority(name, lookup)
+        except ValueError as exc:
+            raise ValidationError(f"authority {name!r}: {exc}") from None
+        if code not in data.authorities:
+            raise NotFoundError(f"authority {code!r} has no screened children: there is nothing to summarise")
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def save(document: Document, folder: Path, formats: Sequence[str], *, private: bool = False) -> list[Path]:
+    """Write ``document`` into ``folder`` as ``name.html`` and/or ``name.pdf``
+    (``formats``: "html", "pdf"); return the paths written.
+
+    Each file is written beside its final name and renamed into place, so a
+    failed PDF never leaves half a file behind. ``private`` (an unsuppressed
+    working copy) makes the files readable by their owner only.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in formats:
+        path = folder / f"{document.name}.{fmt}"
+        handle, temporary = tempfile.mkstemp(prefix=f".{document.name}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                if fmt == "html":
+                    stream.write(document.html.encode("utf-8"))
+                else:
+                    write_pdf(document.html, stream)
+            os.chmod(temporary, 0o600 if private else 0o666 & ~_umask())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        written.append(path)
+    return written
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
