@@ -195,8 +195,11 @@ def _add(into: dict[int, int], freq: Mapping[int, int]) -> None:
 
 def compare_groups(book: Codebook, groups: Mapping[str, dict], order: Sequence[str]) -> list[dict]:
     """Per binary item, known-or-suspected against no across the groups, with
-    Holm-adjusted p-values over all items."""
-    results = []
+    Holm-adjusted p-values over all items. A selection with no children
+    has no groups, so nothing to compare."""
+    results: list[dict] = []
+    if not order:
+        return results
     for item in book.items:
         if item.type != "binary":
             continue

@@ -249,3 +249,11 @@ def test_human_table_and_long_csv(cohort):
 
 def test_unknown_authority_filter_is_a_clear_error(altar, assert_user_error):
     assert_user_error(altar("stats", "--authority", "atlantis"), "atlantis")
+
+
+@pytest.mark.parametrize("by", ["stratum", "authority", "cohort", "sex", "ethnicity"])
+def test_stats_on_an_empty_database_is_not_an_error(altar, by):
+    result = altar("stats", "--json", "--by", by)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["n_cases"] == 0 and doc["groups"]["all"]["n"] == 0
