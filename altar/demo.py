@@ -5,6 +5,7 @@ whole toolkit working at once."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -51,10 +52,13 @@ def build_demo(directory: Path, *, seed: int = 2021) -> DemoResult:
     return DemoResult(directory, db_path, csv_path, imported, rows[0]["case_ref"])
 
 
-def render_demo_reports(db_path: Path, folder: Path, *, generated_at: datetime, pdf: bool) -> list[Path]:
+def render_demo_reports(
+    db_path: Path, folder: Path, *, generated_at: datetime, pdf: bool, progress: Callable[[int], None] | None = None
+) -> list[Path]:
     """The regional report and every authority's summary of the demo cohort,
     as HTML (and PDF with ``pdf``) in ``folder``, with the default
-    suppression; every page says the data are SYNTHETIC."""
+    suppression; every page says the data are SYNTHETIC. ``progress(n)``
+    is told how many documents are written so far."""
     database = connect(str(db_path))
     try:
         with database.reader() as session:
@@ -64,7 +68,12 @@ def render_demo_reports(db_path: Path, folder: Path, *, generated_at: datetime, 
     finally:
         database.engine.dispose()
     formats = ("html", "pdf") if pdf else ("html",)
-    return [path for document in documents for path in save(document, folder, formats)]
+    paths: list[Path] = []
+    for done, document in enumerate(documents, start=1):
+        paths += save(document, folder, formats)
+        if progress:
+            progress(done)
+    return paths
 
 
 def cases_by_authority_and_stratum(db_path: Path) -> dict[str, dict[str, int]]:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from altar.cli.output import note
+from altar.cli.output import note, progress
 from altar.cli.report import generated_at
 from altar.db.models import STRATA
 from altar.demo import build_demo, cases_by_authority_and_stratum, render_demo_reports
@@ -31,9 +31,12 @@ def demo(directory: Path, seed: int) -> None:
     """
     result = build_demo(directory, seed=seed)
     note(f"SYNTHETIC demo cohort: {result.imported.added} cases imported from {result.csv}")
-    _print_cohort(cases_by_authority_and_stratum(result.database))
+    cohort = cases_by_authority_and_stratum(result.database)
+    _print_cohort(cohort)
     problem = pdf_problem()
-    paths = render_demo_reports(result.database, directory / "reports", generated_at=generated_at(), pdf=not problem)
+    with progress(1 + len(cohort), "Writing reports") as update:  # the regional report and one per authority
+        paths = render_demo_reports(result.database, directory / "reports", generated_at=generated_at(),
+                                    pdf=not problem, progress=update)  # fmt: skip
     click.echo("\nReports (SYNTHETIC data):")
     for path in paths:
         click.echo(f"  {path}")

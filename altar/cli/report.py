@@ -12,7 +12,7 @@ import click
 
 from altar.baselines import load_baselines
 from altar.cli.common import Settings, pass_settings
-from altar.cli.output import note
+from altar.cli.output import note, progress
 from altar.disclosure import Rule
 from altar.errors import RenderError
 from altar.instrument import current_codebook
@@ -152,9 +152,12 @@ def _formats(fmt: str | None) -> tuple[str, ...]:
 
 
 def _write(documents: list[Document], out: Path, formats: tuple[str, ...], options: ReportOptions) -> None:
-    for document in documents:
-        for path in save(document, out, formats, private=not options.rule.enabled):
-            click.echo(path)
+    with progress(len(documents), "Writing reports") as update:
+        for done, document in enumerate(documents, start=1):
+            for path in save(document, out, formats, private=not options.rule.enabled):
+                click.echo(path)
+            if update:
+                update(done)
     if options.rule.enabled:
         note(f"Small numbers suppressed: counts from 1 to {options.rule.threshold - 1} shown as c.")
     else:
