@@ -98,11 +98,13 @@ Examples
 from __future__ import annotations
 
 import heapq
-import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Literal
+
+# The same count check as the statistics (bools and floats refused, named in the message).
+from altar.stats.proportions import _as_count
 
 __all__ = ["SYMBOLS", "Figure", "Rule", "Table", "describe", "figure", "suppress_table"]
 
@@ -110,19 +112,6 @@ _Pos = tuple[int, int]  # (row, column) in the table with its margins
 _Node = tuple[str, int]  # a published sum: ("r", i) or ("c", j), or _GROUND
 _Cost = tuple[int, int]  # (entries newly hidden, their total)
 _GROUND: _Node = ("g", 0)  # every line with no published total
-
-
-def _as_count(name: str, value: Any) -> int:
-    """Return ``value`` as a non-negative int, or raise ValueError naming it."""
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be an integer count, got {value!r}")
-    try:
-        count = operator.index(value)
-    except TypeError:
-        raise ValueError(f"{name} must be an integer count, got {value!r}") from None
-    if count < 0:
-        raise ValueError(f"{name} must not be negative, got {count}")
-    return count
 
 
 @dataclass(frozen=True)
