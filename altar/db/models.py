@@ -41,6 +41,19 @@ ETHNICITIES = ("white", "mixed", "asian", "black", "other", "unknown")
 SCREENING_STATUSES = ("in_progress", "complete")
 AGE_MIN, AGE_MAX = 10, 18
 
+# Chronology vocabularies (issue 5): the agencies a child meets and what happened.
+AGENCIES = (
+    "social_care", "education", "health", "police", "youth_justice",
+    "courts", "housing", "voluntary", "other",
+)  # fmt: skip
+EVENT_TYPES = (
+    "referral", "assessment", "early_help", "child_in_need_plan", "child_protection_plan",
+    "care_entry", "care_exit", "placement_move", "exclusion", "school_move", "missing_episode",
+    "bereavement", "offence", "arrest", "caution", "court_outcome", "custody", "release", "other",
+)  # fmt: skip
+DATE_PRECISIONS = ("day", "month")
+IDENTIFIER_KINDS = ("name", "school")
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
@@ -214,6 +227,139 @@ class ChangeLog(Base):
     field: Mapped[str | None] = mapped_column(String(60))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+
+
+class StoryVersion(Base):
+    """One saved version of a child's case story. Versions are never changed
+    or deleted (short of a lawful purge): a revision is a new row, with every
+    section's text copied forward, so any version reads back whole."""
+
+    __tablename__ = "story_version"
+    __table_args__ = (UniqueConstraint("case_id", "version", name="uq_story_version_case_id_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    template_name: Mapped[str] = mapped_column(String(60))
+    template_version: Mapped[int] = mapped_column(Integer)
+    written_by: Mapped[str | None] = mapped_column(String(60))
+    written_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # What the identifying-detail check found and the writer kept on purpose
+    # (--force), as text; NULL when the check found nothing.
+    override: Mapped[str | None] = mapped_column(Text)
+
+    sections: Mapped[list[StorySection]] = relationship(
+        back_populates="story_version", cascade="all, delete-orphan", order_by="StorySection.position"
+    )
+
+
+class StorySection(Base):
+    """The text of one template section in one story version (Markdown)."""
+
+    __tablename__ = "story_section"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    story_version_id: Mapped[int] = mapped_column(
+        ForeignKey("story_version.id", ondelete="CASCADE"), primary_key=True
+    )
+    section_code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+    story_version: Mapped[StoryVersion] = relationship(back_populates="sections")
+
+
+class ChronologyEvent(Base):
+    """A dated event in a child's history with an agency. A date known only
+    to the month is stored as the first of that month with precision 'month'."""
+
+    __tablename__ = "chronology_event"
+    __table_args__ = (
+        CheckConstraint(_one_of("agency", AGENCIES), name="agency"),
+        CheckConstraint(_one_of("event_type", EVENT_TYPES), name="event_type"),
+        CheckConstraint(_one_of("date_precision", DATE_PRECISIONS), name="date_precision"),
+        Index("ix_chronology_event_case_date", "case_id", "occurred_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    date_precision: Mapped[str] = mapped_column(String(5))
+    agency: Mapped[str] = mapped_column(String(20))
+    event_type: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str | None] = mapped_column(String(60))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PenPicture(Base):
+    """A short anonymised pen-picture the lead researcher draws from a story.
+    Linked to its case, but published without the case reference, and only
+    once approved (approved_at set). Editing the text withdraws approval."""
+
+    __tablename__ = "pen_picture"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    written_by: Mapped[str | None] = mapped_column(String(60))
+    written_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    approved_by: Mapped[str | None] = mapped_column(String(60))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Theme(Base):
+    """A qualitative code (as in NVivo or Taguette) for tagging story passages."""
+
+    __tablename__ = "theme"
+
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    label: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class StoryTag(Base):
+    """A theme applied to a passage of a story section: characters
+    [start, end) of that section's text in the version it was tagged on,
+    with the extract kept so it reads back even after later revisions."""
+
+    __tablename__ = "story_tag"
+    __table_args__ = (CheckConstraint("start_offset >= 0 AND end_offset > start_offset", name="span"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    story_version_id: Mapped[int] = mapped_column(ForeignKey("story_version.id", ondelete="CASCADE"), index=True)
+    section_code: Mapped[str] = mapped_column(String(60))
+    theme_code: Mapped[str] = mapped_column(ForeignKey("theme.code"), index=True)
+    start_offset: Mapped[int] = mapped_column(Integer)
+    end_offset: Mapped[int] = mapped_column(Integer)
+    extract: Mapped[str] = mapped_column(Text)
+    tagged_by: Mapped[str | None] = mapped_column(String(60))
+    tagged_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class IdentifierTerm(Base):
+    """A term the identifying-detail check looks for in stories: a personal
+    name or a school name added by this project. Names are kept only as a
+    SHA-256 digest of their normalised form, so the store holds no names;
+    school names (not personal data) are kept as written, to be listed."""
+
+    __tablename__ = "identifier_term"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", IDENTIFIER_KINDS), name="kind"),
+        UniqueConstraint("kind", "digest", name="uq_identifier_term_kind_digest"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    digest: Mapped[str] = mapped_column(String(64))
+    term: Mapped[str | None] = mapped_column(String(200))
+    added_by: Mapped[str | None] = mapped_column(String(60))
+    added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Meta(Base):
