@@ -126,3 +126,72 @@ def _poisson(rng: random.Random, mean: float) -> int:
 
 def _logit(p: float) -> float:
     return math.log(p / (1 - p))
+
+
+# --- The qualitative case file: chronologies -------------------------------------------------
+
+# (item that must be known or suspected, agency, event type, youngest age, oldest age, note)
+_LIFE_EVENTS = (
+    ("excluded_primary", "education", "exclusion", 7, 10, "Excluded from primary school"),
+    ("excluded_permanent", "education", "exclusion", 12, 15, "Permanently excluded"),
+    ("mental_health_needs", "health", "referral", 9, 16, "Referred to CAMHS"),
+    ("speech_language_needs", "health", "assessment", 5, 14, "Speech and language assessment"),
+    ("parent_death", "other", "bereavement", 3, 15, "Death of a parent"),
+    ("other_bereavement", "other", "bereavement", 5, 16, "Death of a close family member"),
+    ("criminal_exploitation", "police", "missing_episode", 12, 17, "Missing from home overnight"),
+    ("unstable_housing", "housing", "referral", 4, 16, "Family placed in temporary accommodation"),
+    ("poverty", "voluntary", "early_help", 2, 12, "Early help: family support worker"),
+)  # fmt: skip
+# Children's social care in the order it happens: (item, event type, note, years after the step before).
+_SOCIAL_CARE = (
+    ("known_to_childrens_services", "referral", "Referral: concerns about care at home", (0.0, 0.0)),
+    ("known_to_childrens_services", "assessment", "Single assessment completed", (0.05, 0.2)),
+    ("child_protection_plan", "child_protection_plan", "Child protection plan made", (0.2, 3.0)),
+    ("looked_after", "care_entry", "Became looked after", (0.5, 4.0)),
+    ("looked_after", "placement_move", "Placement moved", (0.3, 2.0)),
+)  # fmt: skip
+_FIRST_DISPOSAL = {"custody": "court_outcome", "community": "court_outcome", "out_of_court": "caution"}
+
+
+def synthetic_chronology(rows: list[dict[str, str]], *, seed: int = 2021) -> Iterator[dict[str, str]]:
+    """Chronology rows (case_ref, date, agency, event_type, note) consistent
+    with each synthetic child's screening: a care entry only for a child
+    screened as looked after, a first offence a year or more before the
+    screening, custody only in the custody stratum. Children of unknown age
+    get no chronology (their ages at events could not be placed)."""
+    rng = random.Random(seed)
+    for row in rows:
+        if row["age"] == "unknown" or rng.random() < 0.1:  # some case files hold no chronology
+            continue
+        yield from _chronology(rng, row)
+
+
+def _chronology(rng: random.Random, row: dict[str, str]) -> Iterator[dict[str, str]]:
+    screened, age = date.fromisoformat(row["screened_on"]), int(row["age"])
+
+    def on(at_age: float) -> date:
+        return screened - timedelta(days=round((age - at_age) * 365.25))
+
+    def event(at: date, agency: str, kind: str, note: str, month_only: bool = False) -> dict[str, str]:
+        text = at.isoformat()[:7] if month_only else at.isoformat()
+        return {"case_ref": row["case_ref"], "date": text, "agency": agency, "event_type": kind, "note": note}
+
+    events = []
+    for item, agency, kind, youngest, oldest, note in _LIFE_EVENTS:
+        if row.get(item) in ("yes", "suspected") and youngest < age:
+            at = on(rng.uniform(youngest, min(oldest, age - 0.5)))
+            events.append(event(at, agency, kind, note, month_only=rng.random() < 0.3))
+    at_age = rng.uniform(0, max(0.5, age - 6))
+    for item, kind, note, (soonest, latest) in _SOCIAL_CARE:
+        at_age += rng.uniform(soonest, latest)
+        if row.get(item) in ("yes", "suspected") and at_age < age - 0.1:
+            events.append(event(on(at_age), "social_care", kind, note))
+    moves = int(row.get("secondary_schools_count") or 1) - 1
+    events += [event(on(rng.uniform(11, age - 0.5)), "education", "school_move", "Moved school") for _ in range(moves)]
+    first_offence = on(rng.uniform(max(10.0, age - 4), age - 1)) if age > 11 else on(age - 0.5)
+    events.append(event(first_offence, "police", "arrest", "First arrest"))
+    events.append(event(first_offence + timedelta(days=rng.randrange(20, 120)), "courts" if row["stratum"] != "out_of_court"
+                        else "youth_justice", _FIRST_DISPOSAL[row["stratum"]], "First outcome"))  # fmt: skip
+    if row["stratum"] == "custody":
+        events.append(event(screened - timedelta(days=rng.randrange(30, 200)), "courts", "custody", "Custodial sentence"))
+    yield from sorted(events, key=lambda e: e["date"])
