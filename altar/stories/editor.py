@@ -165,10 +165,10 @@ def _split(lines: list[_Line], section_of, problems: list[str]) -> dict[str, lis
             elif current is None and line.strip() and not _TITLE.match(line):
                 problems.append(f"line {number}: text before the first section: {_clip(line)}")
         elif code is None:
-            current = None  # a bad boundary: reported; its text is not read
+            current = []  # a bad boundary, reported: what follows it is set aside
         elif code in found:
             problems.append(f"line {number}: section {code!r} appears twice (first on line {first_line[code]})")
-            current = None
+            current = []
         else:
             current = found[code] = []
             first_line[code] = number
