@@ -10,17 +10,15 @@ story version records the template version it was written with.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 # The codebook's field rules, so a template and a codebook are judged alike.
-from altar.instrument.codebook import _check_unique, _code, _iso_date, _list, _positive_int, _text
+from altar.instrument.codebook import (
+    _check_unique, _code, _iso_date, _list, _positive_int, _text, load_definition, load_versions,
+)  # fmt: skip
 from altar.errors import CodebookError, NotFoundError
 from altar.resources import story_templates_dir
 
@@ -58,16 +56,7 @@ class StoryTemplate:
 
 def load_template(path: Path) -> StoryTemplate:
     """Read and validate one template file; raise CodebookError naming the problem."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise CodebookError(f"cannot read story template {path.name}: {exc}") from exc
-    try:
-        template = parse_template(raw)
-    except CodebookError as exc:
-        raise CodebookError(f"story template {path.name}: {exc}") from exc
-    digest = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
-    return replace(template, digest=digest)
+    return load_definition(path, "story template", parse_template)
 
 
 def parse_template(raw: Any) -> StoryTemplate:
@@ -102,16 +91,7 @@ def _section(raw: Any) -> Section:
 @lru_cache(maxsize=1)
 def all_templates() -> dict[int, StoryTemplate]:
     """Every shipped version of the case-story template, validated, keyed by version."""
-    templates: dict[int, StoryTemplate] = {}
-    for path in sorted(story_templates_dir().glob(f"{TEMPLATE_NAME}_v*.yaml")):
-        template = load_template(path)
-        if template.name != TEMPLATE_NAME or path.stem != f"{TEMPLATE_NAME}_v{template.version}":
-            raise CodebookError(f"{path.name} declares {template.name} v{template.version}; "
-                                "file name and content disagree")  # fmt: skip
-        templates[template.version] = template
-    if not templates:
-        raise CodebookError(f"no story template found in {story_templates_dir()}")
-    return templates
+    return load_versions(story_templates_dir(), TEMPLATE_NAME, "story template", load_template)
 
 
 def current_template() -> StoryTemplate:
