@@ -216,7 +216,12 @@ def terms_add(settings: Settings, kind: str, term: tuple[str, ...]) -> None:
 @format_option()
 @pass_settings
 def terms_list(settings: Settings, fmt: str) -> None:
-    """List the school names, and how many names (names are never shown: only digests are kept)."""
+    """List the school names, and how many names (names are never shown: only digests are kept).
+
+    \b
+    Example:
+      altar story terms list --format csv > schools.csv
+    """
     with settings.database().reader() as session:
         schools, names = store.list_terms(session)
     emit(schools, fmt, columns=("kind", "term", "added_by", "added_at"))

@@ -229,7 +229,7 @@ class TermRow:
 def list_terms(session: Session) -> tuple[list[TermRow], int]:
     """The school names (as written) and how many names: names themselves are never stored."""
     schools = [
-        TermRow("school", term, by, at)
+        TermRow("school", term, by, at.replace(microsecond=0))
         for term, by, at in session.execute(
             select(IdentifierTerm.term, IdentifierTerm.added_by, IdentifierTerm.added_at)
             .where(IdentifierTerm.kind == "school").order_by(IdentifierTerm.term)
