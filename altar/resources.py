@@ -33,3 +33,11 @@ def codebooks_dir() -> Path:
 
 def baselines_dir() -> Path:
     return PACKAGE_DIR / "data" / "baselines"
+
+
+def story_templates_dir() -> Path:
+    return PACKAGE_DIR / "instrument" / "stories"
+
+
+def identifier_lists_dir() -> Path:
+    return PACKAGE_DIR / "data" / "identifiers"

@@ -67,9 +67,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from altar.cli import authority, cases, database, demo, instrument, report, screening, stats, transfer
+    from altar.cli import authority, cases, database, demo, instrument, report, screening, stats, stories, transfer
 
-    for module in (database, authority, instrument, cases, screening, transfer, stats, report, demo):
+    for module in (database, authority, instrument, cases, screening, stories, transfer, stats, report, demo):
         module.register(cli)
 
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import getpass
+import os
+import tempfile
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 import click
 
@@ -60,3 +64,14 @@ def closed_after_command(database: Database) -> Database:
 def command_name() -> str:
     """The command being run, as recorded in the change log (e.g. 'altar import')."""
     return click.get_current_context().command_path
+
+
+def keep_typed_text(stem: str, text: str, suffix: str = ".txt") -> Path:
+    """Save typed work that could not be stored, readable by its owner only,
+    in the temporary folder as STEM-YYYYmmdd-HHMMSS.SUFFIX."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = Path(tempfile.gettempdir()) / f"{stem.replace('/', '_')}-{stamp}{suffix}"
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path

@@ -1,9 +1,6 @@
 """altar screening enter|form: fill in a case's screening in your editor."""
 
-import os
 import sys
-import tempfile
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -11,7 +8,7 @@ import click
 from altar.capture.entry import FormSession, open_form, save_form
 from altar.capture.form import is_blank
 from altar.capture.records import Problem
-from altar.cli.common import Settings, command_name, pass_settings
+from altar.cli.common import Settings, command_name, keep_typed_text, pass_settings
 from altar.cli.output import note
 from altar.errors import ConflictError, ValidationError
 
@@ -59,7 +56,7 @@ def screening_enter(settings: Settings, case_ref: str, group: str | None, from_f
                 result, texts, problems = save_form(session, opened, text, actor=settings.actor,
                                                     command=command_name())  # fmt: skip
         except ConflictError as exc:
-            kept = _keep(case_ref, text)
+            kept = keep_typed_text(f"altar-form-{case_ref}", text)
             raise ConflictError(f"{exc}; nothing was saved. Your form is kept in {kept}: "
                                 f"run `altar screening enter {case_ref} --from {kept}` to apply it") from None  # fmt: skip
         if result is not None:
@@ -76,16 +73,6 @@ def screening_enter(settings: Settings, case_ref: str, group: str | None, from_f
             break
         text = _edit(opened.render(problems, texts))
     note(f"No changes saved to {case_ref}.")
-
-
-def _keep(case_ref: str, text: str) -> Path:
-    """Save typed work that could not be stored, readable by its owner only."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = Path(tempfile.gettempdir()) / f"altar-form-{case_ref.replace('/', '_')}-{stamp}.txt"
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    return path
 
 
 def _edit(text: str) -> str | None:

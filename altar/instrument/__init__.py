@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from altar.errors import CodebookError, NotFoundError
+from altar.errors import NotFoundError
 from altar.instrument.codebook import (
     BINARY_ANSWERS,
     Codebook,
@@ -11,6 +11,7 @@ from altar.instrument.codebook import (
     Item,
     Score,
     load_codebook,
+    load_versions,
     parse_codebook,
 )
 from altar.resources import codebooks_dir
@@ -36,15 +37,7 @@ __all__ = [
 @lru_cache(maxsize=1)
 def all_codebooks() -> dict[int, Codebook]:
     """Every shipped version of the instrument, validated, keyed by version."""
-    books: dict[int, Codebook] = {}
-    for path in sorted(codebooks_dir().glob(f"{INSTRUMENT_NAME}_v*.yaml")):
-        book = load_codebook(path)
-        if book.name != INSTRUMENT_NAME or path.stem != f"{INSTRUMENT_NAME}_v{book.version}":
-            raise CodebookError(f"{path.name} declares {book.name} v{book.version}; file name and content disagree")
-        books[book.version] = book
-    if not books:
-        raise CodebookError(f"no codebook found in {codebooks_dir()}")
-    return books
+    return load_versions(codebooks_dir(), INSTRUMENT_NAME, "codebook", load_codebook)
 
 
 def current_codebook() -> Codebook:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
+from collections.abc import Callable
 
 import yaml
 
@@ -25,6 +26,7 @@ BINARY_ANSWERS = ("yes", "suspected", "no", "unknown")
 ItemType = Literal["binary", "count"]
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 _BAND = re.compile(r"^(\d+)(?:-(\d+)|(\+))?$")
+D = TypeVar("D")
 
 
 @dataclass(frozen=True)
@@ -117,17 +119,38 @@ class Codebook:
 
 def load_codebook(path: Path) -> Codebook:
     """Read and validate one codebook file; raise CodebookError naming the problem."""
+    return load_definition(path, "codebook", parse_codebook)
+
+
+def load_definition(path: Path, what: str, parse: Callable[[Any], D]) -> D:
+    """Read a versioned YAML definition (a codebook, a story template), build
+    it with ``parse`` and stamp it with the digest of its content, which
+    ``altar`` records so a released version cannot change unnoticed."""
     try:
-        text = path.read_text(encoding="utf-8")
-        raw = yaml.safe_load(text)
-    except (OSError, yaml.YAMLError) as exc:
-        raise CodebookError(f"cannot read codebook {path.name}: {exc}") from exc
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CodebookError(f"cannot read {what} {path.name}: {exc}") from exc
     try:
-        book = parse_codebook(raw)
+        built = parse(raw)
     except CodebookError as exc:
-        raise CodebookError(f"codebook {path.name}: {exc}") from exc
+        raise CodebookError(f"{what} {path.name}: {exc}") from exc
     digest = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
-    return replace(book, digest=digest)
+    return replace(built, digest=digest)  # type: ignore[type-var]
+
+
+def load_versions(folder: Path, name: str, what: str, load: Callable[[Path], D]) -> dict[int, D]:
+    """Every ``<name>_v<version>.yaml`` in ``folder``, loaded, keyed by version;
+    the file name must agree with the name and version it declares."""
+    found: dict[int, D] = {}
+    for path in sorted(folder.glob(f"{name}_v*.yaml")):
+        item = load(path)
+        declared = (getattr(item, "name"), getattr(item, "version"))
+        if declared[0] != name or path.stem != f"{name}_v{declared[1]}":
+            raise CodebookError(f"{path.name} declares {declared[0]} v{declared[1]}; file name and content disagree")
+        found[declared[1]] = item
+    if not found:
+        raise CodebookError(f"no {what} found in {folder}")
+    return found
 
 
 def parse_codebook(raw: Any) -> Codebook:

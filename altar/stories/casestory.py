@@ -1,0 +1,207 @@
+"""Writing, revising and reading a child's case story: what ``altar story``
+does, for the CLI (and later the web) to call.
+
+The editor runs outside any transaction (a story can stay open for an
+afternoon): ``open_story`` reads what the writer starts from, and
+``save_story`` re-checks, inside the saving transaction, that nobody saved a
+newer version meanwhile. Every save runs the identifying-detail check on the
+sections whose text changed; findings stop the save unless the writer keeps
+them on purpose (``force``), and then they are recorded with the version.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from altar.db import stories as store
+from altar.db.cases import existing_refs
+from altar.errors import ValidationError
+from altar.stories import editor
+from altar.stories.identifiers import Finding, describe, find_identifying_details
+from altar.stories.template import StoryTemplate, current_template, template as template_version
+
+
+@dataclass(frozen=True)
+class OpenedStory:
+    """What the editor shows: the story as it stood, and which sections are open."""
+
+    case_ref: str
+    template: StoryTemplate
+    base: store.StoryText | None
+    only: tuple[str, ...] | None
+
+    @property
+    def base_version(self) -> int:
+        return self.base.version if self.base else 0
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return self.only or self.template.codes
+
+    def render(self) -> str:
+        state = f"editing version {self.base.version}" if self.base else "a new story"
+        what = f"section {self.only[0]}" if self.only else "every section"
+        heading = (f"ALTAR case story for {self.case_ref}: {state}, {what}. Template: {self.template.title}, "
+                   f"version {self.template.version}.")  # fmt: skip
+        return editor.render_story(self.template, self.base.sections if self.base else {}, heading=heading,
+                                   only=self.only)  # fmt: skip
+
+
+def open_story(session: Session, case_ref: str, section: str | None = None) -> OpenedStory:
+    """The case's latest story (or none yet) to edit with the current template."""
+    base = store.latest_version(session, case_ref)
+    template = current_template()
+    only = (template.section(section).code,) if section else None
+    return OpenedStory(case_ref, template, base, only)
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    case_ref: str
+    version: int | None  # None: the text was unchanged and nothing was saved
+    changed: tuple[str, ...]
+    kept_findings: tuple[Finding, ...]
+
+
+def save_story(session: Session, opened: OpenedStory, text: str, *, force: bool, actor: str | None,
+               command: str) -> SaveOutcome:  # fmt: skip
+    """Read the editor's text and store it as a new version (see module doc)."""
+    sections = editor.parse_story(text, opened.template, expected=opened.codes)
+    return _save(session, opened.case_ref, sections, opened.template, base_version=opened.base_version,
+                 force=force, actor=actor, command=command)  # fmt: skip
+
+
+def _save(session: Session, case_ref: str, sections: Mapping[str, str], template: StoryTemplate, *,
+          base_version: int | None, force: bool, actor: str | None, command: str) -> SaveOutcome:  # fmt: skip
+    store.register_template(session, template.name, template.version, template.digest)
+    changed = _changed(session, case_ref, sections)
+    findings = check_identifiers(session, case_ref, changed, force=force)
+    saved = store.save_version(
+        session, case_ref, sections, codes=template.codes, template=(template.name, template.version),
+        base_version=base_version, override="\n".join(describe(findings)) or None, actor=actor, command=command,
+    )  # fmt: skip
+    if saved is None:
+        return SaveOutcome(case_ref, None, (), ())
+    return SaveOutcome(case_ref, saved.version, tuple(changed), tuple(findings))
+
+
+def _changed(session: Session, case_ref: str, sections: Mapping[str, str]) -> dict[str, str]:
+    """The sections whose text differs from the latest version. Only these
+    are checked: what is unchanged was checked (or kept on purpose) before."""
+    before = store.latest_version(session, case_ref)
+    stored = before.sections if before else {}
+    return {code: text for code, text in sections.items() if text != stored.get(code, "")}
+
+
+class IdentifyingDetails(ValidationError):
+    """The text looks as if it identifies someone; ``problems`` lists each finding."""
+
+
+def check_identifiers(session: Session, case_ref: str, text_by_section: Mapping[str, str], *,
+                      force: bool) -> list[Finding]:  # fmt: skip
+    """The findings in the text, which the writer keeps on purpose with
+    ``force``; without it ValidationError listing each one."""
+    findings = find_identifying_details(text_by_section, store.watchlist(session))
+    if findings and not force:
+        raise IdentifyingDetails(
+            f"{case_ref}: the story looks as if it contains {len(findings)} identifying detail(s); nothing was "
+            "saved. Take them out (write 'Mum', 'the child', 'a secondary school' ...), or if they are "
+            "not identifying, save again with --force to keep them (the override is recorded)",
+            describe(findings),
+        )  # fmt: skip
+    return findings
+
+
+# --- import -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    case_ref: str
+    version: int | None
+    changed: str
+    kept_findings: int
+
+
+def import_stories(session: Session, folder: Path, *, force: bool, actor: str | None,
+                   command: str) -> list[ImportRow]:  # fmt: skip
+    """Store a folder of Markdown stories (``CASE_REF.md``, the editor form or
+    plain ``## Title`` headings), each as a new version of that case's story
+    (a section a file leaves out is kept as it was). Every file is checked before
+    anything is written; one problem anywhere and nothing is."""
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".md") if folder.is_dir() else []
+    if not files:
+        raise ValidationError(f"no Markdown files (CASE_REF.md) in {folder}")
+    template = current_template()
+    known = existing_refs(session, [p.stem for p in files])
+    parsed, problems, flagged = {}, [], False
+    for path in files:
+        try:
+            parsed[path.stem] = _read_story_file(path, template, path.stem in known)
+            check_identifiers(session, path.stem, _changed(session, path.stem, parsed[path.stem]), force=force)
+        except ValidationError as exc:
+            problems += [f"{path.name}: {p}" for p in exc.problems] or [f"{path.name}: {exc}"]
+            flagged = flagged or isinstance(exc, IdentifyingDetails)
+    if problems:
+        hint = " (identifying details that are not identifying can be kept with --force)" if flagged else ""
+        raise ValidationError(f"{folder}: {len(problems)} problem(s) in the files; nothing was imported{hint}",
+                              problems)  # fmt: skip
+    return [_imported(_save(session, ref, sections, template, base_version=None, force=force, actor=actor,
+                            command=command))
+            for ref, sections in parsed.items()]  # fmt: skip
+
+
+def _read_story_file(path: Path, template: StoryTemplate, case_known: bool) -> dict[str, str]:
+    if not case_known:
+        raise ValidationError(f"no case {path.stem!r} in this database (the file name must be the case_ref)")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again") from None
+    if not text.strip():
+        raise ValidationError("the file is empty")
+    return editor.parse_story(text, template, source=path.name)
+
+
+def _imported(outcome: SaveOutcome) -> ImportRow:
+    return ImportRow(outcome.case_ref, outcome.version, " ".join(outcome.changed), len(outcome.kept_findings))
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def show_story(session: Session, case_ref: str, version: int | None = None, section: str | None = None) -> str:
+    """A version of the story (the latest by default) as plain Markdown, importable as it is."""
+    story = store.get_version(session, case_ref, version)
+    template = template_version(story.template_version)
+    only = (template.section(section).code,) if section else None
+    title = (f"Case story {case_ref}, version {story.version} (written by {story.written_by or 'unknown'}, "
+             f"{story.written_at:%Y-%m-%d %H:%M} UTC)")  # fmt: skip
+    return editor.render_plain(template, story.sections, title=title, only=only)
+
+
+def diff_story(session: Session, case_ref: str, old: int, new: int | None = None) -> str:
+    """What changed between two versions (``new``: the latest), as a unified diff per section."""
+    before = store.get_version(session, case_ref, old)
+    after = store.get_version(session, case_ref, new)
+    return diff_sections(before, after, template_version(after.template_version))
+
+
+def diff_sections(before: store.StoryText, after: store.StoryText, template: StoryTemplate) -> str:
+    """A unified diff for each section whose text differs; empty when none does."""
+    codes = list(template.codes) + [c for c in before.sections if c not in template.codes]
+    parts = []
+    for code in codes:
+        title = template.section(code).title if code in template.codes else code
+        lines = difflib.unified_diff(
+            before.sections.get(code, "").splitlines(), after.sections.get(code, "").splitlines(),
+            fromfile=f"{before.case_ref} v{before.version}: {title}",
+            tofile=f"{after.case_ref} v{after.version}: {title}", lineterm="",
+        )  # fmt: skip
+        parts.append("\n".join(lines))
+    return "\n".join(p for p in parts if p)
