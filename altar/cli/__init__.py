@@ -67,9 +67,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from altar.cli import authority, cases, database, demo, instrument, report, screening, stats, transfer
+    from altar.cli import authority, cases, database, demo, instrument, pen_pictures, report, screening, stats, transfer
 
-    for module in (database, authority, instrument, cases, screening, transfer, stats, report, demo):
+    for module in (database, authority, instrument, cases, screening, transfer, stats, report, demo, pen_pictures):
         module.register(cli)
 
 
