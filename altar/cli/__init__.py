@@ -67,9 +67,12 @@ def main() -> None:
 
 
 def _register() -> None:
-    from altar.cli import authority, cases, database, demo, instrument, pen_pictures, report, screening, stats, transfer
+    from altar.cli import (
+        authority, cases, database, demo, instrument, pen_pictures, report, screening, stats, themes, transfer,
+    )  # fmt: skip
 
-    for module in (database, authority, instrument, cases, screening, transfer, stats, report, demo, pen_pictures):
+    for module in (database, authority, instrument, cases, screening, transfer, stats, report, demo, pen_pictures,
+                   themes):
         module.register(cli)
 
 
