@@ -117,10 +117,10 @@ def approve(settings: Settings, picture_id: int) -> None:
     Example:
       altar penpicture approve 3
     """
-    with settings.database().transaction() as session:
-        row, changed = pictures.set_approved(session, picture_id, True, actor=settings.actor, command=command_name())
-    note(f"Pen-picture {picture_id} approved: it appears in the regional report and in the {row.authority} summary."
-         if changed else f"Pen-picture {picture_id} was already approved.")  # fmt: skip
+    row = _set_approved(settings, picture_id, True, "was already approved")
+    if row:
+        note(f"Pen-picture {picture_id} approved: it appears in the regional report and in the {row.authority} "
+             "summary.")  # fmt: skip
 
 
 @penpicture.command("withdraw")
@@ -133,10 +133,18 @@ def withdraw(settings: Settings, picture_id: int) -> None:
     Example:
       altar penpicture withdraw 3
     """
+    if _set_approved(settings, picture_id, False, "was not approved"):
+        note(f"Pen-picture {picture_id} withdrawn: reports leave it out.")
+
+
+def _set_approved(settings: Settings, picture_id: int, approved: bool, unchanged: str) -> store.PenPictureRow | None:
+    """The pen-picture once changed, or None (saying so) when it already was."""
     with settings.database().transaction() as session:
-        _, changed = pictures.set_approved(session, picture_id, False, actor=settings.actor, command=command_name())
-    note(f"Pen-picture {picture_id} withdrawn: reports leave it out." if changed
-         else f"Pen-picture {picture_id} was not approved.")  # fmt: skip
+        row, changed = pictures.set_approved(session, picture_id, approved, actor=settings.actor,
+                                             command=command_name())  # fmt: skip
+    if not changed:
+        note(f"Pen-picture {picture_id} {unchanged}.")
+    return row if changed else None
 
 
 @penpicture.command("list")

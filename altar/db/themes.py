@@ -7,9 +7,8 @@ finding passages and the change log are the caller's (``altar.stories.themes``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, delete, func, select
+from sqlalchemy import ColumnElement, Row, and_, delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from altar.db.models import Authority, Case, StorySection, StoryTag, StoryVersion, Theme
@@ -23,29 +22,6 @@ class ThemeRow:
     description: str | None
     children: int  # children with at least one passage tagged
     extracts: int  # tagged passages
-
-
-@dataclass(frozen=True)
-class TagRow:
-    """A tagged passage with what an analysis groups it by. ``latest_text``
-    is the same section in the child's latest story version (None when that
-    version has no such section), to tell whether the passage is still there."""
-
-    id: int
-    theme: str
-    theme_label: str
-    case_ref: str
-    authority: str
-    stratum: str
-    section: str
-    version: int
-    latest_version: int
-    start: int
-    end: int
-    extract: str
-    tagged_by: str | None
-    tagged_at: datetime
-    latest_text: str | None
 
 
 def themes(session: Session) -> list[ThemeRow]:
@@ -99,17 +75,24 @@ def delete_tag(session: Session, tag_id: int) -> None:
     session.execute(delete(StoryTag).where(StoryTag.id == tag_id))
 
 
-def tags(session: Session, theme: str | None = None) -> list[TagRow]:
-    """Tagged passages by theme, then case, section, version and position."""
+def tags(session: Session, theme: str | None = None) -> list[Row]:
+    """Tagged passages by theme, then case, section, version and position:
+    rows of id, theme, theme_label, case_ref, authority, stratum, section,
+    version, start, end, extract, tagged_by, tagged_at, and
+    ``latest_version`` with ``latest_text``, the same section in the child's
+    latest story version (None when it has no such section), to tell whether
+    the passage is still there."""
     tagged = aliased(StoryVersion)
     latest_no = (select(StoryVersion.case_id, func.max(StoryVersion.version).label("version"))
                  .group_by(StoryVersion.case_id).subquery())  # fmt: skip
     latest = aliased(StoryVersion)
     latest_section = aliased(StorySection)
     query = (
-        select(StoryTag.id, StoryTag.theme_code, Theme.label, Case.case_ref, Authority.code, Case.stratum,
-               StoryTag.section_code, tagged.version, latest_no.c.version, StoryTag.start_offset,
-               StoryTag.end_offset, StoryTag.extract, StoryTag.tagged_by, StoryTag.tagged_at, latest_section.text)
+        select(StoryTag.id, StoryTag.theme_code.label("theme"), Theme.label.label("theme_label"), Case.case_ref,
+               Authority.code.label("authority"), Case.stratum, StoryTag.section_code.label("section"),
+               tagged.version, StoryTag.start_offset.label("start"), StoryTag.end_offset.label("end"),
+               StoryTag.extract, StoryTag.tagged_by, StoryTag.tagged_at,
+               latest_no.c.version.label("latest_version"), latest_section.text.label("latest_text"))
         .join(Theme, Theme.code == StoryTag.theme_code)
         .join(Case, Case.id == StoryTag.case_id)
         .join(Authority, Authority.id == Case.authority_id)
@@ -123,7 +106,7 @@ def tags(session: Session, theme: str | None = None) -> list[TagRow]:
     )  # fmt: skip
     if theme:
         query = query.where(StoryTag.theme_code == theme)
-    return [TagRow(*row) for row in session.execute(query)]
+    return list(session.execute(query))
 
 
 def _group_column(by: str) -> ColumnElement[str]:

@@ -56,7 +56,7 @@ def find_passages(text: str, quote: str) -> list[Passage]:
     line finds a passage the story wraps over two).
 
     >>> find_passages("He was excluded.\\nHe was\\n  excluded again.", "was excluded")
-    [Passage(start=3, end=15, line=1), Passage(start=20, end=35, line=2)]
+    [Passage(start=3, end=15, line=1), Passage(start=20, end=34, line=2)]
     """
     words = quote.split()
     if not words:
