@@ -4,8 +4,10 @@ approved ones appear, drafts never, and no case reference ever does."""
 
 from __future__ import annotations
 
+import re
 import stat
 import sys
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -75,6 +77,18 @@ def test_add_in_the_editor_shows_the_guidance_and_strips_it(case, altar, tmp_pat
     assert stored(query) == [(1, REF, "T", "A girl of fourteen.", None)]
 
 
+def test_typed_text_that_cannot_be_saved_is_kept(case, altar, tmp_path, query, assert_user_error):
+    script = editor(tmp_path, "open(path, 'a').write('He told me: I am DUD-017.\\n')\n")
+    result = altar("penpicture", "add", REF, "--title", "Who I am", env={"EDITOR": script})
+    assert_user_error(result, "this child's case reference", "kept in")
+    kept = Path(re.search(r"kept in (\S+):", result.stderr).group(1))
+    assert "He told me: I am DUD-017." in kept.read_text(encoding="utf-8")
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert f"altar penpicture add {REF} --title 'Who I am' --from-file {kept}" in result.stderr
+    kept.unlink()
+    assert stored(query) == []
+
+
 def test_editor_left_empty_saves_nothing(case, altar, tmp_path, query):
     result = altar("penpicture", "add", REF, "--title", "T", env={"EDITOR": editor(tmp_path, "pass\n")})
     assert result.exit_code == 0, result.output
@@ -105,6 +119,9 @@ def test_a_longer_reference_containing_a_case_ref_is_not_that_case_ref(case, alt
 
 def test_unknown_case_is_not_found(case, altar, tmp_path, assert_user_error):
     assert_user_error(add(altar, tmp_path, ref="NOPE-1"), "NOPE-1", exit_code=3)
+    # checked before the editor opens (this one would fail), so nobody writes for nothing
+    assert_user_error(altar("penpicture", "add", "NOPE-1", "--title", "T", env={"EDITOR": "false"}), "NOPE-1",
+                      exit_code=3)  # fmt: skip
     assert_user_error(altar("penpicture", "approve", 9), "no pen-picture 9", exit_code=3)
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from altar.cli.common import Settings, command_name, pass_settings
 from altar.cli.output import emit, format_option, note
+from altar.cli.screening import _keep as keep_text
 from altar.db import pen_pictures as store
-from altar.errors import ValidationError
+from altar.errors import ConflictError, ValidationError
 from altar.stories import pen_pictures as pictures
 
 LIST_COLUMNS = ("id", "case_ref", "authority", "stratum", "status", "title", "approved_by", "approved_at")
@@ -40,6 +44,22 @@ def _typed(from_file: Path | None, starting_text: str) -> str | None:
     return click.edit(starting_text, extension=".txt", require_save=True)
 
 
+@contextmanager
+def _kept_on_failure(text: str, label: str, command: str, *, typed: bool) -> Iterator[None]:
+    """Typed work is never lost: when it cannot be saved, it is kept in a
+    private file, and the error says how to apply it once corrected."""
+    try:
+        yield
+    except (ValidationError, ConflictError) as exc:
+        if not typed:
+            raise
+        kept = keep_text(label, text)
+        message = f"{exc}. Your text is kept in {kept}: correct it, then run {command} --from-file {kept}"
+        if isinstance(exc, ValidationError):
+            raise ValidationError(message, exc.problems) from None
+        raise ConflictError(message) from None
+
+
 @penpicture.command("add")
 @click.argument("case_ref")
 @click.option("--title", required=True, help="A short title (at most 120 characters), published with it.")
@@ -57,14 +77,18 @@ def add(settings: Settings, case_ref: str, title: str, from_file: Path | None) -
       altar penpicture add DUD-017 --title "Excluded at eleven"
       altar penpicture add DUD-017 --title "Excluded at eleven" --from-file dud-017.txt
     """
-    text = _typed(from_file, pictures.editor_text(case_ref))
+    database = settings.database()
+    with database.reader() as session:
+        start = pictures.new_text(session, case_ref)
+    text = _typed(from_file, start)  # outside any transaction: writing takes a while
     if text is None or not pictures.clean_text(text):
         if from_file:
             raise ValidationError(f"{from_file} holds no text; nothing was saved")
         note("Nothing written: no pen-picture saved.")
         return
-    with settings.database().transaction() as session:
-        row = pictures.add(session, case_ref, title, text, actor=settings.actor, command=command_name())
+    with _kept_on_failure(text, case_ref, f"altar penpicture add {case_ref} --title {shlex.quote(title)}", typed=not from_file):
+        with database.transaction() as session:
+            row = pictures.add(session, case_ref, title, text, actor=settings.actor, command=command_name())
     note(f"Added pen-picture {row.id} of {row.case_ref} ({len(row.body):,} characters), not yet approved. "
          f"Next: altar penpicture approve {row.id}")  # fmt: skip
 
@@ -95,7 +119,9 @@ def edit(settings: Settings, picture_id: int, title: str | None, from_file: Path
         if text is None and title is None:
             note(f"Editor closed without saving: pen-picture {picture_id} unchanged.")
             return
-    with database.transaction() as session:
+    typed = text is not None and not from_file
+    again = f"altar penpicture edit {picture_id}"
+    with _kept_on_failure(text or "", f"penpicture-{picture_id}", again, typed=typed), database.transaction() as session:
         result = pictures.edit(session, picture_id, title=title, text=text, opened=None if from_file else before.body,
                                actor=settings.actor, command=command_name())  # fmt: skip
     if not result.changed:

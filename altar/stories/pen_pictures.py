@@ -46,6 +46,12 @@ def editor_text(case_ref: str, body: str = "") -> str:
     return GUIDANCE.format(case_ref=case_ref) + "\n" + body + ("\n" if body else "")
 
 
+def new_text(session: Session, case_ref: str) -> str:
+    """The editor's starting text for a new pen-picture of a stored case
+    (checked first, so nobody writes one for a case that is not there)."""
+    return editor_text(get_case(session, case_ref).case_ref)
+
+
 def clean_text(text: str) -> str:
     """The text without comment lines, trailing spaces or runs of blank lines.
 
