@@ -202,7 +202,7 @@ def _set_approval(session: Session, picture: PenPicture, case_ref: str, approved
     if (picture.approved_at is not None) == approved:
         return False
     before = _approval(picture)
-    picture.approved_by, picture.approved_at = (actor, utcnow()) if approved else (None, None)
+    picture.approved_by, picture.approved_at = (actor, utcnow().replace(microsecond=0)) if approved else (None, None)
     audit.log(session, actor=actor, command=command, action="update", entity="pen_picture", case_ref=case_ref,
               field=f"#{picture.id} approved", old=before, new=_approval(picture))  # fmt: skip
     return True

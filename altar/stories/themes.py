@@ -68,13 +68,19 @@ def find_passages(text: str, quote: str) -> list[Passage]:
 def describe(text: str, passage: Passage) -> str:
     """One occurrence in its context, on one line, for choosing among several.
 
-    >>> describe("a b c was excluded d e", Passage(6, 18, 1))
-    'line 1: a b c [was excluded] d e'
+    >>> describe("He was excluded.\\nNo referral was made.", Passage(20, 37, 2))
+    'line 2: He was excluded. No [referral was made].'
+    >>> describe("x" * 40 + " one two three four five six seven eight nine ten eleven", Passage(45, 48, 1))
+    'line 1: …one [two] three four five six seven…'
     """
-    before = " ".join(text[max(0, passage.start - CONTEXT) : passage.start].split()[-4:])
-    after = " ".join(text[passage.end : passage.end + CONTEXT].split()[:4])
+    before = re.sub(r"\s+", " ", text[max(0, passage.start - CONTEXT) : passage.start])
+    after = re.sub(r"\s+", " ", text[passage.end : passage.end + CONTEXT])
+    if passage.start > CONTEXT:  # cut: drop the partial first word
+        before = "…" + before.partition(" ")[2]
+    if passage.end + CONTEXT < len(text):
+        after = after.rpartition(" ")[0] + "…"
     found = " ".join(text[passage.start : passage.end].split())
-    return f"line {passage.line}: {before} [{found}] {after}".rstrip()
+    return f"line {passage.line}: {before.lstrip()}[{found}]{after.rstrip()}"
 
 
 def version_note(version: int, latest_version: int, extract: str, latest_text: str | None) -> str:
