@@ -67,9 +67,13 @@ def main() -> None:
 
 
 def _register() -> None:
-    from altar.cli import authority, cases, database, demo, instrument, report, screening, stats, stories, transfer
+    from altar.cli import (
+        authority, cases, database, demo, instrument, pen_pictures, report, screening, stats, stories,
+        themes, transfer,
+    )  # fmt: skip
 
-    for module in (database, authority, instrument, cases, screening, stories, transfer, stats, report, demo):
+    for module in (database, authority, instrument, cases, screening, stories, pen_pictures, themes,
+                   transfer, stats, report, demo):  # fmt: skip
         module.register(cli)
 
 

@@ -44,6 +44,9 @@ from altar.report.display import (
     interval, number, p_value, pct,
 )  # fmt: skip
 from altar.report.figures import ChartView
+from altar.report.pen_pictures import (
+    PenPictureView, PublishedPenPicture, authority_stories, read_published, regional_stories,
+)  # fmt: skip
 from altar.report.findings import Finding, GroupShare
 from altar.report.tables import (
     ALL, BLANK, Column, CountCell, CrossTable, Number, PrevalenceCell, PrevalenceTable, ProtectedCross,
@@ -88,6 +91,7 @@ class RegionData:
     dates: dict[str, tuple[date, date]]  # "all" and each authority
     state: StoreState
     authorities: dict[str, str]  # code -> name, authorities with screened children
+    pen_pictures: tuple[PublishedPenPicture, ...] = ()  # approved pen-pictures (report.pen_pictures), in approval order
 
     @property
     def synthetic(self) -> bool:
@@ -116,7 +120,7 @@ def read_region(session: Session, book: Codebook, baselines: Sequence[Baseline] 
     present = {key[0] for key in cohort}
     names = {row.code: row.name for row in list_authorities(session) if row.code in present}
     return RegionData(book, tuple(baselines), by_stratum, by_sex, by_ethnicity, cohort, migrated, dates,
-                      tallies.store_state(session), dict(sorted(names.items())))  # fmt: skip
+                      tallies.store_state(session), dict(sorted(names.items())), read_published(session))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -350,7 +354,7 @@ class RegionalReport:
     protective: GroupBlock
     groups: tuple[GroupStudy, ...]
     differences: tuple[Differences, ...]
-    stories: tuple[str, ...]
+    stories: tuple[PenPictureView, ...]
     completeness: tuple[CompletenessRow, ...]
     unknown_share: str
     instrument: Instrument
@@ -440,7 +444,7 @@ def regional_report(data: RegionData, options: ReportOptions) -> RegionalReport:
         groups=_specific_groups(data, region, rule),
         differences=(_differences(doc, region.items, strata, "stratum", adversity + protective_items, rule),
                      _sex_differences(data, rule, binary)),  # fmt: skip
-        stories=(),
+        stories=regional_stories(data.pen_pictures, doc, rule),
         completeness=tuple(_completeness(book, [everyone])),
         unknown_share=_unknown_share(book, everyone),
         instrument=_instrument(book),
@@ -504,7 +508,7 @@ class AuthoritySummary:
     completeness: tuple[CompletenessRow, ...]
     unknown_share: str
     region_unknown_share: str
-    stories: tuple[str, ...]
+    stories: tuple[PenPictureView, ...]
     instrument: Instrument
 
 
@@ -600,7 +604,7 @@ def authority_summary(data: RegionData, region: RegionFigures, local: AuthorityD
         completeness=tuple(_completeness(book, [mine, everyone])),
         unknown_share=_unknown_share(book, mine),
         region_unknown_share=_unknown_share(book, everyone),
-        stories=(),
+        stories=authority_stories(data.pen_pictures, local.code),
         instrument=_instrument(book),
     )
 

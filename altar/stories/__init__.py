@@ -1,1 +1,1 @@
-"""Case stories, chronologies, pen-pictures and themes: the qualitative half of each case study."""
+"""Case stories, chronologies, pen-pictures and themes: the qualitative case file."""

@@ -1,0 +1,104 @@
+"""Pen-pictures in the store: short anonymised portraits drawn from the case
+stories, each linked to its case and published only once approved.
+
+Functions take an open Session inside the caller's transaction; validation
+and the change log are the caller's (``altar.stories.pen_pictures``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from altar.db.models import Authority, Case, PenPicture
+from altar.errors import NotFoundError
+
+
+@dataclass(frozen=True)
+class PenPictureRow:
+    """A pen-picture with its case, for the researcher's own listings."""
+
+    id: int
+    case_ref: str
+    authority: str
+    stratum: str
+    title: str
+    body: str
+    written_by: str | None
+    written_at: datetime
+    approved_by: str | None
+    approved_at: datetime | None
+    status: str  # approved or draft
+
+
+@dataclass(frozen=True)
+class PublishedPenPicture:
+    """An approved pen-picture as a report may use it: no case reference,
+    only what decides where it appears (authority) and how it is introduced
+    (stratum)."""
+
+    authority: str
+    stratum: str
+    title: str
+    body: str
+
+
+def _rows() -> Select:
+    return (
+        select(PenPicture.id, Case.case_ref, Authority.code, Case.stratum, PenPicture.title, PenPicture.body,
+               PenPicture.written_by, PenPicture.written_at, PenPicture.approved_by, PenPicture.approved_at)
+        .join(Case, Case.id == PenPicture.case_id)
+        .join(Authority, Authority.id == Case.authority_id)
+    )  # fmt: skip
+
+
+def get(session: Session, picture_id: int) -> PenPicture:
+    """The stored pen-picture, to change it."""
+    picture = session.get(PenPicture, picture_id)
+    if picture is None:
+        raise NotFoundError(f"no pen-picture {picture_id} (see `altar penpicture list`)")
+    return picture
+
+
+def _row(values: Sequence) -> PenPictureRow:
+    return PenPictureRow(*values, status="draft" if values[-1] is None else "approved")
+
+
+def get_row(session: Session, picture_id: int) -> PenPictureRow:
+    row = session.execute(_rows().where(PenPicture.id == picture_id)).one_or_none()
+    if row is None:
+        raise NotFoundError(f"no pen-picture {picture_id} (see `altar penpicture list`)")
+    return _row(row)
+
+
+def list_rows(session: Session, *, approved: bool | None = None, authority: str | None = None) -> list[PenPictureRow]:
+    """Pen-pictures in id order (the order they were written); ``approved``
+    True or False keeps only approved or only draft ones."""
+    query = _rows().order_by(PenPicture.id)
+    if approved is not None:
+        query = query.where(PenPicture.approved_at.is_not(None) if approved else PenPicture.approved_at.is_(None))
+    if authority:
+        query = query.where(Authority.code == authority)
+    return [_row(row) for row in session.execute(query)]
+
+
+def published(session: Session) -> list[PublishedPenPicture]:
+    """Approved pen-pictures only, in the order they were approved (then id),
+    so a report lists them the same way every time it is rendered."""
+    query = (
+        select(Authority.code, Case.stratum, PenPicture.title, PenPicture.body)
+        .join(Case, Case.id == PenPicture.case_id)
+        .join(Authority, Authority.id == Case.authority_id)
+        .where(PenPicture.approved_at.is_not(None))
+        .order_by(PenPicture.approved_at, PenPicture.id)
+    )
+    return [PublishedPenPicture(*row) for row in session.execute(query)]
+
+
+def case_refs(session: Session) -> Iterator[str]:
+    """Every stored case reference, for the check that a pen-picture names none."""
+    return iter(session.scalars(select(Case.case_ref)))
