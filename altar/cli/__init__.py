@@ -37,7 +37,8 @@ class AltarGroup(click.Group):
 )  # fmt: skip
 @click.option(
     "--user", envvar="ALTAR_USER", show_envvar=True, metavar="NAME", type=UserName(),
-    help="Your user name, recorded with every change you make (default: your login name).",
+    help="Your user name, recorded with every change you make (default: your login name). Once the "
+    "database has users (altar user), it must be one of them.",
 )  # fmt: skip
 @click.option("--traceback", is_flag=True, help="Show the full Python traceback on errors (for bug reports).")
 @click.version_option(__version__, prog_name="altar")
@@ -67,9 +68,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from altar.cli import authority, cases, database, demo, instrument, report, screening, stats, transfer
+    from altar.cli import audit, authority, cases, database, demo, instrument, report, screening, stats, transfer, users
 
-    for module in (database, authority, instrument, cases, screening, transfer, stats, report, demo):
+    for module in (database, authority, instrument, cases, screening, transfer, stats, report, demo, users, audit):
         module.register(cli)
 
 

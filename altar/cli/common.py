@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import click
 
+from altar.access import Permission, User, require, resolve_user
 from altar.capture.values import parse_user
 from altar.db import Database, connect
 
@@ -16,6 +17,8 @@ class Settings:
     db: str | None
     user: str | None
     traceback: bool
+    # The acting user, once database() has looked them up.
+    _resolved: dict[str, User] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def actor(self) -> str | None:
@@ -29,8 +32,22 @@ class Settings:
         except Exception:  # no login name on some containers, or an unusable one
             return None
 
-    def database(self) -> Database:
-        return closed_after_command(connect(self.db))
+    def database(self, needs: Permission | None = None) -> Database:
+        """Open the store and look up who is working (``acting_user``):
+        once users exist, an unknown or disabled user gets no further.
+        ``needs``: the permission the command requires, checked here."""
+        database = closed_after_command(connect(self.db))
+        with database.reader() as session:
+            user = resolve_user(session, self.actor)
+        if needs is not None:
+            require(user, needs)
+        self._resolved["user"] = user
+        return database
+
+    @property
+    def acting_user(self) -> User:
+        """Who is working, with their role and scope (after ``database()``)."""
+        return self._resolved["user"]
 
 
 pass_settings = click.make_pass_decorator(Settings)

@@ -65,6 +65,13 @@ class Database:
         with self._reporting("reading failed"), Session(self.engine) as session:
             yield session
 
+    def checkpoint(self) -> None:
+        """Write SQLite's WAL into the file and empty it, so that pages a
+        purge overwrote do not linger in the -wal file. No-op elsewhere."""
+        if self.is_sqlite:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
     @contextmanager
     def _reporting(self, outcome: str) -> Iterator[None]:
         # A shared server can go away, or refuse a row a colleague has just
@@ -151,6 +158,15 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
         connection.exec_driver_sql("BEGIN")
+
+
+def zero_deleted_content(session: Session) -> None:
+    """Make SQLite overwrite what this session deletes with zeros (a lawful
+    erasure must not leave a child's data readable in free pages). Not for
+    every connection: it makes every deletion cost a write. PostgreSQL
+    keeps dead rows until VACUUM whatever we do (see README)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
 
 
 def connect(db: str | None = None) -> Database:
