@@ -33,7 +33,8 @@ def add_case(session: Session, user: User, fields: dict[str, str], *, command: s
         raise ValidationError(f"case not added: {len(problems)} problem(s)", [str(p) for p in problems])
     require_authority(user, record.authority)
     if store.existing_refs(session, [record.case_ref]):
-        raise ValidationError(f"case {record.case_ref!r} already exists; amend it with `altar screening enter`")
+        raise ValidationError(f"case {record.case_ref!r} already exists; amend it with `altar screening enter` "
+                              "(a deleted case keeps its reference: a lead can `altar case undelete` it)")
     store.insert_records(session, [record], actor=actor, command=command)
     return record
 

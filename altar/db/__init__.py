@@ -65,12 +65,22 @@ class Database:
         with self._reporting("reading failed"), Session(self.engine) as session:
             yield session
 
-    def checkpoint(self) -> None:
-        """Write SQLite's WAL into the file and empty it, so that pages a
-        purge overwrote do not linger in the -wal file. No-op elsewhere."""
-        if self.is_sqlite:
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    def erase_freed_space(self) -> None:
+        """After a purge: rebuild a SQLite file (VACUUM) and empty its WAL,
+        so no deleted row, nor an older copy of one left by an amendment,
+        stays readable in free space or in the -wal file. It rewrites the
+        whole file, which is why only purge does it. PostgreSQL keeps dead
+        rows until VACUUM FULL whatever we do (see README)."""
+        if not self.is_sqlite:
+            return
+        raw = self.engine.raw_connection()
+        try:
+            # Outside any transaction: the connection is in autocommit mode
+            # (isolation_level None, see _configure_sqlite) and VACUUM needs it.
+            raw.driver_connection.execute("VACUUM")  # type: ignore[union-attr]
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+        finally:
+            raw.close()
 
     @contextmanager
     def _reporting(self, outcome: str) -> Iterator[None]:
@@ -158,15 +168,6 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
         connection.exec_driver_sql("BEGIN")
-
-
-def zero_deleted_content(session: Session) -> None:
-    """Make SQLite overwrite what this session deletes with zeros (a lawful
-    erasure must not leave a child's data readable in free pages). Not for
-    every connection: it makes every deletion cost a write. PostgreSQL
-    keeps dead rows until VACUUM whatever we do (see README)."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
 
 
 def connect(db: str | None = None) -> Database:

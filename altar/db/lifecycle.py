@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from altar.access import Permission, User, require, require_case
-from altar.db import Database, zero_deleted_content
+from altar.db import Database
 from altar.db.audit import log, utc_text
 from altar.db.models import Case, ChangeLog, utcnow
 from altar.errors import NotFoundError
@@ -50,20 +50,19 @@ def purge_case(database: Database, user: User, case_ref: str, *, command: str) -
 
     The purge record is written first: the change log's trigger lets a
     case's entries be deleted only once a newer purge record names it. On
-    SQLite the deleted pages are zeroed and the WAL emptied afterwards, so
-    the child's data is not left readable in the file.
+    SQLite the file is then rebuilt and its WAL emptied, so the child's
+    data is not left readable in free space (``Database.erase_freed_space``).
     """
     require(user, Permission.PURGE)
     with database.transaction() as session:
         case_id = session.scalar(select(Case.id).where(Case.case_ref == case_ref))
         if case_id is None:
             raise NotFoundError(f"no case {case_ref!r} in this database (see `altar case list`)")
-        zero_deleted_content(session)
         log(session, actor=user.name, command=command, action="purge", entity="case", case_ref=case_ref)
         session.flush()
         history = (ChangeLog.case_ref == case_ref) & (ChangeLog.action != "purge")
         removed = session.scalar(select(func.count()).where(history))
         session.execute(delete(ChangeLog).where(history))
         session.execute(delete(Case).where(Case.id == case_id))  # the rest by ON DELETE CASCADE
-    database.checkpoint()
+    database.erase_freed_space()
     return PurgeResult(case_ref, removed or 0)
