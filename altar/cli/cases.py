@@ -7,7 +7,7 @@ import click
 from altar.capture.entry import add_case
 from altar.capture.exporter import case_document
 from altar.capture.values import format_answer
-from altar.cli.common import Settings, command_name, pass_settings
+from altar.cli.common import Settings, command_name, pass_settings, write_as_user
 from altar.cli.output import emit, format_option, note
 from altar.db import cases as store
 from altar.db.lifecycle import delete_case, purge_case, undelete_case
@@ -127,9 +127,8 @@ def case_delete(settings: Settings, case_ref: str) -> None:
     Example:
       altar case delete DUD-017
     """
-    with settings.database().transaction() as session:
-        delete_case(session, settings.acting_user, case_ref, command=command_name())
-    note(f"Deleted case {case_ref}. (A lead or admin can undo this: altar case undelete {case_ref})")
+    write_as_user(settings, delete_case, case_ref,
+                  done=f"Deleted case {case_ref}. (A lead or admin can undo this: altar case undelete {case_ref})")
 
 
 @case.command("undelete")
@@ -142,9 +141,7 @@ def case_undelete(settings: Settings, case_ref: str) -> None:
     Example:
       altar case undelete DUD-017
     """
-    with settings.database().transaction() as session:
-        undelete_case(session, settings.acting_user, case_ref, command=command_name())
-    note(f"Undeleted case {case_ref}.")
+    write_as_user(settings, undelete_case, case_ref, done=f"Undeleted case {case_ref}.")
 
 
 @case.command("purge")

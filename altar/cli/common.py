@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import click
 
@@ -72,6 +74,15 @@ def closed_after_command(database: Database) -> Database:
     and cannot drop or copy a database while one is open."""
     click.get_current_context().call_on_close(database.engine.dispose)
     return database
+
+
+def write_as_user(settings: Settings, change: Callable[..., Any], *args: object, done: str) -> Any:
+    """Run one library write, ``change(session, user, *args, command=...)``,
+    as the acting user in one transaction; then say ``done`` on stderr."""
+    with settings.database().transaction() as session:
+        result = change(session, settings.acting_user, *args, command=command_name())
+    click.echo(done, err=True)
+    return result
 
 
 def command_name() -> str:

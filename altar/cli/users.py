@@ -2,7 +2,7 @@
 
 import click
 
-from altar.cli.common import Settings, command_name, pass_settings
+from altar.cli.common import Settings, command_name, pass_settings, write_as_user
 from altar.cli.output import emit, format_option, note
 from altar.db.models import ROLES
 from altar.db.users import add_user, list_users, set_disabled, set_role
@@ -77,9 +77,7 @@ def user_disable(settings: Settings, name: str) -> None:
     Example:
       altar user disable pat
     """
-    with settings.database().transaction() as session:
-        set_disabled(session, settings.acting_user, name, True, command=command_name())
-    note(f"Disabled user {name}.")
+    write_as_user(settings, set_disabled, name, True, done=f"Disabled user {name}.")
 
 
 @user.command("enable")
@@ -92,9 +90,7 @@ def user_enable(settings: Settings, name: str) -> None:
     Example:
       altar user enable pat
     """
-    with settings.database().transaction() as session:
-        set_disabled(session, settings.acting_user, name, False, command=command_name())
-    note(f"Enabled user {name}.")
+    write_as_user(settings, set_disabled, name, False, done=f"Enabled user {name}.")
 
 
 @user.command("role")
@@ -110,9 +106,8 @@ def user_role(settings: Settings, name: str, role: str, authority: str | None) -
       altar user role pat lead
       altar user role sam practitioner --authority walsall
     """
-    with settings.database().transaction() as session:
-        set_role(session, settings.acting_user, name, role, authority, command=command_name())
-    note(f"{name} is now {'an' if role == 'admin' else 'a'} {role}{f' for {authority}' if authority else ''}.")
+    write_as_user(settings, set_role, name, role, authority,
+                  done=f"{name} is now {'an' if role == 'admin' else 'a'} {role}{f' for {authority}' if authority else ''}.")
 
 
 def register(cli: click.Group) -> None:
