@@ -141,7 +141,8 @@ def authority_filter(user: User) -> ColumnElement[bool]:
 def require_case(session: Session, user: User, case_ref: str, *, deleted: bool = False) -> Case:
     """The case, if ``user`` may see it; otherwise NotFoundError, worded the
     same whether it is another authority's or does not exist."""
-    case = session.scalars(select(Case).where(Case.case_ref == case_ref, case_filter(user, deleted=deleted))).one_or_none()
+    query = select(Case).where(Case.case_ref == case_ref, case_filter(user, deleted=deleted))
+    case = session.scalars(query).one_or_none()
     if case is None:
         kind = "deleted case" if deleted else "case"
         raise NotFoundError(f"no {kind} {case_ref!r} in this database (see `altar case list`)")

@@ -10,6 +10,7 @@ database but one record that a purge happened.
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -40,7 +41,17 @@ def _fill_all(form: str, answer: str = "no") -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_every_change_to_a_case_is_recorded_with_utc_time_and_command(altar, tmp_path, spec):
+@pytest.fixture
+def far_from_utc(monkeypatch):
+    """The local clock 14 hours ahead of UTC, so a local time would show."""
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_every_change_to_a_case_is_recorded_with_utc_time_and_command(altar, tmp_path, spec, far_from_utc):
     started = _utcnow().replace(microsecond=0)
     assert altar("--user", "pat", "case", "add", "A-1", "--authority", "dudley", "--stratum", "custody").exit_code == 0
     form = altar("screening", "form", "A-1").stdout
@@ -66,9 +77,11 @@ def test_every_change_to_a_case_is_recorded_with_utc_time_and_command(altar, tmp
 
 
 def test_audit_filters_by_user_and_time_and_writes_csv(altar, tmp_path, write_csv, valid_row, read_csv):
-    assert altar("--user", "imp", "import", write_csv(tmp_path / "f.csv", [valid_row("A-1"), valid_row("A-2")])).exit_code == 0
+    path = write_csv(tmp_path / "f.csv", [valid_row("A-1"), valid_row("A-2")])
+    assert altar("--user", "imp", "import", path).exit_code == 0
     assert altar("--user", "other", "case", "delete", "A-2").exit_code == 0
-    assert [(e["case_ref"], e["action"]) for e in _audit(altar, "--user", "imp")] == [("A-1", "insert"), ("A-2", "insert")]
+    imported = _audit(altar, "--user", "imp")
+    assert [(e["case_ref"], e["action"]) for e in imported] == [("A-1", "insert"), ("A-2", "insert")]
     assert [e["actor"] for e in _audit(altar, "--user", "other")] == ["other"]
     tomorrow = (_utcnow() + timedelta(days=1)).date().isoformat()
     assert _audit(altar, "--since", tomorrow) == []

@@ -106,8 +106,9 @@ def user_role(settings: Settings, name: str, role: str, authority: str | None) -
       altar user role pat lead
       altar user role sam practitioner --authority walsall
     """
+    where = f" for {authority}" if authority else ""
     write_as_user(settings, set_role, name, role, authority,
-                  done=f"{name} is now {'an' if role == 'admin' else 'a'} {role}{f' for {authority}' if authority else ''}.")
+                  done=f"{name} is now {'an' if role == 'admin' else 'a'} {role}{where}.")
 
 
 def register(cli: click.Group) -> None:
