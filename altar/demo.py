@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from altar.access import single_user
 from altar.baselines import load_baselines
 from altar.capture.csvio import write_csv
 from altar.capture.exporter import export_header
@@ -46,7 +47,7 @@ def build_demo(directory: Path, *, seed: int = 2021) -> DemoResult:
     initialise(str(db_path), meta={SYNTHETIC_MARK: "true", "synthetic_seed": str(seed)})
     database = connect(str(db_path))
     try:
-        imported = import_csv(database, csv_path, actor="demo", command="altar demo")
+        imported = import_csv(database, csv_path, user=single_user("demo"), command="altar demo")
     finally:
         database.engine.dispose()
     return DemoResult(directory, db_path, csv_path, imported, rows[0]["case_ref"])
@@ -81,7 +82,8 @@ def cases_by_authority_and_stratum(db_path: Path) -> dict[str, dict[str, int]]:
     database = connect(str(db_path))
     try:
         with database.reader() as session:
-            rows = store.list_cases(session)
+            # a fresh demonstration database has no users: single-user mode
+            rows = store.list_cases(session, single_user(None))
     finally:
         database.engine.dispose()
     counts: dict[str, dict[str, int]] = {}

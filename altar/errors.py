@@ -59,3 +59,11 @@ class RenderError(AltarError):
     """A report could not be rendered (e.g. PDF asked for without WeasyPrint)."""
 
     exit_code = 8
+
+
+class AccessDenied(AltarError):
+    """The acting user is unknown, disabled, or their role does not allow
+    this. A case outside a user's scope is NotFoundError instead, so that
+    whether it exists does not leak."""
+
+    exit_code = 9

@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from altar.access import User, require_authority
 from altar.capture import form
 from altar.capture.records import CaseRecord, Problem, validate_row
 from altar.db import cases as store
@@ -19,8 +20,10 @@ from altar.errors import ConflictError, NotFoundError, ValidationError
 from altar.instrument import Codebook, Group, all_codebooks
 
 
-def add_case(session: Session, fields: dict[str, str], *, actor: str | None, command: str) -> CaseRecord:
-    """Validate and store a new case with an empty, in-progress screening."""
+def add_case(session: Session, user: User, fields: dict[str, str], *, command: str) -> CaseRecord:
+    """Validate and store a new case, of an authority ``user`` works in,
+    with an empty, in-progress screening."""
+    actor = user.name
     fields = {"screened_on": date.today().isoformat(), **{k: v for k, v in fields.items() if v is not None}}
     record, problems = validate_row(
         fields, authorities=store.authority_lookup(session), books=all_codebooks(),
@@ -28,8 +31,10 @@ def add_case(session: Session, fields: dict[str, str], *, actor: str | None, com
     )  # fmt: skip
     if record is None:
         raise ValidationError(f"case not added: {len(problems)} problem(s)", [str(p) for p in problems])
+    require_authority(user, record.authority)
     if store.existing_refs(session, [record.case_ref]):
-        raise ValidationError(f"case {record.case_ref!r} already exists; amend it with `altar screening enter`")
+        raise ValidationError(f"case {record.case_ref!r} already exists; amend it with `altar screening enter` "
+                              "(a deleted case keeps its reference: a lead can `altar case undelete` it)")
     store.insert_records(session, [record], actor=actor, command=command)
     return record
 
@@ -49,8 +54,8 @@ class FormSession:
         )
 
 
-def open_form(session: Session, case_ref: str, group: str | None = None) -> FormSession:
-    record = store.load_record(session, case_ref)
+def open_form(session: Session, user: User, case_ref: str, group: str | None = None) -> FormSession:
+    record = store.load_record(session, user, case_ref)
     book = all_codebooks()[record.instrument_version]
     groups = None
     if group:
@@ -80,7 +85,7 @@ class SaveResult:
 
 
 def save_form(
-    session: Session, opened: FormSession, text: str, *, actor: str | None, command: str
+    session: Session, user: User, opened: FormSession, text: str, *, command: str
 ) -> tuple[SaveResult | None, dict[str, str], list[Problem]]:
     """Validate a filled form; store it if it is right, else return the problems.
 
@@ -89,12 +94,12 @@ def save_form(
     ConflictError, rather than silently overwriting their work.
     """
     _lock_case(session, opened.record.case_ref)
-    if store.load_record(session, opened.record.case_ref) != opened.record:
+    if store.load_record(session, user, opened.record.case_ref) != opened.record:
         raise ConflictError(f"{opened.record.case_ref} was changed by someone else while the form was open")
     record, texts, problems = form.parse_form(text, opened.record, opened.book, opened.groups)
     if record is None:
         return None, texts, problems
-    changed = store.update_record(session, record, actor=actor, command=command)
+    changed = store.update_record(session, user, record, command=command)
     answered = sum(1 for item in opened.book.items if item.code in record.answers)
     return SaveResult(record.case_ref, changed, answered, len(opened.book.items)), texts, []
 

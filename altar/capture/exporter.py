@@ -8,6 +8,7 @@ from typing import IO
 
 from sqlalchemy.orm import Session
 
+from altar.access import User
 from altar.capture.csvio import write_csv
 from altar.capture.records import CASE_COLUMNS, EXTRA_COLUMNS, CaseRecord, case_fields, record_to_row
 from altar.db import cases as store
@@ -23,13 +24,15 @@ def export_header() -> list[str]:
     return [*CASE_COLUMNS, *EXTRA_COLUMNS, *items]
 
 
-def export_csv(session: Session, stream: IO[str]) -> int:
+def export_csv(session: Session, user: User, stream: IO[str]) -> int:
+    """The cases ``user`` may see (a practitioner: their authority's), as
+    CSV; returns how many."""
     books = all_codebooks()
     count = 0
 
     def rows():  # type: ignore[no-untyped-def]
         nonlocal count
-        for record in store.iter_records(session):
+        for record in store.iter_records(session, user):
             count += 1
             yield record_to_row(record, books[record.instrument_version])
 
@@ -37,12 +40,12 @@ def export_csv(session: Session, stream: IO[str]) -> int:
     return count
 
 
-def export_json(session: Session, stream: IO[str]) -> int:
+def export_json(session: Session, user: User, stream: IO[str]) -> int:
     """One JSON document: the instrument versions and a list of cases, each
     with typed answers (an absent item was never answered; a count of null
     is unknown)."""
     books = all_codebooks()
-    records = [case_document(r) for r in store.iter_records(session)]
+    records = [case_document(r) for r in store.iter_records(session, user)]
     document = {
         "instruments": [{"name": b.name, "version": b.version} for b in books.values()],
         "n_cases": len(records),

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from altar.access import User, authority_refusal, case_filter, may_write
 from altar.capture.csvio import CsvReader
 from altar.capture.records import CASE_COLUMNS, EXTRA_COLUMNS, CaseRecord, Problem, validate_row
 from altar.db import Database
@@ -59,10 +60,13 @@ class _Tally:
 
 
 def import_csv(
-    database: Database, path: Path, *, update: bool = False, dry_run: bool = False,
-    actor: str | None = None, command: str = "altar import", progress: Callable[[int], None] | None = None,
+    database: Database, path: Path, *, user: User, update: bool = False, dry_run: bool = False,
+    command: str = "altar import", progress: Callable[[int], None] | None = None,
 ) -> ImportResult:  # fmt: skip
-    """Import ``path``; ``progress(n)`` is called with the bytes read so far."""
+    """Import ``path`` as ``user``; ``progress(n)`` is called with the bytes read so far.
+
+    A practitioner's file may hold only their own authority's cases: any
+    other row is a problem (by row number), and nothing is written."""
     books = all_codebooks()
     tally = _Tally()
     with CsvReader(path) as reader, database.transaction() as session:
@@ -70,13 +74,13 @@ def import_csv(
         lookup = store.authority_lookup(session)
         # A file that has a screened_by column says who screened each case
         # (blank: not recorded); without one, the importing user did.
-        default_user = None if "screened_by" in reader.header else actor
-        rows = _validated(reader, lookup, books, default_user, tally)
+        default_user = None if "screened_by" in reader.header else user.name
+        rows = _validated(reader, lookup, books, default_user, user, tally)
         with SeenRefs(session) as seen:
             while chunk := list(islice(rows, CHUNK_ROWS)):
-                fresh, existing = _sort_out(session, seen, chunk, update, tally)
+                fresh, existing = _sort_out(session, user, seen, chunk, update, tally)
                 if not tally.problems and not dry_run:
-                    _write(session, fresh, existing, tally, actor=actor, command=command)
+                    _write(session, user, fresh, existing, tally, command=command)
                 if progress:
                     progress(reader.bytes_read)
         if tally.problems:
@@ -87,52 +91,66 @@ def import_csv(
 
 
 def _validated(
-    reader: CsvReader, lookup: dict[str, str], books: dict[int, Codebook], actor: str | None, tally: _Tally
-) -> Iterator[tuple[int, CaseRecord]]:
-    """(row number, record) for every row without a problem in its own cells."""
+    reader: CsvReader, lookup: dict[str, str], books: dict[int, Codebook], default_user: str | None, user: User,
+    tally: _Tally,
+) -> Iterator[tuple[int, CaseRecord]]:  # fmt: skip
+    """(row number, record) for every row without a problem in its own cells
+    that ``user`` may write."""
     current = max(books)
     for number, row in reader:
         tally.rows += 1
         record, problems = validate_row(
-            row, authorities=lookup, books=books, default_version=current, default_user=actor, row_number=number
-        )
+            row, authorities=lookup, books=books, default_version=current, default_user=default_user,
+            row_number=number,
+        )  # fmt: skip
         if record is not None:
             missing = [code for code in books[record.instrument_version].item_codes() if code not in row]
             if missing:
                 problems = [Problem(number, missing[0], "", f"column missing for instrument v{record.instrument_version}")]
+            elif not may_write(user, record.authority):
+                problems = [Problem(number, "authority", row.get("authority", ""), authority_refusal(user))]
         tally.report(problems)
         if record is not None and not problems:
             yield number, record
 
 
 def _sort_out(
-    session: Session, seen: SeenRefs, chunk: list[tuple[int, CaseRecord]], update: bool, tally: _Tally
+    session: Session, user: User, seen: SeenRefs, chunk: list[tuple[int, CaseRecord]], update: bool, tally: _Tally
 ) -> tuple[list[CaseRecord], list[CaseRecord]]:
     """Split a chunk into new cases and cases already stored, reporting a
-    case that appears twice in the file, or is stored and --update is off."""
+    case that appears twice in the file, or is stored and --update is off,
+    or whose reference is taken by a case ``user`` cannot change (deleted,
+    or, for a practitioner, another authority's: references are unique
+    across the region, so saying it is taken is unavoidable)."""
     first = seen.first_rows(chunk)
     repeats = [(n, r) for n, r in chunk if first[r.case_ref] != n]
     tally.report(Problem(n, "case_ref", r.case_ref, f"same case as row {first[r.case_ref]}") for n, r in repeats)
     unique = [(n, r) for n, r in chunk if first[r.case_ref] == n]
     stored = store.existing_refs(session, (r.case_ref for _, r in unique))
+    mine = store.existing_refs(session, stored, case_filter(user))
+    tally.report(
+        Problem(n, "case_ref", r.case_ref, "this reference is taken by a deleted case or one you cannot see; "
+                "use another")
+        for n, r in unique if r.case_ref in stored - mine
+    )  # fmt: skip
     if stored and not update:
         tally.report(
             Problem(n, "case_ref", r.case_ref, "already in the database; use --update to amend it")
             for n, r in unique
-            if r.case_ref in stored
+            if r.case_ref in mine
         )
     fresh = [r for _, r in unique if r.case_ref not in stored]
     tally.added += len(fresh)
-    return fresh, [r for _, r in unique if r.case_ref in stored]
+    return fresh, [r for _, r in unique if r.case_ref in mine]
 
 
 def _write(
-    session: Session, fresh: list[CaseRecord], existing: list[CaseRecord], tally: _Tally, *, actor: str | None,
+    session: Session, user: User, fresh: list[CaseRecord], existing: list[CaseRecord], tally: _Tally, *,
     command: str,
 ) -> None:  # fmt: skip
-    store.insert_records(session, fresh, actor=actor, command=command)
+    store.insert_records(session, fresh, actor=user.name, command=command)
     for record in existing:
-        if store.update_record(session, record, actor=actor, command=command):
+        if store.update_record(session, user, record, command=command):
             tally.updated += 1
         else:
             tally.unchanged += 1

@@ -37,7 +37,8 @@ class AltarGroup(click.Group):
 )  # fmt: skip
 @click.option(
     "--user", envvar="ALTAR_USER", show_envvar=True, metavar="NAME", type=UserName(),
-    help="Your user name, recorded with every change you make (default: your login name).",
+    help="Your user name, recorded with every change you make (default: your login name). Once the "
+    "database has users (altar user), it must be one of them.",
 )  # fmt: skip
 @click.option("--traceback", is_flag=True, help="Show the full Python traceback on errors (for bug reports).")
 @click.version_option(__version__, prog_name="altar")
@@ -68,12 +69,12 @@ def main() -> None:
 
 def _register() -> None:
     from altar.cli import (
-        authority, cases, database, demo, instrument, pen_pictures, report, screening, stats, stories,
-        themes, transfer,
+        audit, authority, cases, database, demo, instrument, pen_pictures, report, screening, stats, stories,
+        themes, transfer, users,
     )  # fmt: skip
 
-    for module in (database, authority, instrument, cases, screening, stories, pen_pictures, themes,
-                   transfer, stats, report, demo):  # fmt: skip
+    for module in (database, users, authority, instrument, cases, screening, stories, pen_pictures, themes,
+                   transfer, stats, report, demo, audit):  # fmt: skip
         module.register(cli)
 
 

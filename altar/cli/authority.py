@@ -24,12 +24,14 @@ def authority() -> None:
 def authority_list(settings: Settings, fmt: str) -> None:
     """List the authorities with their codes and how many cases each has.
 
+    A practitioner sees their own authority only. Deleted cases are not counted.
+
     \b
     Example:
       altar authority list
     """
     with settings.database().reader() as session:
-        emit(list_authorities(session), fmt)
+        emit(list_authorities(session, settings.acting_user), fmt)
 
 
 @authority.command("add")
@@ -41,14 +43,14 @@ def authority_add(settings: Settings, code: str, name: str, note_text: str | Non
     """Add a local authority that is joining the research.
 
     CODE is a short lower-case code used in files (e.g. stoke_on_trent);
-    NAME is how reports show it.
+    NAME is how reports show it. Lead researcher and admin only.
 
     \b
     Example:
       altar authority add stoke_on_trent "Stoke-on-Trent"
     """
     with settings.database().transaction() as session:
-        row = add_authority(session, code, name, note_text)
+        row = add_authority(session, settings.acting_user, code, name, note_text)
     note(f"Added authority {row.code} ({row.name}).")
 
 

@@ -1,4 +1,4 @@
-"""altar case add|list|show."""
+"""altar case add|list|show|delete|undelete|purge."""
 
 import json
 
@@ -7,9 +7,10 @@ import click
 from altar.capture.entry import add_case
 from altar.capture.exporter import case_document
 from altar.capture.values import format_answer
-from altar.cli.common import Settings, command_name, pass_settings
+from altar.cli.common import Settings, command_name, pass_settings, write_as_user
 from altar.cli.output import emit, format_option, note
 from altar.db import cases as store
+from altar.db.lifecycle import delete_case, purge_case, undelete_case
 from altar.db.models import COHORTS, ETHNICITIES, SEXES, STRATA
 from altar.instrument import all_codebooks
 
@@ -25,6 +26,7 @@ def case() -> None:
       altar case add DUD-017 --authority dudley --stratum community
       altar case list --status in_progress
       altar case show DUD-017
+      altar case delete DUD-017
     """
 
 
@@ -52,10 +54,8 @@ def case_add(settings: Settings, case_ref: str, screened_on: str | None, **field
       altar screening enter DUD-017
     """
     with settings.database().transaction() as session:
-        record = add_case(
-            session, {"case_ref": case_ref, "screened_on": screened_on, **fields},
-            actor=settings.actor, command=command_name(),
-        )  # fmt: skip
+        record = add_case(session, settings.acting_user, {"case_ref": case_ref, "screened_on": screened_on, **fields},
+                          command=command_name())  # fmt: skip
     note(f"Added case {record.case_ref}. Next: altar screening enter {record.case_ref}")
 
 
@@ -78,7 +78,7 @@ def case_list(settings: Settings, fmt: str, **filters: str | None) -> None:
       altar case list --format csv > caseload.csv
     """
     with settings.database().reader() as session:
-        rows = store.list_cases(session, **filters)
+        rows = store.list_cases(session, settings.acting_user, **filters)
     emit(rows, fmt, None if fmt == "json" else LIST_COLUMNS)
     if fmt == "table":
         note(f"{len(rows)} case(s)")
@@ -96,7 +96,7 @@ def case_show(settings: Settings, case_ref: str, as_json: bool) -> None:
       altar case show DUD-017
     """
     with settings.database().reader() as session:
-        record = store.load_record(session, case_ref)
+        record = store.load_record(session, settings.acting_user, case_ref)
     book = all_codebooks()[record.instrument_version]
     if as_json:
         click.echo(json.dumps(case_document(record), indent=2))
@@ -110,6 +110,62 @@ def case_show(settings: Settings, case_ref: str, as_json: bool) -> None:
         for item in group.items:
             shown = format_answer(record.answers[item.code], item) if item.code in record.answers else "(not answered)"
             click.echo(f"  {item.label:<58} {shown}")
+
+
+@case.command("delete")
+@click.argument("case_ref")
+@pass_settings
+def case_delete(settings: Settings, case_ref: str) -> None:
+    """Delete a case: it leaves every list, statistic, report and export.
+
+    Nothing is erased: the lead researcher can bring it back with `altar
+    case undelete`, and the deletion is in the audit trail. To erase a
+    child's data for good (a lawful erasure request), an admin uses
+    `altar case purge`.
+
+    \b
+    Example:
+      altar case delete DUD-017
+    """
+    write_as_user(settings, delete_case, case_ref,
+                  done=f"Deleted case {case_ref}. (A lead or admin can undo this: altar case undelete {case_ref})")
+
+
+@case.command("undelete")
+@click.argument("case_ref")
+@pass_settings
+def case_undelete(settings: Settings, case_ref: str) -> None:
+    """Bring back a deleted case, with all its data (lead or admin).
+
+    \b
+    Example:
+      altar case undelete DUD-017
+    """
+    write_as_user(settings, undelete_case, case_ref, done=f"Undeleted case {case_ref}.")
+
+
+@case.command("purge")
+@click.argument("case_ref")
+@click.confirmation_option(prompt="Erase this child's data for good? It cannot be undone.",
+                           help="Confirm without being asked.")  # fmt: skip
+@pass_settings
+def case_purge(settings: Settings, case_ref: str) -> None:
+    """Erase a case and all of its data for good (admin only).
+
+    For a lawful erasure request. Removes the case (deleted or not), its
+    screening, answers, scores, story, chronology, pen-pictures and tags,
+    and the old and new values of its audit entries. One audit entry
+    remains: that CASE_REF was purged, by whom, when and with which
+    command. Backups taken before the purge still hold the data.
+
+    \b
+    Example:
+      altar --user admin case purge DUD-017 --yes
+    """
+    database = settings.database()
+    result = purge_case(database, settings.acting_user, case_ref, command=command_name())
+    note(f"Purged case {result.case_ref}: its data and {result.log_entries_removed} audit entries' content "
+         "are erased; the audit trail keeps a record of the purge.")
 
 
 def register(cli: click.Group) -> None:

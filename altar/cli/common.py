@@ -5,12 +5,15 @@ from __future__ import annotations
 import getpass
 import os
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
+from altar.access import Permission, User, require, resolve_user
 from altar.capture.values import parse_user
 from altar.db import Database, connect
 
@@ -20,6 +23,8 @@ class Settings:
     db: str | None
     user: str | None
     traceback: bool
+    # The acting user, once database() has looked them up.
+    _resolved: dict[str, User] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def actor(self) -> str | None:
@@ -33,8 +38,22 @@ class Settings:
         except Exception:  # no login name on some containers, or an unusable one
             return None
 
-    def database(self) -> Database:
-        return closed_after_command(connect(self.db))
+    def database(self, needs: Permission | None = None) -> Database:
+        """Open the store and look up who is working (``acting_user``):
+        once users exist, an unknown or disabled user gets no further.
+        ``needs``: the permission the command requires, checked here."""
+        database = closed_after_command(connect(self.db))
+        with database.reader() as session:
+            user = resolve_user(session, self.actor)
+        if needs is not None:
+            require(user, needs)
+        self._resolved["user"] = user
+        return database
+
+    @property
+    def acting_user(self) -> User:
+        """Who is working, with their role and scope (after ``database()``)."""
+        return self._resolved["user"]
 
 
 pass_settings = click.make_pass_decorator(Settings)
@@ -59,6 +78,15 @@ def closed_after_command(database: Database) -> Database:
     and cannot drop or copy a database while one is open."""
     click.get_current_context().call_on_close(database.engine.dispose)
     return database
+
+
+def write_as_user(settings: Settings, change: Callable[..., Any], *args: object, done: str) -> Any:
+    """Run one library write, ``change(session, user, *args, command=...)``,
+    as the acting user in one transaction; then say ``done`` on stderr."""
+    with settings.database().transaction() as session:
+        result = change(session, settings.acting_user, *args, command=command_name())
+    click.echo(done, err=True)
+    return result
 
 
 def command_name() -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from altar.access import Permission
 from altar.baselines import load_baselines
 from altar.cli.common import Settings, pass_settings
 from altar.cli.output import note, progress
@@ -59,7 +60,8 @@ def report() -> None:
     Each is one self-contained HTML file (opens offline, prints cleanly) and
     a PDF of the same content. Small numbers are suppressed by default:
     counts from 1 to 5 are shown as c, with further cells withheld where a
-    total would reveal them. Case references never appear.
+    total would reveal them. Case references never appear. Lead researcher
+    and admin only.
 
     \b
     Examples:
@@ -87,7 +89,7 @@ def regional(settings: Settings, out: Path, fmt: str | None, suppress_below: int
       altar report regional --no-suppress      # internal working copy
     """
     options, formats = _options(suppress_below, no_suppress, region), _formats(fmt)
-    with settings.database().reader() as session:
+    with settings.database(needs=Permission.REGION).reader() as session:
         data = read_region(session, current_codebook(), load_baselines(baseline_dirs), full=True)
         document = regional_document(data, options)
     _write([document], out, formats, options)
@@ -116,7 +118,7 @@ def authority(settings: Settings, authorities: tuple[str, ...], every: bool, out
     if every == bool(authorities):
         raise click.UsageError("name one or more authorities, or use --all")
     options, formats = _options(suppress_below, no_suppress, region), _formats(fmt)
-    with settings.database().reader() as session:
+    with settings.database(needs=Permission.REGION).reader() as session:
         data = read_region(session, current_codebook(), load_baselines(baseline_dirs), full=False)
         documents = authority_documents(session, data, None if every else list(authorities), options)
     _write(documents, out, formats, options)

@@ -47,14 +47,14 @@ def screening_enter(settings: Settings, case_ref: str, group: str | None, from_f
       altar screening enter DUD-017 --from dud-017-form.txt
     """
     database = settings.database()
+    user = settings.acting_user
     with database.reader() as session:
-        opened = open_form(session, case_ref, group)
+        opened = open_form(session, user, case_ref, group)
     text = from_file.read_text(encoding="utf-8") if from_file else _edit(opened.render())
     while text is not None and not is_blank(text):
         try:
             with database.transaction() as session:
-                result, texts, problems = save_form(session, opened, text, actor=settings.actor,
-                                                    command=command_name())  # fmt: skip
+                result, texts, problems = save_form(session, user, opened, text, command=command_name())
         except ConflictError as exc:
             kept = keep_typed_text(f"altar-form-{case_ref}", text)
             raise ConflictError(f"{exc}; nothing was saved. Your form is kept in {kept}: "
@@ -97,7 +97,7 @@ def screening_form(settings: Settings, case_ref: str, group: str | None) -> None
       altar screening enter DUD-017 --from dud-017-form.txt
     """
     with settings.database().reader() as session:
-        opened: FormSession = open_form(session, case_ref, group)
+        opened: FormSession = open_form(session, settings.acting_user, case_ref, group)
     click.echo(opened.render(), nl=False)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from altar.access import Permission
 from altar.analysis import LONG_COLUMNS, long_rows, resolve_filters, stats_document
 from altar.baselines import load_baselines
 from altar.capture.csvio import write_csv
@@ -40,7 +41,7 @@ def stats(settings: Settings, by: str, authority: str | None, stratum: str | Non
     strata, and comparison with general-population ACE studies.
 
     These are working figures with small numbers unsuppressed:
-    OFFICIAL-SENSITIVE.
+    OFFICIAL-SENSITIVE. Lead researcher and admin only.
 
     \b
     Examples:
@@ -49,7 +50,7 @@ def stats(settings: Settings, by: str, authority: str | None, stratum: str | Non
       altar stats --json > stats.json
       altar stats --csv > tallies.csv
     """
-    database = settings.database()
+    database = settings.database(needs=Permission.REGION)
     filters = Filters(authority=authority, stratum=stratum, cohort=cohort)
     book = current_codebook()
     with database.reader() as session:

@@ -37,7 +37,7 @@ def import_command(settings: Settings, file: Path, update: bool, dry_run: bool) 
     """
     database = settings.database()
     with progress(_size(file), f"Importing {file.name}") as update_bar:
-        result = import_csv(database, file, update=update, dry_run=dry_run, actor=settings.actor,
+        result = import_csv(database, file, user=settings.acting_user, update=update, dry_run=dry_run,
                             command=command_name(), progress=update_bar)  # fmt: skip
     if result.dry_run:
         note(f"{file.name}: {result.rows} row(s) checked, no problems found "
@@ -59,7 +59,10 @@ def _size(path: Path) -> int:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of the screen.")
 @pass_settings
 def export_command(settings: Settings, fmt: str, out: Path | None) -> None:
-    """Export every case and screening.
+    """Export every case and screening you can see.
+
+    A practitioner exports their own authority's cases only; deleted cases
+    are left out.
 
     CSV uses the same columns `altar import` reads, so an export imports
     into a fresh database unchanged. Cells that a spreadsheet would run as a
@@ -76,7 +79,7 @@ def export_command(settings: Settings, fmt: str, out: Path | None) -> None:
     stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
     try:
         with database.reader() as session:
-            count = (export_csv if fmt == "csv" else export_json)(session, stream)
+            count = (export_csv if fmt == "csv" else export_json)(session, settings.acting_user, stream)
     finally:
         if out:
             stream.close()

@@ -65,6 +65,23 @@ class Database:
         with self._reporting("reading failed"), Session(self.engine) as session:
             yield session
 
+    def erase_freed_space(self) -> None:
+        """After a purge: rebuild a SQLite file (VACUUM) and empty its WAL,
+        so no deleted row, nor an older copy of one left by an amendment,
+        stays readable in free space or in the -wal file. It rewrites the
+        whole file, which is why only purge does it. PostgreSQL keeps dead
+        rows until VACUUM FULL whatever we do (see README)."""
+        if not self.is_sqlite:
+            return
+        raw = self.engine.raw_connection()
+        try:
+            # Outside any transaction: the connection is in autocommit mode
+            # (isolation_level None, see _configure_sqlite) and VACUUM needs it.
+            raw.driver_connection.execute("VACUUM")  # type: ignore[union-attr]
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+        finally:
+            raw.close()
+
     @contextmanager
     def _reporting(self, outcome: str) -> Iterator[None]:
         # A shared server can go away, or refuse a row a colleague has just

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from altar.access import Permission, User, authority_filter, case_filter, require
 from altar.db.models import Authority, Case
 from altar.errors import ValidationError
 
@@ -24,17 +25,26 @@ class AuthorityRow:
     note: str | None
 
 
-def list_authorities(session: Session) -> list[AuthorityRow]:
+def authority_names(session: Session) -> dict[str, str]:
+    """{code: display name} of every authority."""
+    return dict(session.execute(select(Authority.code, Authority.name)).all())
+
+
+def list_authorities(session: Session, user: User) -> list[AuthorityRow]:
+    """The authorities ``user`` works in (a practitioner: their own) with
+    how many cases each has that they can see (deleted cases not counted)."""
     query = (
         select(Authority.code, Authority.name, func.count(Case.id), Authority.note)
-        .outerjoin(Case, Case.authority_id == Authority.id)
+        .outerjoin(Case, and_(Case.authority_id == Authority.id, case_filter(user)))
+        .where(authority_filter(user))
         .group_by(Authority.id)
         .order_by(Authority.code)
     )
     return [AuthorityRow(*row) for row in session.execute(query)]
 
 
-def add_authority(session: Session, code: str, name: str, note: str | None = None) -> AuthorityRow:
+def add_authority(session: Session, user: User, code: str, name: str, note: str | None = None) -> AuthorityRow:
+    require(user, Permission.AUTHORITIES)
     code = code.strip()
     name = " ".join(name.split())
     if not _CODE.match(code):

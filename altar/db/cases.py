@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, delete, func, insert, select
+from sqlalchemy import ColumnElement, Integer, delete, func, insert, select
 from sqlalchemy.orm import Session, object_session
 
+from altar.access import User, case_filter, require_authority, require_case
 from altar.capture.records import Answer, CaseRecord
 from altar.db.models import Answer as AnswerRow
 from altar.db.bulk import insert_rows
 from altar.db.models import Authority, Case, ChangeLog, InstrumentVersion, Screening, ScreeningScore
-from altar.errors import NotFoundError
 from altar.instrument import Codebook, all_codebooks
 from altar.instrument.scoring import score_answers
 
@@ -43,12 +43,15 @@ def _instrument_ids(session: Session) -> dict[int, int]:
     return dict(session.execute(select(InstrumentVersion.version, InstrumentVersion.id)).all())
 
 
-def existing_refs(session: Session, refs: Iterable[str]) -> set[str]:
+def existing_refs(session: Session, refs: Iterable[str], visible: ColumnElement[bool] | None = None) -> set[str]:
+    """The references among ``refs`` that are taken: by any case, deleted
+    or not (a reference stays unique), or only by cases matching ``visible``."""
     found: set[str] = set()
     batch = list(refs)
     for start in range(0, len(batch), CHUNK):
         chunk = batch[start : start + CHUNK]
-        found.update(session.scalars(select(Case.case_ref).where(Case.case_ref.in_(chunk))))
+        query = select(Case.case_ref).where(Case.case_ref.in_(chunk))
+        found.update(session.scalars(query if visible is None else query.where(visible)))
     return found
 
 
@@ -109,18 +112,22 @@ def _rewrite_scores(session: Session, screening_id: int, book: Codebook, answers
     insert_rows(session, ScreeningScore.__table__, _SCORE_COLUMNS, _score_rows(screening_id, book, answers))
 
 
-def update_record(session: Session, record: CaseRecord, *, actor: str | None, command: str) -> int:
-    """Make a stored case match ``record`` (its full new state) and log each
-    changed value with its old and new text, so nothing entered is lost.
+def update_record(session: Session, user: User, record: CaseRecord, *, command: str) -> int:
+    """Make a stored case that ``user`` may see match ``record`` (its full
+    new state) and log each changed value with its old and new text, so
+    nothing entered is lost (a change of screening status too).
 
     An answer absent from ``record`` is cleared (back to "not answered").
     Returns the number of values changed.
     """
-    case = get_case(session, record.case_ref)
+    case = require_case(session, user, record.case_ref)
+    require_authority(user, record.authority)  # a practitioner cannot move a case away
+    actor = user.name
     before = _record_from_case(case)
     changes = _diff(before, record)
     if not changes:
         return 0
+    changed = len(changes)  # values typed; a status change follows from them
     _apply_case_fields(session, case, record)
     screening = _ensure_screening(session, case, record)
     for code in before.answers.keys() - record.answers.keys():
@@ -130,14 +137,17 @@ def update_record(session: Session, record: CaseRecord, *, actor: str | None, co
             session.merge(AnswerRow(**dict(zip(_ANSWER_COLUMNS, _answer_row(screening.id, code, value)))))
     session.flush()
     book = all_codebooks()[record.instrument_version]
-    screening.status = _status(session, screening, book)
+    status = _status(session, screening, book)
+    if status != screening.status:
+        changes.append(("screening", "status", screening.status, status))
+        screening.status = status
     _rewrite_scores(session, screening.id, book, record.answers)
     session.add_all(
         ChangeLog(actor=actor, command=command, action="update", entity=entity, case_ref=record.case_ref,
                   field=name, old_value=old, new_value=new)
         for entity, name, old, new in changes
     )  # fmt: skip
-    return len(changes)
+    return changed
 
 
 def _apply_case_fields(session: Session, case: Case, record: CaseRecord) -> None:
@@ -206,24 +216,18 @@ def _screening_values(record: CaseRecord, case_id: int, instrument_ids: dict[int
     )  # fmt: skip
 
 
-def get_case(session: Session, case_ref: str) -> Case:
-    case = session.scalars(select(Case).where(Case.case_ref == case_ref)).one_or_none()
-    if case is None:
-        raise NotFoundError(f"no case {case_ref!r} in this database (see `altar case list`)")
-    return case
-
-
-def load_record(session: Session, case_ref: str) -> CaseRecord:
-    return _record_from_case(get_case(session, case_ref))
+def load_record(session: Session, user: User, case_ref: str) -> CaseRecord:
+    """The case as ``user`` may see it, or NotFoundError (``access.require_case``)."""
+    return _record_from_case(require_case(session, user, case_ref))
 
 
 def _record_from_case(case: Case) -> CaseRecord:
     return _with_answers(case, _answers_for(object_session(case), [case.case_ref]).get(case.case_ref, {}))
 
 
-def iter_records(session: Session) -> Iterator[CaseRecord]:
-    """Every case with its answers, in case_ref order, a chunk at a time."""
-    refs = list(session.scalars(select(Case.case_ref).order_by(Case.case_ref)))
+def iter_records(session: Session, user: User) -> Iterator[CaseRecord]:
+    """Every case ``user`` may see, with its answers, in case_ref order, a chunk at a time."""
+    refs = list(session.scalars(select(Case.case_ref).where(case_filter(user)).order_by(Case.case_ref)))
     for start in range(0, len(refs), CHUNK):
         chunk = refs[start : start + CHUNK]
         cases = session.scalars(select(Case).where(Case.case_ref.in_(chunk)).order_by(Case.case_ref))
@@ -275,10 +279,10 @@ class CaseSummary:
 
 
 def list_cases(
-    session: Session, *, authority: str | None = None, stratum: str | None = None, cohort: str | None = None,
-    status: str | None = None,
+    session: Session, user: User, *, authority: str | None = None, stratum: str | None = None,
+    cohort: str | None = None, status: str | None = None,
 ) -> list[CaseSummary]:
-    """One line per case with screening progress, for `altar case list`."""
+    """One line per case ``user`` may see, with screening progress, for `altar case list`."""
     # The outer join gives a case with no answers one all-NULL row: not an unknown.
     count_unknown = AnswerRow.item_code.is_not(None) & AnswerRow.value.is_(None) & AnswerRow.count.is_(None)
     unknown = func.sum(((AnswerRow.value == "unknown") | count_unknown).cast(Integer))
@@ -292,6 +296,7 @@ def list_cases(
         .outerjoin(Screening, Screening.case_id == Case.id)
         .outerjoin(InstrumentVersion, InstrumentVersion.id == Screening.instrument_version_id)
         .outerjoin(AnswerRow, AnswerRow.screening_id == Screening.id)
+        .where(case_filter(user))
         .group_by(Case.id, Authority.code, Screening.id, InstrumentVersion.version)
         .order_by(Case.case_ref)
     )  # fmt: skip

@@ -39,6 +39,8 @@ COHORTS = ("main", "gang_lens")
 SEXES = ("male", "female", "other", "unknown")
 ETHNICITIES = ("white", "mixed", "asian", "black", "other", "unknown")
 SCREENING_STATUSES = ("in_progress", "complete")
+# Who may do what (altar.access): a practitioner works on one authority's cases.
+ROLES = ("practitioner", "lead", "admin")
 AGE_MIN, AGE_MAX = 10, 18
 
 # Chronology vocabularies (issue 5): the agencies a child meets and what happened.
@@ -140,6 +142,11 @@ class Case(Base):
     age: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # A soft delete (``altar case delete``): the case leaves every list,
+    # statistic, report and export but can be undeleted; ``altar case purge``
+    # is the erasure.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deleted_by: Mapped[str | None] = mapped_column(String(60))
 
     authority: Mapped[Authority] = relationship()
     screening: Mapped[Screening | None] = relationship(back_populates="case", uselist=False)
@@ -209,10 +216,13 @@ class ScreeningScore(Base):
 
 
 class ChangeLog(Base):
-    """Append-only record of amendments: what a value was before and after.
+    """Append-only record of every insert, amendment and deletion: what a
+    value was before and after, who changed it, when (UTC) and with which
+    command.
 
-    Amending a screening never loses the earlier answer; it is kept here with
-    who changed it, when and with which command.
+    Migration 0004 adds triggers that refuse any UPDATE, and any DELETE
+    except of a purged case's entries (after its purge record is written);
+    the purge record itself cannot be deleted.
     """
 
     __tablename__ = "change_log"
@@ -227,6 +237,35 @@ class ChangeLog(Base):
     field: Mapped[str | None] = mapped_column(String(60))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+
+
+class UserAccount(Base):
+    """Someone who may use this database (``altar user``), with their role.
+
+    While the table is empty altar runs in single-user mode, as before users
+    existed. A practitioner belongs to exactly one authority; a lead or an
+    admin to none (they see every authority)."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(_one_of("role", ROLES), name="role"),
+        CheckConstraint(
+            "(role = 'practitioner' AND authority_id IS NOT NULL) OR (role <> 'practitioner' AND authority_id IS NULL)",
+            name="authority",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    role: Mapped[str] = mapped_column(String(12))
+    authority_id: Mapped[int | None] = mapped_column(ForeignKey("authority.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(60))
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Reserved for the web front end's sign-in; the command line sets no password.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+
+    authority: Mapped[Authority | None] = relationship()
 
 
 class StoryVersion(Base):

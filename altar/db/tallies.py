@@ -46,8 +46,9 @@ def _group_column(by: str | None) -> ColumnElement[str]:
 
 
 def _scoped(query: Select, filters: Filters) -> Select:
-    """Join cases to their authority and apply the filters."""
-    query = query.join(Authority, Authority.id == Case.authority_id)
+    """Join cases to their authority and apply the filters; deleted cases
+    are never counted."""
+    query = query.join(Authority, Authority.id == Case.authority_id).where(Case.deleted_at.is_(None))
     if filters.authority:
         query = query.where(Authority.code == filters.authority)
     if filters.stratum:

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from altar.analysis import stats_document
 from altar.baselines import Baseline
 from altar.db import tallies
-from altar.db.authorities import list_authorities
+from altar.db.authorities import authority_names
 from altar.db.models import COHORTS, ETHNICITIES, SEXES, STRATA
 from altar.db.tallies import Filters, ScoreDistribution, StoreState
 from altar.disclosure import Figure, Rule, figure, suppress_table
@@ -118,7 +118,7 @@ def read_region(session: Session, book: Codebook, baselines: Sequence[Baseline] 
     if everyone:
         dates[ALL] = everyone
     present = {key[0] for key in cohort}
-    names = {row.code: row.name for row in list_authorities(session) if row.code in present}
+    names = {code: name for code, name in authority_names(session).items() if code in present}
     return RegionData(book, tuple(baselines), by_stratum, by_sex, by_ethnicity, cohort, migrated, dates,
                       tallies.store_state(session), dict(sorted(names.items())), read_published(session))  # fmt: skip
 

@@ -1,0 +1,115 @@
+"""altar user add|list|disable|enable|role."""
+
+import click
+
+from altar.cli.common import Settings, command_name, pass_settings, write_as_user
+from altar.cli.output import emit, format_option, note
+from altar.db.models import ROLES
+from altar.db.users import add_user, list_users, set_disabled, set_role
+
+
+@click.group()
+def user() -> None:
+    """The people who may use this database, and their roles.
+
+    \b
+    practitioner  one authority's cases: add, amend, see, delete, export
+    lead          every authority, statistics, reports, exports, undelete
+    admin         what a lead may, and users, purge, backup and restore
+
+    With no users, altar runs in single-user mode (anyone may do anything).
+    The first user must be an admin; from then on only an admin manages
+    users, and everyone works as a user known here (--user or ALTAR_USER,
+    else the login name). There are no passwords: see "Data protection" in
+    the README for what roles do and do not protect against.
+
+    \b
+    Examples:
+      altar user add rk_admin --role admin
+      altar --user rk_admin user add pat --role practitioner --authority dudley
+      altar --user rk_admin user list
+    """
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="What they may do.")
+@click.option("--authority", help="A practitioner's authority (code or name); not for leads or admins.")
+@pass_settings
+def user_add(settings: Settings, name: str, role: str, authority: str | None) -> None:
+    """Add a user (admin only; the first user must be an admin).
+
+    \b
+    Examples:
+      altar user add rk_admin --role admin
+      altar --user rk_admin user add pat --role practitioner --authority dudley
+      altar --user rk_admin user add alex --role lead
+    """
+    with settings.database().transaction() as session:
+        row = add_user(session, settings.acting_user, name, role, authority, command=command_name())
+    note(f"Added user {row.name} ({row.role}{f', {row.authority}' if row.authority else ''}).")
+    if not settings.acting_user.registered:
+        note(f"This database now has users: work as one of them, e.g. --user {row.name} or ALTAR_USER={row.name}.")
+
+
+@user.command("list")
+@format_option()
+@pass_settings
+def user_list(settings: Settings, fmt: str) -> None:
+    """List the users with their roles and authorities (admin only).
+
+    \b
+    Example:
+      altar user list
+    """
+    with settings.database().reader() as session:
+        emit(list_users(session, settings.acting_user), fmt)
+
+
+@user.command("disable")
+@click.argument("name")
+@pass_settings
+def user_disable(settings: Settings, name: str) -> None:
+    """Stop a user from working here (admin only); their entries in the
+    audit trail stay. The last enabled admin cannot be disabled.
+
+    \b
+    Example:
+      altar user disable pat
+    """
+    write_as_user(settings, set_disabled, name, True, done=f"Disabled user {name}.")
+
+
+@user.command("enable")
+@click.argument("name")
+@pass_settings
+def user_enable(settings: Settings, name: str) -> None:
+    """Let a disabled user work here again (admin only).
+
+    \b
+    Example:
+      altar user enable pat
+    """
+    write_as_user(settings, set_disabled, name, False, done=f"Enabled user {name}.")
+
+
+@user.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(ROLES))
+@click.option("--authority", help="The authority, when the new role is practitioner.")
+@pass_settings
+def user_role(settings: Settings, name: str, role: str, authority: str | None) -> None:
+    """Change a user's role (admin only).
+
+    \b
+    Examples:
+      altar user role pat lead
+      altar user role sam practitioner --authority walsall
+    """
+    where = f" for {authority}" if authority else ""
+    write_as_user(settings, set_role, name, role, authority,
+                  done=f"{name} is now {'an' if role == 'admin' else 'a'} {role}{where}.")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(user)

@@ -1,0 +1,142 @@
+"""``altar user``: the people who may use this database, and their roles.
+
+Bootstrap: while there are no users, altar runs in single-user mode and
+anyone who can open the database may add the first user, who must be an
+admin (otherwise no one could manage users afterwards). From then on only
+an admin may add, disable, enable or change users, and the last enabled
+admin cannot be disabled or demoted. Every change is in the change log
+(entity ``user``, no case reference).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from altar.access import Permission, User, require, users_exist
+from altar.capture.values import parse_authority, parse_user
+from altar.db.audit import log, utc_text
+from altar.db.cases import authority_lookup
+from altar.db.models import ROLES, Authority, UserAccount, utcnow
+from altar.errors import NotFoundError, ValidationError
+
+
+@dataclass(frozen=True)
+class UserRow:
+    name: str
+    role: str
+    authority: str | None
+    created_at: str
+    created_by: str | None
+    disabled_at: str | None
+
+
+def list_users(session: Session, acting: User) -> list[UserRow]:
+    """Every user (admin only, once users exist)."""
+    _require_admin(session, acting)
+    query = (
+        select(UserAccount, Authority.code)
+        .outerjoin(Authority, Authority.id == UserAccount.authority_id)
+        .order_by(UserAccount.name)
+    )
+    return [
+        UserRow(u.name, u.role, code, utc_text(u.created_at), u.created_by, utc_text(u.disabled_at))
+        for u, code in session.execute(query)
+    ]
+
+
+def add_user(session: Session, acting: User, name: str, role: str, authority: str | None, *, command: str) -> UserRow:
+    first = not users_exist(session)
+    if first and role != "admin":
+        raise ValidationError(f"the first user must be an admin, who can then add the others: "
+                              f"altar user add {name} --role admin")  # fmt: skip
+    if not first:
+        require(acting, Permission.USERS)
+    name = _valid_name(name)
+    if session.scalar(select(UserAccount.id).where(UserAccount.name == name)) is not None:
+        raise ValidationError(f"user {name!r} already exists (see `altar user list`)")
+    authority_id, code = _authority_for(session, role, authority)
+    account = UserAccount(name=name, role=role, authority_id=authority_id, created_by=acting.name)
+    session.add(account)
+    session.flush()
+    log(session, actor=acting.name, command=command, action="insert", entity="user", case_ref=None,
+        field=name, new=_role_text(role, code))  # fmt: skip
+    return UserRow(name, role, code, utc_text(account.created_at), acting.name, None)
+
+
+def set_disabled(session: Session, acting: User, name: str, disabled: bool, *, command: str) -> None:
+    """Disable a user (they can no longer run altar here), or enable them again."""
+    _require_admin(session, acting)
+    account = _account(session, name)
+    if disabled and account.role == "admin":
+        _keep_an_admin(session, account)
+    before = utc_text(account.disabled_at)
+    account.disabled_at = utcnow() if disabled else None
+    log(session, actor=acting.name, command=command, action="update", entity="user", case_ref=None,
+        field=f"{name}.disabled_at", old=before, new=utc_text(account.disabled_at))  # fmt: skip
+
+
+def set_role(session: Session, acting: User, name: str, role: str, authority: str | None, *, command: str) -> None:
+    _require_admin(session, acting)
+    account = _account(session, name)
+    if account.role == "admin" and role != "admin":
+        _keep_an_admin(session, account)
+    before = _role_text(account.role, account.authority.code if account.authority else None)
+    account.authority_id, code = _authority_for(session, role, authority)
+    account.role = role
+    log(session, actor=acting.name, command=command, action="update", entity="user", case_ref=None,
+        field=f"{name}.role", old=before, new=_role_text(role, code))  # fmt: skip
+
+
+def _require_admin(session: Session, acting: User) -> None:
+    if users_exist(session):
+        require(acting, Permission.USERS)
+
+
+def _valid_name(name: str) -> str:
+    try:
+        valid = parse_user(name)
+    except ValueError as exc:
+        raise ValidationError(f"user name {name!r}: {exc}") from None
+    if valid is None:
+        raise ValidationError("a user needs a name")
+    return valid
+
+
+def _authority_for(session: Session, role: str, authority: str | None) -> tuple[int | None, str | None]:
+    """(authority id, code): a practitioner must have one, the others none."""
+    if role not in ROLES:
+        raise ValidationError(f"role {role!r}: choose one of {', '.join(ROLES)}")
+    if role != "practitioner":
+        if authority:
+            raise ValidationError(f"a {role} works across every authority: leave out --authority")
+        return None, None
+    if not authority:
+        raise ValidationError("a practitioner works for one authority: give --authority CODE")
+    try:
+        code = parse_authority(authority, authority_lookup(session))
+    except ValueError as exc:
+        raise ValidationError(f"--authority {authority!r}: {exc}") from None
+    return session.scalar(select(Authority.id).where(Authority.code == code)), code
+
+
+def _account(session: Session, name: str) -> UserAccount:
+    account = session.scalars(select(UserAccount).where(UserAccount.name == name)).one_or_none()
+    if account is None:
+        raise NotFoundError(f"no user {name!r} (see `altar user list`)")
+    return account
+
+
+def _keep_an_admin(session: Session, account: UserAccount) -> None:
+    others = session.scalar(
+        select(func.count()).where(UserAccount.role == "admin", UserAccount.disabled_at.is_(None),
+                                   UserAccount.id != account.id)
+    )  # fmt: skip
+    if not others:
+        raise ValidationError(f"{account.name!r} is the last enabled admin: make someone else an admin first")
+
+
+def _role_text(role: str, authority: str | None) -> str:
+    return f"{role} ({authority})" if authority else role
