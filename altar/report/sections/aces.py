@@ -72,7 +72,16 @@ def band_cross(per_group: Mapping[str, Mapping], key: str, bands: Sequence[str],
     stats document's ``groups``; ``key``: e.g. ``ace_score_incl_suspected``),
     protected as one table."""
     counts = {(b, g): per_group[g][key][b] for b in bands for g, _ in groups}
-    return cross_table(counts, [(b, f"{b} {noun}") for b in bands], groups, rule, row_heading="Score")
+    return cross_table(counts, [(b, band_label(b, noun)) for b in bands], groups, rule, row_heading="Score")
+
+
+def band_label(band: str, noun: str) -> str:
+    """A score band as a row of a table: a plural noun, singular for one.
+
+    >>> band_label("0", "ACEs"), band_label("1", "types"), band_label("4+", "ACEs")
+    ('0 ACEs', '1 type', '4+ ACEs')
+    """
+    return f"{band} {noun.removesuffix('s') if band == '1' else noun}"
 
 
 def aces(data: RegionData, region: RegionFigures, rule: Rule) -> AceSection:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from altar.baselines import Baseline
 from altar.disclosure import Rule
 from altar.instrument import Codebook
 from altar.report.display import number, pct
 from altar.report.sections.aces import short_source
+from altar.report.sections.title import long_date
 from altar.report.tables import Number
 
 
@@ -46,7 +48,9 @@ class Instrument:
 
 
 def instrument(book: Codebook) -> Instrument:
-    return Instrument(book.title, book.name, book.version, book.released, len(book.items), len(book.groups))
+    """The instrument, its release date as a report prints dates ("23 November 2026")."""
+    released = long_date(date.fromisoformat(book.released))  # the codebook loader checked it is an ISO date
+    return Instrument(book.title, book.name, book.version, released, len(book.items), len(book.groups))
 
 
 def sources(baselines: Sequence[Baseline]) -> list[tuple[str, str]]:
