@@ -5,7 +5,7 @@ whole toolkit working at once."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -54,10 +54,11 @@ def build_demo(directory: Path, *, seed: int = 2021) -> DemoResult:
 
 
 def render_demo_reports(
-    db_path: Path, folder: Path, *, generated_at: datetime, pdf: bool, progress: Callable[[int], None] | None = None
+    db_path: Path, folder: Path, *, generated_at: datetime, formats: Sequence[str] = ("html", "pdf"),
+    progress: Callable[[int], None] | None = None,
 ) -> list[Path]:
     """The regional report and every authority's summary of the demo cohort,
-    as HTML (and PDF with ``pdf``) in ``folder``, with the default
+    in ``folder`` in each of ``formats`` ("html", "pdf"), with the default
     suppression; every page says the data are SYNTHETIC. ``progress(n)``
     is told how many documents are written so far."""
     database = connect(str(db_path))
@@ -68,7 +69,6 @@ def render_demo_reports(
             documents = [regional_document(data, options), *authority_documents(session, data, None, options)]
     finally:
         database.engine.dispose()
-    formats = ("html", "pdf") if pdf else ("html",)
     paths: list[Path] = []
     for done, document in enumerate(documents, start=1):
         paths += save(document, folder, formats)

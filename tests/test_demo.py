@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 
 import pytest
@@ -22,7 +23,9 @@ def _rows(path, sql, params=()):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory):
     directory = tmp_path_factory.mktemp("demo") / "demo"
-    result = CliRunner().invoke(cli, ["demo", str(directory)], env={"ALTAR_DB": None}, prog_name="altar")
+    # HTML only: the PDFs are checked once, in test_report_documents.py.
+    result = CliRunner().invoke(cli, ["demo", str(directory), "--format", "html"], env={"ALTAR_DB": None},
+                                prog_name="altar")  # fmt: skip
     assert result.exit_code == 0, result.output
     return directory, result
 
@@ -75,12 +78,18 @@ def test_demo_database_works_with_other_commands(demo_dir, run):
     assert {r["status"] for r in rows} == {"complete"}
 
 
-def test_demo_twice_replaces_the_demo(run, tmp_path):
+def test_demo_html_only_writes_no_pdf(demo_dir):
+    directory, result = demo_dir
+    written = sorted(p.name for p in (directory / "reports").iterdir())
+    assert len(written) == 10 and all(name.endswith(".html") for name in written)
+    assert ".pdf" not in result.stdout
+
+
+def test_demo_twice_replaces_the_demo(demo_dir, run, tmp_path):
     directory = tmp_path / "demo"
-    first = run(["demo", directory])
-    assert first.exit_code == 0, first.output
+    shutil.copytree(demo_dir[0], directory)  # a demo already built there, as by a first `altar demo`
     (n_first,) = _rows(directory / "altar.db", "SELECT count(*) FROM cases")[0]
-    second = run(["demo", directory])
+    second = run(["demo", directory, "--format", "html"])
     assert second.exit_code == 0, second.output
     assert _rows(directory / "altar.db", "SELECT count(*) FROM cases") == [(n_first,)]
     assert _rows(directory / "altar.db", "SELECT count(*) FROM cases WHERE case_ref NOT LIKE 'SYN-%'") == [(0,)]
@@ -101,3 +110,12 @@ def test_demo_refuses_to_replace_a_real_database(run, tmp_path, init_db, assert_
     assert _rows(real, "SELECT case_ref FROM cases") == [("REAL-1",)]
     assert _rows(real, "SELECT count(*) FROM meta WHERE key = 'synthetic'") == [(0,)]
     assert not (directory / "synthetic_cohort.csv").exists()
+
+
+def test_demo_asked_for_pdf_without_weasyprint_builds_nothing(run, tmp_path, monkeypatch, assert_user_error):
+    import altar.cli.report as command
+
+    monkeypatch.setattr(command, "pdf_problem", lambda: "PDF output needs WeasyPrint: pip install 'altar[pdf]'")
+    directory = tmp_path / "demo"
+    assert_user_error(run(["demo", directory, "--format", "pdf"]), "pip install 'altar[pdf]'", exit_code=8)
+    assert not directory.exists()

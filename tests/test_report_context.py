@@ -13,8 +13,9 @@ from jinja2 import UndefinedError
 
 from altar.db.tallies import StoreState
 from altar.disclosure import Rule
-from altar.report.context import AuthoritySummary, RegionalReport, fingerprint
+from altar.report.context import AuthoritySummary, RegionalReport
 from altar.report.render import environment, render_html
+from altar.report.sections.title import fingerprint
 from altar.report.tables import RowSpec, Tally, cross_table, prevalence_table
 from altar.resources import templates_dir
 

@@ -5,16 +5,16 @@ from pathlib import Path
 import click
 
 from altar.cli.output import note, progress
-from altar.cli.report import generated_at
+from altar.cli.report import format_choice, generated_at, output_formats
 from altar.db.models import STRATA
 from altar.demo import build_demo, cases_by_authority_and_stratum, render_demo_reports
-from altar.report import pdf_problem
 
 
 @click.command()
 @click.argument("directory", default="demo", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--seed", default=2021, show_default=True, help="Random seed: the same seed builds the same cohort.")
-def demo(directory: Path, seed: int) -> None:
+@format_choice()
+def demo(directory: Path, seed: int, fmt: str | None) -> None:
     """Build a demonstration database of a SYNTHETIC cohort in DIRECTORY.
 
     About 110 invented children across the nine authorities, three strata
@@ -22,26 +22,26 @@ def demo(directory: Path, seed: int) -> None:
     describes a real child. An earlier demo in the folder is replaced; a
     real database never is. The regional report and the nine authority
     summaries are rendered into DIRECTORY/reports (HTML, and PDF when
-    WeasyPrint is installed); their paths are printed.
+    WeasyPrint is installed, unless --format says otherwise); their paths
+    are printed.
 
     \b
-    Example:
+    Examples:
       altar demo
+      altar demo --format html       # quicker: no PDFs
       altar --db demo/altar.db case list
     """
+    formats = output_formats(fmt)  # before building, so a PDF asked for but unavailable fails at once
     result = build_demo(directory, seed=seed)
     note(f"SYNTHETIC demo cohort: {result.imported.added} cases imported from {result.csv}")
     cohort = cases_by_authority_and_stratum(result.database)
     _print_cohort(cohort)
-    problem = pdf_problem()
     with progress(1 + len(cohort), "Writing reports") as update:  # the regional report and one per authority
         paths = render_demo_reports(result.database, directory / "reports", generated_at=generated_at(),
-                                    pdf=not problem, progress=update)  # fmt: skip
+                                    formats=formats, progress=update)  # fmt: skip
     click.echo("\nReports (SYNTHETIC data):")
     for path in paths:
         click.echo(f"  {path}")
-    if problem:
-        note(f"Reports written as HTML only. {problem}")
     note(f"\nDatabase: {result.database}\nTry:\n  altar --db {result.database} case list --authority dudley\n"
          f"  altar --db {result.database} case show {result.example_case}\n"
          f"  altar --db {result.database} stats\n"

@@ -30,13 +30,18 @@ from altar.report import (
 FORMATS = ("html", "pdf", "both")
 
 
+def format_choice() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--format html|pdf|both`` for documents (``output_formats`` reads it)."""
+    return click.option("--format", "fmt", type=click.Choice(FORMATS),
+                        help="html, pdf or both. Default: both when PDF is available (WeasyPrint), else html.")
+
+
 def report_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """The options both documents share."""
     options = [
         click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
                      show_default=True, help="The folder to write into (created if missing)."),
-        click.option("--format", "fmt", type=click.Choice(FORMATS),
-                     help="html, pdf or both. Default: both when PDF is available (WeasyPrint), else html."),
+        format_choice(),
         click.option("--suppress-below", type=click.IntRange(min=2), default=6, show_default=True, metavar="N",
                      help="Show counts from 1 to N-1 as c (6: the Department for Education's rule; 10 for the "
                           "ONS threshold)."),
@@ -88,7 +93,7 @@ def regional(settings: Settings, out: Path, fmt: str | None, suppress_below: int
       altar report regional --format html --out /secure/share/reports
       altar report regional --no-suppress      # internal working copy
     """
-    options, formats = _options(suppress_below, no_suppress, region), _formats(fmt)
+    options, formats = _options(suppress_below, no_suppress, region), output_formats(fmt)
     with settings.database(needs=Permission.REGION).reader() as session:
         data = read_region(session, current_codebook(), load_baselines(baseline_dirs), full=True)
         document = regional_document(data, options)
@@ -117,7 +122,7 @@ def authority(settings: Settings, authorities: tuple[str, ...], every: bool, out
     """
     if every == bool(authorities):
         raise click.UsageError("name one or more authorities, or use --all")
-    options, formats = _options(suppress_below, no_suppress, region), _formats(fmt)
+    options, formats = _options(suppress_below, no_suppress, region), output_formats(fmt)
     with settings.database(needs=Permission.REGION).reader() as session:
         data = read_region(session, current_codebook(), load_baselines(baseline_dirs), full=False)
         documents = authority_documents(session, data, None if every else list(authorities), options)
@@ -139,7 +144,7 @@ def generated_at() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _formats(fmt: str | None) -> tuple[str, ...]:
+def output_formats(fmt: str | None) -> tuple[str, ...]:
     """The formats to write: an explicit pdf needs WeasyPrint; the default
     falls back to HTML, saying how to get PDF too."""
     problem = pdf_problem()

@@ -27,17 +27,9 @@ from sqlalchemy.orm import Session
 from altar.capture.values import parse_authority
 from altar.db.cases import authority_lookup
 from altar.errors import NotFoundError, ValidationError
-from altar.report.context import (
-    AuthoritySummary,
-    RegionalReport,
-    RegionData,
-    ReportOptions,
-    authority_summary,
-    read_authority,
-    read_region,
-    region_figures,
-    regional_report,
-)
+from altar.report.context import AuthoritySummary, RegionalReport, authority_summary, regional_report
+from altar.report.data import RegionData, ReportOptions, read_authority, read_region
+from altar.report.protected import region_figures
 from altar.report.render import pdf_problem, render_html, write_pdf
 
 __all__ = [

@@ -42,8 +42,8 @@ def bands(title: str, table: ProtectedCross, band_labels: Sequence[str], groups:
           *, xlabel: str) -> ChartView | None:  # fmt: skip
     """Score bands by group (and ``all``, the row totals), as percentages of
     each group; a group whose table prints no percentages (its size withheld
-    or below the rule's base) is left out, and with fewer than two groups
-    left there is nothing to compare (None)."""
+    or below the rule's base), or none but zeros, is left out, and with
+    fewer than two groups left there is nothing to compare (None)."""
     series = []
     for key, label in groups:
         if key == ALL:
@@ -54,6 +54,8 @@ def bands(title: str, table: ProtectedCross, band_labels: Sequence[str], groups:
             cells = {b: table.figure(b, key) for b in band_labels}
         if total.suppressed or total.pct is None:
             continue  # its size is withheld, or too small for the table to print percentages
+        if all(f.suppressed or not f.count for f in cells.values()):
+            continue  # nothing but zeros and withheld cells: no bar to draw
         series.append((key, label, total.count, {b: None if f.suppressed else f.count for b, f in cells.items()}))
     if len(series) < 2:
         return None

@@ -300,8 +300,9 @@ def trend_finding(trend: Mapping, shares: Sequence[GroupShare], *, what: str = "
     """
     if trend.get("test") != "linear_by_linear" or trend.get("p") is None:
         return None
-    parts = join_words([f"{s.figure.pct_shown if s.figure.pct is not None else 'a withheld share'} of children "
-                        f"{s.words}" for s in shares])  # fmt: skip
+    parts = join_words([f"{s.figure.pct_shown} of children {s.words}" if s.figure.pct is not None
+                        else f"a share of children {s.words} withheld to protect confidentiality"
+                        for s in shares])  # fmt: skip
     p = trend["p"]
     if p < SIGNIFICANT:
         direction = "higher" if (trend.get("r") or 0) > 0 else "lower"

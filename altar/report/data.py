@@ -1,0 +1,108 @@
+"""What a report reads from the store, read once: the only database calls of
+``altar.report``.
+
+``read_region`` gathers everything the regional report and every summary
+need; ``read_authority`` adds one filtered ``altar stats`` document for a
+summary. Building a document from what is read is pure (``report.context``
+and ``report.sections``), so the region is read once for the regional
+report and all nine summaries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from altar.analysis import stats_document
+from altar.baselines import Baseline
+from altar.db import tallies
+from altar.db.authorities import authority_names
+from altar.db.tallies import Filters, ScoreDistribution, StoreState
+from altar.disclosure import Rule
+from altar.errors import NotFoundError
+from altar.instrument import Codebook
+from altar.report.pen_pictures import PublishedPenPicture, read_published
+from altar.report.tables import ALL
+
+COHORT_ATTRIBUTES = ("authority", "stratum", "cohort", "sex", "ethnicity", "age")
+MIGRATION_ITEMS = ("conflict_migration", "unaccompanied_asylum")
+KNOWN_OR_SUSPECTED = ("yes", "suspected")
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """How to render: the disclosure rule (``Rule.off()`` for an
+    unsuppressed working copy), the region's name, and the generated-at
+    stamp (UTC; the only thing that differs between two renderings of the
+    same data)."""
+
+    generated_at: datetime
+    rule: Rule = field(default_factory=Rule)
+    region: str = "West Midlands"
+
+
+@dataclass(frozen=True)
+class RegionData:
+    """Everything a report reads about the region, read once."""
+
+    book: Codebook
+    baselines: tuple[Baseline, ...]
+    by_stratum: dict
+    by_sex: dict | None
+    by_ethnicity: dict | None
+    cohort: dict[tuple, int]  # COHORT_ATTRIBUTES -> children
+    migrated: tuple[dict[str, int], dict[str, dict[str, ScoreDistribution]]] | None
+    dates: dict[str, tuple[date, date]]  # "all" and each authority
+    state: StoreState
+    authorities: dict[str, str]  # code -> name, authorities with screened children
+    pen_pictures: tuple[PublishedPenPicture, ...] = ()  # approved pen-pictures (report.pen_pictures), in approval order
+
+    @property
+    def synthetic(self) -> bool:
+        return self.state.meta.get("synthetic") == "true"
+
+
+def read_region(session: Session, book: Codebook, baselines: Sequence[Baseline] = (), *,
+                full: bool = True) -> RegionData:  # fmt: skip
+    """Three ``altar stats`` documents (by stratum; with ``full``, also by sex
+    and by ethnicity, which only the regional report needs), one GROUP BY for
+    the cohort's make-up, one pass for the children who migrated, and the
+    store's dates and state. A store with no screened children has nothing
+    to report (``NotFoundError``)."""
+    by_stratum = stats_document(session, book, by="stratum", baselines=baselines)
+    if not by_stratum["n_cases"]:
+        raise NotFoundError("no screened children in the database: nothing to report")
+    by_sex = stats_document(session, book, by="sex", baselines=baselines) if full else None
+    by_ethnicity = stats_document(session, book, by="ethnicity", baselines=baselines) if full else None
+    migrated = (tallies.scores_by_answer(session, book.scores, MIGRATION_ITEMS, KNOWN_OR_SUSPECTED)
+                if full else None)  # fmt: skip
+    cohort = tallies.cross_tab(session, COHORT_ATTRIBUTES)
+    dates = tallies.screening_dates(session, by="authority")
+    everyone = tallies.screening_dates(session).get(tallies.ALL)
+    if everyone:
+        dates[ALL] = everyone
+    present = {key[0] for key in cohort}
+    names = {code: name for code, name in authority_names(session).items() if code in present}
+    return RegionData(book, tuple(baselines), by_stratum, by_sex, by_ethnicity, cohort, migrated, dates,
+                      tallies.store_state(session), dict(sorted(names.items())), read_published(session))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AuthorityData:
+    code: str
+    name: str
+    doc: dict  # its ``altar stats --authority CODE`` document
+
+
+def groups_of(doc: dict) -> list[str]:
+    """The groups of an ``altar stats`` document (e.g. the strata), without all children."""
+    return [g for g in doc["groups"] if g != ALL]
+
+
+def read_authority(session: Session, book: Codebook, code: str, region: RegionData) -> AuthorityData:
+    """One filtered ``altar stats`` document for the authority."""
+    doc = stats_document(session, book, by="stratum", filters=Filters(authority=code), baselines=region.baselines)
+    return AuthorityData(code, region.authorities.get(code, code), doc)
