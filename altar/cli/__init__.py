@@ -67,9 +67,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from altar.cli import authority, cases, database, demo, instrument, report, screening, stats, transfer
+    from altar.cli import authority, cases, chronology, database, demo, instrument, report, screening, stats, transfer
 
-    for module in (database, authority, instrument, cases, screening, transfer, stats, report, demo):
+    for module in (database, authority, instrument, cases, screening, chronology, transfer, stats, report, demo):
         module.register(cli)
 
 

@@ -1,0 +1,1 @@
+"""Case stories, chronologies, pen-pictures and themes: the qualitative case file."""
