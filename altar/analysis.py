@@ -9,18 +9,21 @@ read it); see ``stats_document``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import groupby
 
 from sqlalchemy.orm import Session
 
 from altar.baselines import Baseline
 from altar.capture.values import parse_authority
 from altar.db.cases import authority_lookup
-from altar.db import tallies
+from altar.db import chronology, tallies
 from altar.db.models import COHORTS, ETHNICITIES, SEXES, STRATA
 from altar.db.tallies import ALL, CountDistribution, Filters, ScoreDistribution
 from altar.errors import ValidationError
 from altar.instrument import Codebook, Item
+from altar.stories.chronology import Event
+from altar.stories.measures import MEASURES, ChildMeasures, child_measures, summarise_measures
 from altar.stats import (
     BinaryTally,
     compare_proportions,
@@ -46,6 +49,8 @@ class Counts:
     binary: Mapping[str, Mapping[str, Mapping[str, int]]]
     counts: Mapping[str, Mapping[str, CountDistribution]]
     scores: dict[str, dict[str, ScoreDistribution]]
+    # group -> the measures of each child in it who has a chronology
+    chronologies: dict[str, list[ChildMeasures]] = field(default_factory=dict)
 
 
 def resolve_filters(session: Session, filters: Filters) -> Filters:
@@ -63,7 +68,19 @@ def read_counts(session: Session, book: Codebook, by: str, filters: Filters) -> 
     with tallies.scope(session, by, filters) as scope:
         answers = tallies.answer_counts(session, scope)
         scores = tallies.score_distributions(session, book.scores, scope)
-    return Counts(sizes=scope.sizes, binary=answers.binary, counts=answers.counts, scores=scores)
+        chronologies = read_chronologies(session, scope)
+    return Counts(sizes=scope.sizes, binary=answers.binary, counts=answers.counts, scores=scores,
+                  chronologies=chronologies)  # fmt: skip
+
+
+def read_chronologies(session: Session, scope: tallies.Scope) -> dict[str, list[ChildMeasures]]:
+    """Each child's chronology measures, by group, from one query over the
+    events of the children in scope (a child's rows arrive together)."""
+    out: dict[str, list[ChildMeasures]] = {}
+    for (k, _, age, screened_on), rows in groupby(chronology.scoped_events(session, scope), key=lambda r: r[:4]):
+        events = [Event(r[4], r[5], r[6], r[7]) for r in rows]
+        out.setdefault(scope.groups[k], []).append(child_measures(events, age, screened_on))
+    return out
 
 
 def stats_document(
@@ -84,6 +101,7 @@ def stats_document(
         "comparisons": compare_groups(book, groups, order),
         "trends": score_trends(book, groups, by, order),
         "baseline": baseline_comparisons(book, groups[ALL], baselines),
+        "chronology": chronology_figures(counts, order),
         "notes": [
             "Proportions are 0..1. pct_known = yes / answered; pct_known_or_suspected = (yes + suspected) / "
             "answered; pct_all = yes / n, a lower bound because case files under-record. answered excludes "
@@ -92,6 +110,29 @@ def stats_document(
             HOLM_NOTE,
         ],
     }
+
+
+CHRONOLOGY_NOTES = [
+    "Chronology measures: children without a chronology, or for whom a measure cannot be computed (no "
+    "offence, no children's social care event, age not known), are counted as missing, never as zero.",
+    "First offence: the earliest offence, arrest, caution, court outcome or custody event. School moves and "
+    "exclusions count only when certainly before it (same month, with either date known only to the month, "
+    "does not count).",
+    "Age at first contact with children's social care is approximate to within a year: age in whole years at "
+    "screening less the time from the event to the screening; the true age lies between it and a year more.",
+    "Quartiles by linear interpolation (Hyndman and Fan type 7: R's default, numpy.percentile).",
+]
+
+
+def chronology_figures(counts: Counts, order: Sequence[str]) -> dict:
+    """The ``chronology`` section: per group (and all), children with a
+    chronology and each derived measure's n, missing, median, quartiles,
+    mean and range."""
+    groups = {g: summarise_measures(counts.chronologies.get(g, []), counts.sizes.get(g, 0)) for g in order}
+    everyone = [child for g in order for child in counts.chronologies.get(g, [])]
+    groups[ALL] = summarise_measures(everyone, sum(counts.sizes.get(g, 0) for g in order))
+    measures = {code: {"label": label, "unit": unit} for code, (label, unit) in MEASURES.items()}
+    return {"measures": measures, "groups": groups, "notes": CHRONOLOGY_NOTES}
 
 
 def group_order(by: str, filters: Filters, sizes: Mapping[str, int]) -> list[str]:

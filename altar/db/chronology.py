@@ -46,7 +46,7 @@ def case_ids(session: Session, refs: Iterable[str]) -> dict[str, int]:
     batch = sorted(set(refs))
     for start in range(0, len(batch), CHUNK):
         chunk = batch[start : start + CHUNK]
-        found.update(session.execute(select(Case.case_ref, Case.id).where(Case.case_ref.in_(chunk))).tuples())
+        found.update(session.execute(select(Case.case_ref, Case.id).where(Case.case_ref.in_(chunk))).all())
     return found
 
 
@@ -90,4 +90,4 @@ def scoped_events(session: Session, scope: Scope) -> Iterator[tuple]:
         .join(_E, _E.case_id == Screening.case_id)
         .order_by(_E.case_id, _E.occurred_on)
     )  # fmt: skip
-    yield from session.execute(query.execution_options(yield_per=5000)).tuples()
+    yield from session.execute(query.execution_options(yield_per=5000))

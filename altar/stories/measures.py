@@ -40,20 +40,21 @@ between two events (at most a month's error, well inside the age's year).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import date
 
+from altar.stats.describe import describe
 from altar.stories.chronology import Event
 
 OFFENCE_TYPES = frozenset({"offence", "arrest", "caution", "court_outcome", "custody"})
 
 # code -> (label, unit), in the order the statistics show them.
 MEASURES: dict[str, tuple[str, str]] = {
-    "age_first_social_care": ("Age at first contact with children's social care (approximate)", "years"),
+    "age_first_social_care": ("Age at first social care contact (approx.)", "years"),
     "agencies": ("Agencies involved", "agencies"),
     "school_moves_before_offence": ("School moves before first offence", "moves"),
     "exclusions_before_offence": ("Exclusions before first offence", "exclusions"),
-    "years_contact_to_offence": ("Years from first agency contact to first offence", "years"),
+    "years_contact_to_offence": ("Years, first agency contact to first offence", "years"),
 }
 
 
@@ -66,9 +67,6 @@ class ChildMeasures:
     school_moves_before_offence: int | None = None
     exclusions_before_offence: int | None = None
     years_contact_to_offence: float | None = None
-
-    def values(self) -> dict[str, float | int | None]:
-        return dict(zip((f.name for f in fields(self)), astuple(self)))
 
 
 def months_between(earlier: date, later: date) -> int:
@@ -115,3 +113,16 @@ def child_measures(events: Sequence[Event], age: int | None, screened_on: date) 
         exclusions_before_offence=before.count("exclusion"),
         years_contact_to_offence=months_between(ordered[0].occurred_on, offence.occurred_on) / 12,
     )
+
+
+def summarise_measures(children: Sequence[ChildMeasures], n: int) -> dict:
+    """A group's figures for ``altar stats``: of its ``n`` children, how many
+    have a chronology, and each measure described over the children it can
+    be computed for (the rest, with or without a chronology, are missing)."""
+    if len(children) > n:
+        raise ValueError(f"{len(children)} children with a chronology in a group of {n}")
+    out: dict = {"n": n, "n_with_chronology": len(children), "measures": {}}
+    for code in MEASURES:
+        values = [v for child in children if (v := getattr(child, code)) is not None]
+        out["measures"][code] = describe(values, missing=n - len(values)).to_dict()
+    return out
