@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
 
 from sqlalchemy.orm import Session
 
@@ -22,8 +21,7 @@ from altar.db.models import COHORTS, ETHNICITIES, SEXES, STRATA
 from altar.db.tallies import ALL, CountDistribution, Filters, ScoreDistribution
 from altar.errors import ValidationError
 from altar.instrument import Codebook, Item
-from altar.stories.chronology import Event
-from altar.stories.measures import MEASURES, ChildMeasures, child_measures, summarise_measures
+from altar.stories.measures import FACT_FIELDS, MEASURES, ChildMeasures, ChronologyFacts, measures_from_facts, summarise_measures
 from altar.stats import (
     BinaryTally,
     compare_proportions,
@@ -64,31 +62,34 @@ def resolve_filters(session: Session, filters: Filters) -> Filters:
     return Filters(authority=code, stratum=filters.stratum, cohort=filters.cohort)
 
 
-def read_counts(session: Session, book: Codebook, by: str, filters: Filters) -> Counts:
+def read_counts(session: Session, book: Codebook, by: str, filters: Filters, chronologies: bool = False) -> Counts:
     with tallies.scope(session, by, filters) as scope:
         answers = tallies.answer_counts(session, scope)
         scores = tallies.score_distributions(session, book.scores, scope)
-        chronologies = read_chronologies(session, scope)
+        measures = read_chronologies(session, scope) if chronologies else {}
     return Counts(sizes=scope.sizes, binary=answers.binary, counts=answers.counts, scores=scores,
-                  chronologies=chronologies)  # fmt: skip
+                  chronologies=measures)  # fmt: skip
 
 
 def read_chronologies(session: Session, scope: tallies.Scope) -> dict[str, list[ChildMeasures]]:
-    """Each child's chronology measures, by group, from one query over the
-    events of the children in scope (a child's rows arrive together)."""
+    """Each child's chronology measures, by group, from one query that
+    reduces the events of the children in scope to a row per child."""
     out: dict[str, list[ChildMeasures]] = {}
-    for (k, _, age, screened_on), rows in groupby(chronology.scoped_events(session, scope), key=lambda r: r[:4]):
-        events = [Event(r[4], r[5], r[6], r[7]) for r in rows]
-        out.setdefault(scope.groups[k], []).append(child_measures(events, age, screened_on))
+    for row in chronology.scoped_facts(session, scope):
+        facts = ChronologyFacts(**{name: row._mapping[name] for name in FACT_FIELDS})
+        out.setdefault(scope.groups[row.k], []).append(measures_from_facts(facts, row.age, row.screened_on))
     return out
 
 
 def stats_document(
     session: Session, book: Codebook, *, by: str = "stratum", filters: Filters = Filters(),
-    baselines: Sequence[Baseline] = (),
+    baselines: Sequence[Baseline] = (), chronologies: bool = False,
 ) -> dict:  # fmt: skip
-    """The ``altar stats --json`` document for one breakdown."""
-    counts = read_counts(session, book, by, filters)
+    """The ``altar stats --json`` document for one breakdown. With
+    ``chronologies`` it has a ``chronology`` section too (the measures
+    derived from the children's chronologies; the reports, which do not
+    show them, leave it out and the query it costs)."""
+    counts = read_counts(session, book, by, filters, chronologies)
     order = group_order(by, filters, counts.sizes)
     groups = {g: group_figures(book, counts, g) for g in order}
     groups[ALL] = group_figures(book, _total(counts, order), ALL)
@@ -101,7 +102,6 @@ def stats_document(
         "comparisons": compare_groups(book, groups, order),
         "trends": score_trends(book, groups, by, order),
         "baseline": baseline_comparisons(book, groups[ALL], baselines),
-        "chronology": chronology_figures(counts, order),
         "notes": [
             "Proportions are 0..1. pct_known = yes / answered; pct_known_or_suspected = (yes + suspected) / "
             "answered; pct_all = yes / n, a lower bound because case files under-record. answered excludes "
@@ -109,7 +109,7 @@ def stats_document(
             "ci95: Wilson score interval without continuity correction.",
             HOLM_NOTE,
         ],
-    }
+    } | ({"chronology": chronology_figures(counts, order)} if chronologies else {})
 
 
 CHRONOLOGY_NOTES = [

@@ -8,7 +8,7 @@ import csv
 import io
 import json
 import stat
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -304,3 +304,46 @@ def test_vocabularies_in_help_match_the_schema(altar):
     text = altar("chronology", "--help").stdout
     words = text.replace(",", " ").replace(".", " ").split()
     assert [a for a in AGENCIES if a not in words] == [] and [t for t in EVENT_TYPES if t not in words] == []
+
+
+def test_stats_from_the_database_agree_with_the_pure_measures(altar, tmp_path):
+    """The database reduces every child's chronology in one query
+    (db.chronology.scoped_facts); the definition is the pure
+    stories.measures.child_measures, tested by hand. Random chronologies,
+    dense in a few years so same-day and same-month ties are common, must
+    give the same figures both ways."""
+    import random
+
+    from altar.stats.describe import describe
+    from altar.stories.chronology import Event
+    from altar.stories.measures import MEASURES, child_measures
+
+    rng = random.Random(5)
+    children, rows = {}, []
+    for i in range(40):
+        ref, stratum, age = f"R-{i}", rng.choice(["custody", "community", "out_of_court"]), rng.choice([None, 14, 17])
+        added = altar("case", "add", ref, "--authority", "dudley", "--stratum", stratum, "--age",
+                      "unknown" if age is None else age, "--screened-on", "2021-03-04")  # fmt: skip
+        assert added.exit_code == 0, added.output
+        events = []
+        for _ in range(rng.choice([0, 1, 4, 10, 16])):
+            kind = rng.choice(["exclusion", "school_move", "arrest", "caution", "referral", "offence"])
+            # Offending later than the rest, so that events before the first offence are common.
+            when = date(2017, 1, 1) + timedelta(days=rng.randrange(200 if kind in ("arrest", "caution", "offence")
+                                                                   else 0, 500, 4))  # fmt: skip
+            month = rng.random() < 0.5
+            event = Event(when.replace(day=1) if month else when, "month" if month else "day", rng.choice(AGENCIES),
+                          kind)  # fmt: skip
+            events.append(event)
+            rows.append(f"{ref},{event.shown_date},{event.agency},{event.event_type}")
+        children[ref] = (stratum, child_measures(events, age, date(2021, 3, 4)), bool(events))
+    path = write(tmp_path / "random.csv", "case_ref,date,agency,event_type\n" + "\n".join(rows) + "\n")
+    assert altar("chronology", "import", path).exit_code == 0
+    groups = stats(altar)["chronology"]["groups"]
+    for group in ("custody", "community", "out_of_court", "all"):
+        members = [(m, has) for stratum, m, has in children.values() if group in (stratum, "all")]
+        assert groups[group]["n_with_chronology"] == sum(has for _, has in members)
+        for code in MEASURES:
+            values = [v for m, _ in members if (v := getattr(m, code)) is not None]
+            expected = describe(values, missing=len(members) - len(values)).to_dict()
+            assert groups[group]["measures"][code] == pytest.approx(expected), (group, code)

@@ -21,10 +21,10 @@ from altar.capture.values import parse_case_ref
 from altar.db import audit
 from altar.db import chronology as store
 from altar.db.cases import get_case
+from altar.db.models import OFFENCE_TYPES
 from altar.errors import NotFoundError, ValidationError
 from altar.render.timeline import TimelineEvent, timeline_chart
 from altar.stories.chronology import AGENCY_LABELS, COLUMNS, EVENT_TYPE_LABELS, Event, format_event_date, validate_event
-from altar.stories.measures import OFFENCE_TYPES
 
 ENTITY = "chronology_event"
 LIST_COLUMNS = ("id", "date", "agency", "event_type", "note", "recorded_by")

@@ -40,13 +40,13 @@ between two events (at most a month's error, well inside the age's year).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 
+from altar.db.models import OFFENCE_TYPES
 from altar.stats.describe import describe
 from altar.stories.chronology import Event
 
-OFFENCE_TYPES = frozenset({"offence", "arrest", "caution", "court_outcome", "custody"})
 
 # code -> (label, unit), in the order the statistics show them.
 MEASURES: dict[str, tuple[str, str]] = {
@@ -81,38 +81,77 @@ def months_between(earlier: date, later: date) -> int:
     return months - 1 if later.day < earlier.day else months
 
 
-def certainly_before(a: Event, b: Event) -> bool:
+def certainly_before(a: date, a_precision: str, b: date, b_precision: str) -> bool:
     """Is ``a`` before ``b`` whatever day a month-precision date stands for?"""
-    if "month" in (a.precision, b.precision):
-        return (a.occurred_on.year, a.occurred_on.month) < (b.occurred_on.year, b.occurred_on.month)
-    return a.occurred_on < b.occurred_on
+    if "month" in (a_precision, b_precision):
+        return (a.year, a.month) < (b.year, b.month)
+    return a < b
 
 
-def age_at(event: Event, age: int | None, screened_on: date) -> float | None:
-    """Approximate age at an event from the age in whole years at screening."""
-    return None if age is None else age - months_between(event.occurred_on, screened_on) / 12
+@dataclass(frozen=True)
+class ChronologyFacts:
+    """What the measures need from one child's chronology: its events
+    reduced to a few dates and counts. ``db.chronology.scoped_facts`` reads
+    the same from the database for every child at once (a test checks the
+    two agree)."""
+
+    first_contact: date
+    agencies: int
+    first_social_care: date | None = None
+    first_offence: date | None = None
+    school_moves_before_offence: int = 0
+    exclusions_before_offence: int = 0
+
+
+FACT_FIELDS = tuple(f.name for f in fields(ChronologyFacts))
+
+
+def chronology_facts(events: Sequence[Event]) -> ChronologyFacts | None:
+    """Reduce a child's events (in any order); None when there are none.
+
+    The first offence counts as known only to the month when any offending
+    event on its date is."""
+    if not events:
+        return None
+    offending = [e for e in events if e.event_type in OFFENCE_TYPES]
+    social_care = [e.occurred_on for e in events if e.agency == "social_care"]
+    facts = ChronologyFacts(min(e.occurred_on for e in events), len({e.agency for e in events}),
+                            min(social_care, default=None))  # fmt: skip
+    if not offending:
+        return facts
+    first = min(e.occurred_on for e in offending)
+    precision = "month" if any(e.precision == "month" for e in offending if e.occurred_on == first) else "day"
+    before = [e.event_type for e in events if certainly_before(e.occurred_on, e.precision, first, precision)]
+    return replace(facts, first_offence=first, school_moves_before_offence=before.count("school_move"),
+                   exclusions_before_offence=before.count("exclusion"))  # fmt: skip
+
+
+def age_at(when: date, age: int | None, screened_on: date) -> float | None:
+    """Approximate age at a date from the age in whole years at screening."""
+    return None if age is None else age - months_between(when, screened_on) / 12
+
+
+def measures_from_facts(facts: ChronologyFacts | None, age: int | None, screened_on: date) -> ChildMeasures:
+    """The measures from a child's reduced chronology (None: no chronology)."""
+    if facts is None:
+        return ChildMeasures()
+    measures = ChildMeasures(
+        age_first_social_care=age_at(facts.first_social_care, age, screened_on) if facts.first_social_care else None,
+        agencies=facts.agencies,
+    )
+    if facts.first_offence is None:
+        return measures
+    return replace(
+        measures,
+        school_moves_before_offence=facts.school_moves_before_offence,
+        exclusions_before_offence=facts.exclusions_before_offence,
+        years_contact_to_offence=months_between(facts.first_contact, facts.first_offence) / 12,
+    )
 
 
 def child_measures(events: Sequence[Event], age: int | None, screened_on: date) -> ChildMeasures:
     """All the measures for one child (events in any order)."""
-    if not events:
-        return ChildMeasures()
-    ordered = sorted(events, key=lambda e: e.occurred_on)
-    social_care = next((e for e in ordered if e.agency == "social_care"), None)
-    offence = next((e for e in ordered if e.event_type in OFFENCE_TYPES), None)
-    measures = ChildMeasures(
-        age_first_social_care=age_at(social_care, age, screened_on) if social_care else None,
-        agencies=len({e.agency for e in events}),
-    )
-    if offence is None:
-        return measures
-    before = [e.event_type for e in ordered if certainly_before(e, offence)]
-    return replace(
-        measures,
-        school_moves_before_offence=before.count("school_move"),
-        exclusions_before_offence=before.count("exclusion"),
-        years_contact_to_offence=months_between(ordered[0].occurred_on, offence.occurred_on) / 12,
-    )
+    return measures_from_facts(chronology_facts(events), age, screened_on)
 
 
 def summarise_measures(children: Sequence[ChildMeasures], n: int) -> dict:
