@@ -9,18 +9,19 @@ read it); see ``stats_document``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
 from altar.baselines import Baseline
 from altar.capture.values import parse_authority
 from altar.db.cases import authority_lookup
-from altar.db import tallies
+from altar.db import chronology, tallies
 from altar.db.models import COHORTS, ETHNICITIES, SEXES, STRATA
 from altar.db.tallies import ALL, CountDistribution, Filters, ScoreDistribution
 from altar.errors import ValidationError
 from altar.instrument import Codebook, Item
+from altar.stories.measures import FACT_FIELDS, MEASURES, ChildMeasures, ChronologyFacts, measures_from_facts, summarise_measures
 from altar.stats import (
     BinaryTally,
     compare_proportions,
@@ -46,6 +47,8 @@ class Counts:
     binary: Mapping[str, Mapping[str, Mapping[str, int]]]
     counts: Mapping[str, Mapping[str, CountDistribution]]
     scores: dict[str, dict[str, ScoreDistribution]]
+    # group -> the measures of each child in it who has a chronology
+    chronologies: dict[str, list[ChildMeasures]] = field(default_factory=dict)
 
 
 def resolve_filters(session: Session, filters: Filters) -> Filters:
@@ -59,19 +62,34 @@ def resolve_filters(session: Session, filters: Filters) -> Filters:
     return Filters(authority=code, stratum=filters.stratum, cohort=filters.cohort)
 
 
-def read_counts(session: Session, book: Codebook, by: str, filters: Filters) -> Counts:
+def read_counts(session: Session, book: Codebook, by: str, filters: Filters, chronologies: bool = False) -> Counts:
     with tallies.scope(session, by, filters) as scope:
         answers = tallies.answer_counts(session, scope)
         scores = tallies.score_distributions(session, book.scores, scope)
-    return Counts(sizes=scope.sizes, binary=answers.binary, counts=answers.counts, scores=scores)
+        measures = read_chronologies(session, scope) if chronologies else {}
+    return Counts(sizes=scope.sizes, binary=answers.binary, counts=answers.counts, scores=scores,
+                  chronologies=measures)  # fmt: skip
+
+
+def read_chronologies(session: Session, scope: tallies.Scope) -> dict[str, list[ChildMeasures]]:
+    """Each child's chronology measures, by group, from one query that
+    reduces the events of the children in scope to a row per child."""
+    out: dict[str, list[ChildMeasures]] = {}
+    for row in chronology.scoped_facts(session, scope):
+        facts = ChronologyFacts(**{name: row._mapping[name] for name in FACT_FIELDS})
+        out.setdefault(scope.groups[row.k], []).append(measures_from_facts(facts, row.age, row.screened_on))
+    return out
 
 
 def stats_document(
     session: Session, book: Codebook, *, by: str = "stratum", filters: Filters = Filters(),
-    baselines: Sequence[Baseline] = (),
+    baselines: Sequence[Baseline] = (), chronologies: bool = False,
 ) -> dict:  # fmt: skip
-    """The ``altar stats --json`` document for one breakdown."""
-    counts = read_counts(session, book, by, filters)
+    """The ``altar stats --json`` document for one breakdown. With
+    ``chronologies`` it has a ``chronology`` section too (the measures
+    derived from the children's chronologies; the reports, which do not
+    show them, leave it out and the query it costs)."""
+    counts = read_counts(session, book, by, filters, chronologies)
     order = group_order(by, filters, counts.sizes)
     groups = {g: group_figures(book, counts, g) for g in order}
     groups[ALL] = group_figures(book, _total(counts, order), ALL)
@@ -91,7 +109,30 @@ def stats_document(
             "ci95: Wilson score interval without continuity correction.",
             HOLM_NOTE,
         ],
-    }
+    } | ({"chronology": chronology_figures(counts, order)} if chronologies else {})
+
+
+CHRONOLOGY_NOTES = [
+    "Chronology measures: children without a chronology, or for whom a measure cannot be computed (no "
+    "offence, no children's social care event, age not known), are counted as missing, never as zero.",
+    "First offence: the earliest offence, arrest, caution, court outcome or custody event. School moves and "
+    "exclusions count only when certainly before it (same month, with either date known only to the month, "
+    "does not count).",
+    "Age at first contact with children's social care is approximate to within a year: age in whole years at "
+    "screening less the time from the event to the screening; the true age lies between it and a year more.",
+    "Quartiles by linear interpolation (Hyndman and Fan type 7: R's default, numpy.percentile).",
+]
+
+
+def chronology_figures(counts: Counts, order: Sequence[str]) -> dict:
+    """The ``chronology`` section: per group (and all), children with a
+    chronology and each derived measure's n, missing, median, quartiles,
+    mean and range."""
+    groups = {g: summarise_measures(counts.chronologies.get(g, []), counts.sizes.get(g, 0)) for g in order}
+    everyone = [child for g in order for child in counts.chronologies.get(g, [])]
+    groups[ALL] = summarise_measures(everyone, sum(counts.sizes.get(g, 0) for g in order))
+    measures = {code: {"label": label, "unit": unit} for code, (label, unit) in MEASURES.items()}
+    return {"measures": measures, "groups": groups, "notes": CHRONOLOGY_NOTES}
 
 
 def group_order(by: str, filters: Filters, sizes: Mapping[str, int]) -> list[str]:

@@ -38,7 +38,12 @@ def stats(settings: Settings, by: str, authority: str | None, stratum: str | Non
     Wilson intervals. Then ACE score and abuse-type bands, count items,
     tests of difference between groups (chi-square, or Fisher's exact test
     for small numbers; p-values Holm-adjusted across items), trends across
-    strata, and comparison with general-population ACE studies.
+    strata, and comparison with general-population ACE studies. Last, the
+    measures derived from the children's chronologies (`altar chronology`):
+    age at first contact with children's social care, agencies involved,
+    school moves and exclusions before the first offence, years from first
+    agency contact to first offence (median, quartiles, mean, range; a
+    child without a chronology is missing, never zero).
 
     These are working figures with small numbers unsuppressed:
     OFFICIAL-SENSITIVE. Lead researcher and admin only.
@@ -55,7 +60,7 @@ def stats(settings: Settings, by: str, authority: str | None, stratum: str | Non
     book = current_codebook()
     with database.reader() as session:
         doc = stats_document(session, book, by=by, filters=resolve_filters(session, filters),
-                             baselines=load_baselines(baseline_dirs))  # fmt: skip
+                             baselines=load_baselines(baseline_dirs), chronologies=True)  # fmt: skip
     if fmt == "json":
         click.echo(json.dumps(doc, indent=2))
     elif fmt == "csv":

@@ -53,6 +53,8 @@ EVENT_TYPES = (
     "care_entry", "care_exit", "placement_move", "exclusion", "school_move", "missing_episode",
     "bereavement", "offence", "arrest", "caution", "court_outcome", "custody", "release", "other",
 )  # fmt: skip
+# The event types that put a child's offending on record; the earliest is the first offence.
+OFFENCE_TYPES = ("offence", "arrest", "caution", "court_outcome", "custody")
 DATE_PRECISIONS = ("day", "month")
 IDENTIFIER_KINDS = ("name", "school")
 

@@ -58,7 +58,7 @@ def render_stats(doc: dict, book: Codebook) -> str:
             ]  # fmt: skip
             if rows:
                 out += ["", f"  {group.title}"] + ["  " + r for r in grid(["item", *groups], rows)]
-    out += _scores(doc, book, groups) + _counts(doc, book, groups)
+    out += _scores(doc, book, groups) + _counts(doc, book, groups) + _chronology(doc, groups)
     out += _comparisons(doc) + _trends(doc) + _baselines(doc)
     out += ["", *(f"Note: {n}" for n in doc["notes"])]
     return "\n".join(out)
@@ -92,6 +92,26 @@ def _counts(doc: dict, book: Codebook, groups: list[str]) -> list[str]:
         for i, threshold in enumerate(item.thresholds):
             rows.append([f"  {threshold} or more: %", *(pct(s["at_or_above"][i]["pct"]) for s in summaries)])
     return ["", "Counts"] + grid(["item", *groups], rows) if rows else []
+
+
+def _chronology(doc: dict, groups: list[str]) -> list[str]:
+    section = doc.get("chronology")  # absent from documents made before chronologies
+    if not section:
+        return []
+    figures = [section["groups"][g] for g in groups]
+    title = "Chronologies: median [quartiles] (children with a value)"
+    if not any(f["n_with_chronology"] for f in figures):
+        return ["", title, "  No child in this selection has a chronology (altar chronology add|import)."]
+    rows = [["children with a chronology", *(f"{f['n_with_chronology']} of {f['n']}" for f in figures)]]
+    for code, about in section["measures"].items():
+        rows.append([_label(about["label"]), *(_quartiles(f["measures"][code]) for f in figures)])
+    return ["", title] + grid(["measure", *groups], rows) + [f"  Note: {n}" for n in section["notes"]]
+
+
+def _quartiles(d: dict) -> str:
+    if not d["n"]:
+        return "- (0)"
+    return f"{_num(d['median'])} [{_num(d['q1'])}, {_num(d['q3'])}] ({d['n']})"
 
 
 def _comparisons(doc: dict) -> list[str]:

@@ -13,6 +13,7 @@ from altar.stats.comparisons import (
     holm,
     linear_by_linear,
 )
+from altar.stats.describe import Description, describe, quantile
 from altar.stats.distributions import (
     CountSummary,
     ScoreSummary,
@@ -28,15 +29,18 @@ __all__ = [
     "BaselineComparison",
     "BinaryTally",
     "CountSummary",
+    "Description",
     "GroupComparison",
     "ScoreSummary",
     "TrendTest",
     "band_counts",
     "compare_proportions",
     "compare_with_baseline",
+    "describe",
     "holm",
     "linear_by_linear",
     "parse_band",
+    "quantile",
     "summarise_counts",
     "summarise_score",
     "validate_bands",
