@@ -55,7 +55,7 @@ def chronology_add(settings: Settings, case_ref: str, date_text: str, agency: st
     """
     fields = {"date": date_text, "agency": agency, "event_type": event_type, "note": note_text}
     with settings.database().transaction() as session:
-        added = chronology_store.add_event(session, case_ref, fields, actor=settings.actor, command=command_name())
+        added = chronology_store.add_event(session, settings.acting_user, case_ref, fields, command=command_name())
     note(f"Added event {added.id} to {case_ref}: {added.date} {added.agency} {added.event_type}")
 
 
@@ -75,7 +75,7 @@ def chronology_list(settings: Settings, case_ref: str, fmt: str) -> None:
       altar chronology list DUD-017 --format csv > DUD-017_chronology.csv
     """
     with settings.database().reader() as session:
-        rows = chronology_store.list_events(session, case_ref)
+        rows = chronology_store.list_events(session, settings.acting_user, case_ref)
     emit(rows, fmt, LIST_COLUMNS)
     if fmt == "table":
         note(f"{len(rows)} event(s)")
@@ -95,7 +95,7 @@ def chronology_remove(settings: Settings, case_ref: str, event_id: int) -> None:
       altar chronology remove DUD-017 12
     """
     with settings.database().transaction() as session:
-        removed = chronology_store.remove_event(session, case_ref, event_id, actor=settings.actor,
+        removed = chronology_store.remove_event(session, settings.acting_user, case_ref, event_id,
                                                 command=command_name())  # fmt: skip
     note(f"Removed event {removed.id} from {case_ref}: {removed.date} {removed.agency} {removed.event_type}")
 
@@ -118,7 +118,7 @@ def chronology_import(settings: Settings, file: Path, case_ref: str | None) -> N
       altar chronology import DUD-017.csv --case DUD-017
     """
     with settings.database().transaction() as session:
-        result = chronology_store.import_events(session, file, case_ref=case_ref, actor=settings.actor,
+        result = chronology_store.import_events(session, settings.acting_user, file, case_ref=case_ref,
                                                 command=command_name())  # fmt: skip
     note(f"{file.name}: imported {result.events} event(s) for {result.cases} case(s).")
 
@@ -157,7 +157,7 @@ def chronology_chart(settings: Settings, case_ref: str, out: Path) -> None:
     if fmt not in FORMATS:
         raise click.BadParameter(f"{out.name}: give a file name ending .png or .svg", param_hint="--out")
     with settings.database().reader() as session:
-        image = chronology_store.case_timeline(session, case_ref, fmt)
+        image = chronology_store.case_timeline(session, settings.acting_user, case_ref, fmt)
     with os.fdopen(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as stream:
         stream.write(image)
     note(f"Wrote {out} (working case file: not for publication)")

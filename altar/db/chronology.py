@@ -42,13 +42,14 @@ _COLUMNS = (_E.id, _E.occurred_on, _E.date_precision, _E.agency, _E.event_type, 
             _E.recorded_at)  # fmt: skip
 
 
-def case_ids(session: Session, refs: Iterable[str]) -> dict[str, int]:
-    """{case_ref: case id} for the references that exist."""
+def case_ids(session: Session, refs: Iterable[str], scope: ColumnElement[bool]) -> dict[str, int]:
+    """{case_ref: case id} for the references that exist within ``scope``
+    (``access.case_filter``: the cases the user may see)."""
     found: dict[str, int] = {}
     batch = sorted(set(refs))
     for start in range(0, len(batch), CHUNK):
         chunk = batch[start : start + CHUNK]
-        found.update(session.execute(select(Case.case_ref, Case.id).where(Case.case_ref.in_(chunk))).all())
+        found.update(session.execute(select(Case.case_ref, Case.id).where(Case.case_ref.in_(chunk), scope)).all())
     return found
 
 

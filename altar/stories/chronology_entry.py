@@ -15,12 +15,12 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from altar.access import User, case_filter, require_case
 from altar.capture.csvio import CsvReader
 from altar.capture.records import Problem
 from altar.capture.values import parse_case_ref
 from altar.db import audit
 from altar.db import chronology as store
-from altar.db.cases import get_case
 from altar.db.models import OFFENCE_TYPES
 from altar.errors import NotFoundError, ValidationError
 from altar.render.timeline import TimelineEvent, timeline_chart
@@ -67,11 +67,12 @@ def _write(session: Session, events: list[tuple[str, int, Event]], *, actor: str
 
 
 def add_event(
-    session: Session, case_ref: str, fields: Mapping[str, str | None], *, actor: str | None, command: str,
+    session: Session, user: User, case_ref: str, fields: Mapping[str, str | None], *, command: str,
     today: date | None = None,
 ) -> EventListing:  # fmt: skip
-    """Validate one typed event (date, agency, event_type, note) and add it to a case."""
-    case = get_case(session, case_ref)
+    """Validate one typed event (date, agency, event_type, note) and add it
+    to a case in ``user``'s scope."""
+    case, actor = require_case(session, user, case_ref), user.name
     event, problems = validate_event(fields, today=today)
     if event is None:
         raise ValidationError(f"event not added to {case_ref}: {len(problems)} problem(s)", [str(p) for p in problems])
@@ -79,16 +80,16 @@ def add_event(
     return EventListing(event_id, event.shown_date, event.agency, event.event_type, event.note, actor)
 
 
-def list_events(session: Session, case_ref: str) -> list[EventListing]:
+def list_events(session: Session, user: User, case_ref: str) -> list[EventListing]:
     """A case's events, earliest first; a month-precision date shows as YYYY-MM."""
-    return [_listing(row) for row in store.case_events(session, get_case(session, case_ref).id)]
+    return [_listing(row) for row in store.case_events(session, require_case(session, user, case_ref).id)]
 
 
-def remove_event(session: Session, case_ref: str, event_id: int, *, actor: str | None, command: str) -> EventListing:
+def remove_event(session: Session, user: User, case_ref: str, event_id: int, *, command: str) -> EventListing:
     """Delete one event of a case; the change log keeps what it said."""
-    case = get_case(session, case_ref)
+    case = require_case(session, user, case_ref)
     removed = store.delete_event(session, case.id, event_id)
-    audit.log(session, actor=actor, command=command, action="delete", entity=ENTITY, case_ref=case.case_ref,
+    audit.log(session, actor=user.name, command=command, action="delete", entity=ENTITY, case_ref=case.case_ref,
               field=f"event {event_id}", old=_event(removed).describe())  # fmt: skip
     return _listing(removed)
 
@@ -100,19 +101,20 @@ class ImportResult:
 
 
 def import_events(
-    session: Session, path: Path, *, case_ref: str | None = None, actor: str | None, command: str,
+    session: Session, user: User, path: Path, *, case_ref: str | None = None, command: str,
     today: date | None = None,
 ) -> ImportResult:  # fmt: skip
     """Import a CSV of events (columns case_ref, date, agency, event_type,
     note; without case_ref when ``case_ref`` names the one case they are
     for). Every row is checked before anything is written; any problem
-    raises ValidationError listing them all by row, and nothing is stored."""
+    raises ValidationError listing them all by row, and nothing is stored.
+    A case outside ``user``'s scope is reported as unknown."""
     if case_ref:
-        get_case(session, case_ref)  # one clear error, not one per row
+        require_case(session, user, case_ref)  # one clear error, not one per row
     with CsvReader(path) as reader:
         _check_header(reader.header, path, case_ref)
         rows = [(number, {**row, "case_ref": case_ref} if case_ref else row) for number, row in reader]
-    known = store.case_ids(session, (row["case_ref"].strip() for _, row in rows))
+    known = store.case_ids(session, (row["case_ref"].strip() for _, row in rows), case_filter(user))
     events, problems = [], []
     for number, row in rows:
         event, found = validate_event(row, row_number=number, today=today)
@@ -126,7 +128,7 @@ def import_events(
         shown = [str(p) for p in problems[:_MAX_SHOWN]]
         more = [f"... and {len(problems) - _MAX_SHOWN} more"] if len(problems) > _MAX_SHOWN else []
         raise ValidationError(f"{path.name}: {len(problems)} problem(s); nothing was imported", shown + more)
-    _write(session, events, actor=actor, command=command)
+    _write(session, events, actor=user.name, command=command)
     return ImportResult(len(events), len({ref for ref, _, _ in events}))
 
 
@@ -155,10 +157,10 @@ def template_header(case_ref: str | None = None) -> list[str]:
     return [c for c in COLUMNS if not (case_ref and c == "case_ref")]
 
 
-def case_timeline(session: Session, case_ref: str, fmt: str) -> bytes:
+def case_timeline(session: Session, user: User, case_ref: str, fmt: str) -> bytes:
     """A case's chronology drawn as a timeline (PNG or SVG bytes), for the
     working case file: agencies in lanes, in the vocabulary's order."""
-    case = get_case(session, case_ref)
+    case = require_case(session, user, case_ref)
     rows = store.case_events(session, case.id)
     if not rows:
         raise NotFoundError(f"{case.case_ref} has no chronology events to chart (add them with `altar chronology add`)")
