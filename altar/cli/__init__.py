@@ -68,8 +68,9 @@ def main() -> None:
 
 def _register() -> None:
     from altar.cli import authority, cases, database, demo, instrument, report, screening, stats, transfer
+    from altar.cli import maintenance
 
-    for module in (database, authority, instrument, cases, screening, transfer, stats, report, demo):
+    for module in (database, authority, instrument, cases, screening, transfer, stats, report, demo, maintenance):
         module.register(cli)
 
 
