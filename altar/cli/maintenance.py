@@ -97,6 +97,8 @@ def check_command(settings: Settings, fmt: str) -> None:
         emit(report.findings, "table")
     if report.findings:
         note(f"{len(report.findings)} problem(s) found by altar check.")
+        if any(f.check == "integrity" for f in report.findings):
+            note("The file is damaged: restore the latest backup (altar restore FILE), which is checked first.")
         raise SystemExit(1)
     if fmt == "table":
         click.echo(_summary(report))

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, exists, extract, func, not_, or_, select
+from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlalchemy.orm import Session
 
 from altar.db.models import (
@@ -50,19 +51,28 @@ class CheckReport:
 
 
 def run_checks(session: Session) -> CheckReport:
-    """Every check this store's backend supports, and what the store holds."""
-    checks: list[tuple[str, Iterator[Finding]]] = []
+    """Every check this store's backend supports, and what the store holds.
+
+    A SQLite file that fails its integrity check is reported on that alone:
+    queries over damaged pages fail or mislead, and the remedy (restore a
+    backup) is the same whatever else is wrong."""
+    done: list[str] = []
     if session.get_bind().dialect.name == "sqlite":
-        checks += [("integrity", sqlite_integrity(session)), ("foreign_keys", sqlite_foreign_keys(session))]
-    checks += [
+        damaged = list(sqlite_integrity(session))
+        done.append("integrity")
+        if damaged:
+            return CheckReport(tuple(damaged), tuple(done), {})
+    checks: list[tuple[str, Iterator[Finding]]] = [
         ("orphans", orphans(session)),
         ("answers", answers_match_codebook(session)),
         ("scores_and_status", scores_and_status(session)),
         ("chronology", chronology_vocabularies(session)),
         ("story_tags", story_tags(session)),
     ]
+    if done:
+        checks.insert(0, ("foreign_keys", sqlite_foreign_keys(session)))
     findings = tuple(f for _, found in checks for f in found)
-    return CheckReport(findings, tuple(name for name, _ in checks), counts(session))
+    return CheckReport(findings, (*done, *(name for name, _ in checks)), counts(session))
 
 
 def counts(session: Session) -> dict[str, int]:
@@ -76,9 +86,14 @@ def counts(session: Session) -> dict[str, int]:
 
 def sqlite_integrity(session: Session) -> Iterator[Finding]:
     """PRAGMA integrity_check: the file's pages, indexes and constraints."""
-    for (message,) in session.connection().exec_driver_sql(f"PRAGMA integrity_check({LIMIT})"):
-        if message != "ok":
-            yield Finding("integrity", "database file", message)
+    try:
+        messages = session.connection().exec_driver_sql(f"PRAGMA integrity_check({LIMIT})").scalars().all()
+    except SQLAlchemyDatabaseError as exc:  # damaged beyond what the check can walk
+        messages = [str(exc.orig)]
+    # One row per problem, or (some versions) one row of lines.
+    for line in (line for message in messages for line in message.splitlines()):
+        if line != "ok" and not line.startswith("*** in database"):
+            yield Finding("integrity", "database file", line)
 
 
 def sqlite_foreign_keys(session: Session) -> Iterator[Finding]:
