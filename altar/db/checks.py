@@ -203,18 +203,21 @@ def scores_and_status(session: Session) -> Iterator[Finding]:
         .join(Case, Case.id == Screening.case_id)
         .join(InstrumentVersion, InstrumentVersion.id == Screening.instrument_version_id)
         .order_by(Screening.id)
+        .limit(_CHUNK)
     )
-    screenings = session.execute(query).all()
-    found = 0
-    for start in range(0, len(screenings), _CHUNK):
-        chunk = [s for s in screenings[start : start + _CHUNK] if s.version in books]
+    found, last = 0, None
+    while found < LIMIT:
+        # Keyset pages, so memory stays flat however many children there are.
+        page = session.execute(query if last is None else query.where(Screening.id > last)).all()
+        if not page:
+            return
+        last = page[-1].id
+        chunk = [s for s in page if s.version in books]  # an unknown version is the answers check's
         answers, scores = _answers_and_scores(session, [s.id for s in chunk])
         for sid, ref, version, status in chunk:
             for problem in _screening_problems(books[version], answers.get(sid, {}), scores.get(sid, {}), status):
                 yield Finding("scores_and_status", f"case {ref}", problem)
                 found += 1
-        if found >= LIMIT:
-            return
 
 
 def _answers_and_scores(
