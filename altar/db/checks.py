@@ -229,10 +229,12 @@ def _answers_and_scores(
     ):
         answers.setdefault(sid, {})[code] = value if value is not None else count
     scores: dict[int, dict[str, tuple[int, int, bool]]] = {}
-    for row in session.execute(select(ScreeningScore).where(ScreeningScore.screening_id.in_(ids))).scalars():
-        scores.setdefault(row.screening_id, {})[row.score_code] = (
-            row.on_yes, row.on_yes_or_suspected, bool(row.incomplete),
-        )  # fmt: skip
+    score = ScreeningScore
+    for sid, code, on_yes, either, incomplete in session.execute(
+        select(score.screening_id, score.score_code, score.on_yes, score.on_yes_or_suspected, score.incomplete)
+        .where(score.screening_id.in_(ids))
+    ):  # fmt: skip
+        scores.setdefault(sid, {})[code] = (on_yes, either, bool(incomplete))
     return answers, scores
 
 
