@@ -56,6 +56,10 @@ class CsvReader:
         for number, raw in enumerate(self._raw_lines(), start=1):
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8) :]
+            elif number == 1 and raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                raise self._fail("the file is UTF-16 text (Excel's 'Unicode Text'); save it as 'CSV UTF-8'")
+            if number == 1 and b"\x00" in raw:  # UTF-16 without its byte-order mark, or not text at all
+                raise self._fail("the header row holds NUL bytes: is it UTF-16 or not text? Save it as 'CSV UTF-8'")
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError:
@@ -80,7 +84,7 @@ class CsvReader:
         except StopIteration:
             return None
         except csv.Error as exc:
-            raise self._fail(f"row {self._row + 1}: {exc}") from None
+            raise self._fail(f"row {self._row + 1}: {_plain(exc)}") from None
 
     def _read_header(self) -> list[str]:
         header = self._next()
@@ -116,3 +120,13 @@ class CsvReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _plain(exc: csv.Error) -> str:
+    """The csv module's complaint in a practitioner's words."""
+    message = str(exc)
+    if message.startswith("field larger than field limit"):
+        return f"a cell is longer than {csv.field_size_limit():,} characters (no answer is that long)"
+    if message.startswith("new-line character seen in unquoted field"):
+        return "a cell holds a line break but is not in quotes"
+    return message

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from pathlib import Path
 
 from altar.capture import values
 from altar.capture.records import UNANSWERED, Answer, CaseRecord, Problem
+from altar.errors import ValidationError
 from altar.instrument import Codebook, Group
 
 ERROR_MARK = "# !! "
@@ -141,3 +143,13 @@ def _read_lines(text: str, book: Codebook) -> tuple[dict[str, str], list[Problem
 def is_blank(text: str) -> bool:
     """A form emptied of every non-comment line means: cancel."""
     return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+
+
+def read_form_file(path: Path) -> str:
+    """A filled-in form saved as a file (``altar screening enter --from``)."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"{path.name} is not UTF-8 text (byte {exc.start + 1} cannot be read): save it as UTF-8; nothing was saved"
+        ) from None

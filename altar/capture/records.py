@@ -36,7 +36,10 @@ class Problem:
     def __str__(self) -> str:
         where = f"row {self.row}, " if self.row is not None else ""
         shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
-        return f"{where}column {self.column}: {shown!r}: {self.reason}"
+        # A header cell can hold anything (NUL, a line break): never print it raw.
+        column = self.column if self.column.isprintable() and self.column.strip() else repr(self.column)
+        column = column if len(column) <= 60 else column[:57] + "..."
+        return f"{where}column {column}: {shown!r}: {self.reason}"
 
 
 @dataclass

@@ -69,12 +69,12 @@ def main() -> None:
 
 def _register() -> None:
     from altar.cli import (
-        audit, authority, cases, chronology, database, demo, instrument, pen_pictures, report, screening, stats,
-        stories, themes, transfer, users,
+        audit, authority, cases, chronology, database, demo, instrument, maintenance, pen_pictures, report,
+        screening, stats, stories, themes, transfer, users,
     )  # fmt: skip
 
     for module in (database, users, authority, instrument, cases, screening, stories, chronology, pen_pictures,
-                   themes, transfer, stats, report, demo, audit):  # fmt: skip
+                   themes, transfer, stats, report, demo, audit, maintenance):  # fmt: skip
         module.register(cli)
 
 

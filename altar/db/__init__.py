@@ -35,6 +35,8 @@ BUSY_TIMEOUT_MS = 30_000
 # libpq waits forever for a server that drops packets; a practitioner should
 # get an error instead of a hung terminal.
 PG_CONNECT_TIMEOUT_S = 10
+# Marks the connections of Database.transaction(), whose BEGIN takes the write lock.
+WRITE_OPTION = "altar_write"
 PG_BACKUP_ADVICE = "PostgreSQL databases are not backed up by altar: take a pg_dump before every upgrade"
 
 
@@ -55,9 +57,16 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commits whole on success, rolls back on any error."""
+        """One unit of work: commits whole on success, rolls back on any error.
+
+        On SQLite it takes the write lock at BEGIN (``BEGIN IMMEDIATE``): a
+        transaction that read first and asked for the lock only at its first
+        write could find a colleague's write had got in between, and SQLite
+        then fails at once with "database is locked" instead of waiting.
+        """
         with self._reporting("nothing was saved"):
-            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            engine = self.engine.execution_options(**{WRITE_OPTION: True})
+            with Session(engine, expire_on_commit=False) as session, session.begin():
                 yield session
 
     @contextmanager
@@ -167,7 +176,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN")
+        # A writer waits (busy_timeout) for the lock here, before reading
+        # anything; readers take no lock and never wait in WAL mode.
+        write = connection.get_execution_options().get(WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def connect(db: str | None = None) -> Database:
@@ -279,14 +291,31 @@ def backup_sqlite_file(database: Database, reason: str) -> Path | None:
         return None
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.{reason}.{stamp}.bak")
+    for n in range(2, 100):  # two in the same second keep both
+        if not target.exists():
+            break
+        target = path.with_name(f"{path.name}.{reason}.{stamp}-{n}.bak")
     raw = database.engine.raw_connection()
     try:
-        dest = sqlite3.connect(target)
-        try:
-            raw.driver_connection.backup(dest)  # type: ignore[union-attr]
-        finally:
-            dest.close()
+        copy_sqlite(raw.driver_connection, target)  # type: ignore[arg-type]
     finally:
         raw.close()
     shutil.copymode(path, target)
     return target
+
+
+def copy_sqlite(source: sqlite3.Connection, target: Path) -> None:
+    """Copy an open SQLite database into ``target``, a new file readable by
+    its owner only, with the online backup API (consistent even while others
+    write), and flush it to disk before returning."""
+    _create_private_file(target)
+    dest = sqlite3.connect(target)
+    try:
+        source.backup(dest)
+        # The copy takes the source's WAL mode; a backup should be one
+        # self-contained file that opens without -wal and -shm companions.
+        dest.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        dest.close()
+    with open(target, "rb+") as written:
+        os.fsync(written.fileno())

@@ -53,6 +53,9 @@ def add_authority(session: Session, user: User, code: str, name: str, note: str 
         raise ValidationError("an authority needs a display name")
     if len(name) > NAME_MAX:
         raise ValidationError(f"an authority's display name has at most {NAME_MAX} characters")
+    # PostgreSQL refuses NUL in text and SQLite would keep it: refuse it on both.
+    if not name.isprintable() or (note is not None and not " ".join(note.splitlines()).isprintable()):
+        raise ValidationError("an authority's name and note must not hold control characters (NUL, tab, ...)")
     clash = session.scalars(
         select(Authority.code).where((Authority.code == code) | (func.lower(Authority.name) == name.lower()))
     ).first()
