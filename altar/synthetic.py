@@ -195,3 +195,72 @@ def _chronology(rng: random.Random, row: dict[str, str]) -> Iterator[dict[str, s
     if row["stratum"] == "custody":
         events.append(event(screened - timedelta(days=rng.randrange(30, 200)), "courts", "custody", "Custodial sentence"))
     yield from sorted(events, key=lambda e: e["date"])
+
+
+# --- The qualitative case file: stories and pen-pictures ---------------------------------------------
+
+# (section, item known or suspected, sentence); a section with no sentence gets its fallback.
+_STORY_LINES = (
+    ("family", "ace_parental_separation", "Parents separated when the child was small; contact with one parent was lost."),
+    ("family", "ace_domestic_violence", "Domestic abuse between the adults at home was recorded from the early years."),
+    ("family", "poverty", "The family lived in poverty, with periods of debt and food insecurity."),
+    ("abuse_loss_trauma", "ace_physical_abuse", "Physical abuse by a carer is recorded in the social care file."),
+    ("abuse_loss_trauma", "ace_emotional_neglect", "Records describe emotional neglect over many years."),
+    ("abuse_loss_trauma", "other_bereavement", "The death of a grandparent who had been a main carer was a turning point."),
+    ("attachment_relationships", "attachment_difficulties", "Assessments describe insecure attachment and mistrust of adults."),
+    ("attachment_relationships", "trusted_adult", "A youth worker became a trusted adult and has stayed in touch."),
+    ("education", "excluded_primary", "Excluded from primary school, with no assessment of learning needs at the time."),
+    ("education", "excluded_permanent", "Permanently excluded in Year 9 and not in full-time education since."),
+    ("education", "speech_language_needs", "Speech and language needs were identified only after entering youth justice."),
+    ("health_wellbeing", "mental_health_needs", "Referred to CAMHS twice; the first referral was closed after missed appointments."),
+    ("health_wellbeing", "substance_misuse", "Regular cannabis use from the age of thirteen."),
+    ("exploitation_offending", "criminal_exploitation", "Exploited by older young people to carry drugs; repeated missing episodes."),
+    ("exploitation_offending", "victim_serious_violence", "Was stabbed a year before the current offence."),
+    ("professional_involvements", "child_protection_plan", "Subject to a child protection plan for neglect in primary school years."),
+    ("professional_involvements", "looked_after", "Became looked after at twelve; several placement moves followed."),
+    ("strengths_resilience", "positive_activity", "Enjoys boxing and attends a local gym most weeks."),
+)  # fmt: skip
+_STORY_FALLBACK = {
+    "family": "Lives with one parent and siblings.",
+    "abuse_loss_trauma": "Nothing further recorded beyond the screening.",
+    "attachment_relationships": "Relationships with family are described as close but strained.",
+    "education": "Attended mainstream school with some fixed-term exclusions.",
+    "health_wellbeing": "No health needs recorded.",
+    "exploitation_offending": "First offence at fourteen; the current order followed.",
+    "professional_involvements": "Known to early help services before youth justice.",
+    "strengths_resilience": "Described by workers as caring towards younger siblings.",
+    "child_voice": "Says nobody asked what was happening at home until the youth justice worker did.",
+    "practitioner_reflections": "Earlier joint working between school and social care could have changed the path.",
+}
+
+
+def synthetic_story(row: dict[str, str]) -> dict[str, str]:
+    """A short SYNTHETIC case story (section code -> text) built from a
+    synthetic child's screening answers, in the template's ten sections."""
+    lines: dict[str, list[str]] = {}
+    for section, item, sentence in _STORY_LINES:
+        if row.get(item) in ("yes", "suspected"):
+            lines.setdefault(section, []).append(sentence)
+    return {s: " ".join(lines.get(s, [fallback])) + " (SYNTHETIC)" for s, fallback in _STORY_FALLBACK.items()}
+
+
+# Pen-pictures written for the demo: (title, body). Entirely SYNTHETIC.
+SYNTHETIC_PEN_PICTURES = (
+    ("Nobody asked who was caring for him",
+     "He was known to children's social care from the age of two, when a neighbour reported shouting "
+     "and a crying baby. Over the next ten years there were six referrals, two assessments and a child "
+     "protection plan for neglect, each closed when the family moved.\n\nHe was excluded from primary "
+     "school at nine. Nobody asked who was getting him up in the morning. By fourteen older boys were "
+     "paying him to carry parcels; his first arrest was treated as a choice, not as exploitation. "
+     "(SYNTHETIC)"),
+    ("A grandmother's death",
+     "She lived with her grandmother, who had cared for her since her mother's illness. When her "
+     "grandmother died she moved between relatives, missed most of Year 8 and began going missing at "
+     "weekends.\n\nThe case story records four agencies involved in that year and no one who spoke "
+     "to her about the loss. She says the youth justice worker was the first adult who did. (SYNTHETIC)"),
+    ("Excluded, then forgotten",
+     "Permanently excluded at thirteen, he spent eighteen months on a part-time timetable of two hours "
+     "a day. His speech and language needs were identified only after his first court appearance.\n\n"
+     "He is proud of the boxing gym he now attends, and of the coach who turns up to his reviews. "
+     "(SYNTHETIC)"),
+)
