@@ -7,7 +7,8 @@ Roles mirror REDCap's Data Access Groups:
   and export. Another authority's case is *not found*, never *forbidden*,
   so its existence does not leak. No region-wide statistics or reports.
 - ``lead``: every authority; statistics, reports, exports, undelete,
-  pen-picture approval, authorities.
+  pen-pictures (writing and approving), themes' codebook and summaries,
+  removing identifying-detail terms, authorities.
 - ``admin``: what a lead may, plus user management, purge, backup/restore.
 
 With no users defined, altar runs in single-user mode: whoever runs it may
@@ -49,12 +50,16 @@ class Permission(Enum):
     AUTHORITIES = "add authorities"
     UNDELETE = "undelete cases"
     APPROVE = "approve pen-pictures"
+    # Removing a watched name weakens the identifying-detail check for every
+    # story in the region, so it is the lead's; adding one only strengthens it.
+    TERMS = "remove names or school names from the identifying-detail list"
     USERS = "manage users"
     PURGE = "purge a case"
     BACKUP = "back up or restore the database"
 
 
-_LEAD = frozenset({Permission.REGION, Permission.AUTHORITIES, Permission.UNDELETE, Permission.APPROVE})
+_LEAD = frozenset({Permission.REGION, Permission.AUTHORITIES, Permission.UNDELETE, Permission.APPROVE,
+                   Permission.TERMS})
 GRANTS: dict[str, frozenset[Permission]] = {
     "practitioner": frozenset(),
     "lead": _LEAD,

@@ -26,7 +26,8 @@ def penpicture() -> None:
 
     A pen-picture is linked to its case but published without the case
     reference, and only once approved: approved pen-pictures appear in the
-    regional report and in the summary of the child's authority.
+    regional report and in the summary of the child's authority. Pen-pictures
+    are the lead researcher's: a lead or admin writes, lists and approves them.
 
     \b
     Examples:
@@ -78,7 +79,7 @@ def add(settings: Settings, case_ref: str, title: str, from_file: Path | None) -
     """
     database = settings.database()
     with database.reader() as session:
-        start = pictures.new_text(session, case_ref)
+        start = pictures.new_text(session, settings.acting_user, case_ref)
     text = _typed(from_file, start)  # outside any transaction: writing takes a while
     if text is None or not pictures.clean_text(text):
         if from_file:
@@ -87,7 +88,7 @@ def add(settings: Settings, case_ref: str, title: str, from_file: Path | None) -
         return
     with _kept_on_failure(text, case_ref, f"altar penpicture add {case_ref} --title {shlex.quote(title)}", typed=not from_file):
         with database.transaction() as session:
-            row = pictures.add(session, case_ref, title, text, actor=settings.actor, command=command_name())
+            row = pictures.add(session, settings.acting_user, case_ref, title, text, command=command_name())
     note(f"Added pen-picture {row.id} of {row.case_ref} ({len(row.body):,} characters), not yet approved. "
          f"Next: altar penpicture approve {row.id}")  # fmt: skip
 
@@ -111,7 +112,7 @@ def edit(settings: Settings, picture_id: int, title: str | None, from_file: Path
     """
     database = settings.database()
     with database.reader() as session:
-        before = store.get_row(session, picture_id)
+        before = pictures.show(session, settings.acting_user, picture_id)
     text = None
     if from_file or title is None:
         text = _typed(from_file, pictures.editor_text(before.case_ref, before.body))
@@ -121,8 +122,8 @@ def edit(settings: Settings, picture_id: int, title: str | None, from_file: Path
     typed = text is not None and not from_file
     again = f"altar penpicture edit {picture_id}"
     with _kept_on_failure(text or "", str(picture_id), again, typed=typed), database.transaction() as session:
-        result = pictures.edit(session, picture_id, title=title, text=text, opened=None if from_file else before.body,
-                               actor=settings.actor, command=command_name())  # fmt: skip
+        result = pictures.edit(session, settings.acting_user, picture_id, title=title, text=text,
+                               opened=None if from_file else before.body, command=command_name())  # fmt: skip
     if not result.changed:
         note(f"No change to pen-picture {picture_id}.")
         return
@@ -165,7 +166,7 @@ def withdraw(settings: Settings, picture_id: int) -> None:
 def _set_approved(settings: Settings, picture_id: int, approved: bool, unchanged: str) -> store.PenPictureRow | None:
     """The pen-picture once changed, or None (saying so) when it already was."""
     with settings.database().transaction() as session:
-        row, changed = pictures.set_approved(session, picture_id, approved, actor=settings.actor,
+        row, changed = pictures.set_approved(session, settings.acting_user, picture_id, approved,
                                              command=command_name())  # fmt: skip
     if not changed:
         note(f"Pen-picture {picture_id} {unchanged}.")
@@ -187,7 +188,7 @@ def list_command(settings: Settings, approved: bool | None, authority: str | Non
       altar penpicture list --authority dudley --format csv
     """
     with settings.database().reader() as session:
-        rows = pictures.list_pen_pictures(session, approved=approved, authority=authority)
+        rows = pictures.list_pen_pictures(session, settings.acting_user, approved=approved, authority=authority)
     # The table is for finding one; csv and json carry the text too.
     emit(rows, fmt, {"table": LIST_COLUMNS, "csv": (*LIST_COLUMNS, "body")}.get(fmt))
     if fmt == "table":
@@ -205,7 +206,7 @@ def show(settings: Settings, picture_id: int) -> None:
       altar penpicture show 3
     """
     with settings.database().reader() as session:
-        row = store.get_row(session, picture_id)
+        row = pictures.show(session, settings.acting_user, picture_id)
     approval = f"approved by {row.approved_by or 'unrecorded'} on {row.approved_at:%Y-%m-%d}" if row.approved_at \
         else "draft, not approved"  # fmt: skip
     click.echo(f"Pen-picture {row.id}: {row.title}")

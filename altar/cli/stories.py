@@ -60,7 +60,7 @@ def story_edit(settings: Settings, case_ref: str, section: str | None, from_file
     """
     database = settings.database()
     with database.reader() as session:
-        opened = open_story(session, case_ref, section)
+        opened = open_story(session, settings.acting_user, case_ref, section)
     text = from_file.read_text(encoding="utf-8-sig") if from_file else click.edit(
         opened.render(), extension=".md", require_save=True)  # fmt: skip
     if text is None or not text.strip():
@@ -68,7 +68,7 @@ def story_edit(settings: Settings, case_ref: str, section: str | None, from_file
         return
     try:
         with database.transaction() as session:
-            outcome = save_story(session, opened, text, force=force, actor=settings.actor, command=command_name())
+            outcome = save_story(session, settings.acting_user, opened, text, force=force, command=command_name())
     except (ConflictError, ValidationError) as exc:
         if from_file:
             raise
@@ -112,7 +112,7 @@ def story_show(settings: Settings, case_ref: str, version: int | None, section: 
       altar story show DUD-017 --version 2 --section education
     """
     with settings.database().reader() as session:
-        click.echo(show_story(session, case_ref, version, section), nl=False)
+        click.echo(show_story(session, settings.acting_user, case_ref, version, section), nl=False)
 
 
 @story.command("history")
@@ -128,7 +128,7 @@ def story_history(settings: Settings, case_ref: str, fmt: str) -> None:
       altar story history DUD-017
     """
     with settings.database().reader() as session:
-        rows = store.history(session, case_ref)
+        rows = store.history(session, settings.acting_user, case_ref)
     emit(rows, fmt, columns=("version", "written_by", "written_at", "template", "sections_changed", "override"))
 
 
@@ -147,7 +147,7 @@ def story_diff(settings: Settings, case_ref: str, old: int, new: int | None) -> 
       altar story diff DUD-017 2 3
     """
     with settings.database().reader() as session:
-        text = diff_story(session, case_ref, old, new)
+        text = diff_story(session, settings.acting_user, case_ref, old, new)
     if text:
         click.echo(text)
     else:
@@ -171,7 +171,7 @@ def story_import(settings: Settings, folder: Path, force: bool) -> None:
       altar story import stories/
     """
     with settings.database().transaction() as session:
-        rows = import_stories(session, folder, force=force, actor=settings.actor, command=command_name())
+        rows = import_stories(session, settings.acting_user, folder, force=force, command=command_name())
     saved = [r for r in rows if r.version is not None]
     for row in saved:
         note(f"{row.case_ref}: version {row.version}" + (f" ({row.kept_findings} kept with --force)"
@@ -208,7 +208,7 @@ def terms_add(settings: Settings, kind: str, term: tuple[str, ...]) -> None:
       altar story terms add --kind name Kai "Kai Okafor" Okafor
     """
     with settings.database().transaction() as session:
-        added = store.add_terms(session, kind, term, actor=settings.actor, command=command_name())
+        added = store.add_terms(session, settings.acting_user, kind, term, command=command_name())
     note(f"Added {added} {kind}(s); {len(term) - added} already on the list.")
 
 
@@ -233,14 +233,15 @@ def terms_list(settings: Settings, fmt: str) -> None:
 @click.argument("term", nargs=-1, required=True)
 @pass_settings
 def terms_remove(settings: Settings, kind: str, term: tuple[str, ...]) -> None:
-    """Remove names or school names from the list (all or none).
+    """Remove names or school names from the list (all or none). A lead's
+    or admin's: it weakens the check for every story.
 
     \b
     Example:
       altar story terms remove --kind school "Oakfield Academy"
     """
     with settings.database().transaction() as session:
-        removed = store.remove_terms(session, kind, term, actor=settings.actor, command=command_name())
+        removed = store.remove_terms(session, settings.acting_user, kind, term, command=command_name())
     note(f"Removed {removed} {kind}(s).")
 
 

@@ -9,7 +9,6 @@ import click
 
 from altar.cli.common import Settings, command_name, pass_settings
 from altar.cli.output import emit, format_option, note
-from altar.db import themes as store
 from altar.db.tallies import BREAKDOWNS
 from altar.stories import themes as coding
 
@@ -22,7 +21,9 @@ WORKING_FILE = "working figures and extracts for analysis, not for publication (
 def themes(ctx: click.Context) -> None:
     """Themes: code passages of the case stories, as in NVivo or Taguette.
 
-    Without a subcommand, the same as `altar themes summary`.
+    Without a subcommand, the same as `altar themes summary`. Anyone may list
+    themes and tag their own cases' stories; adding themes, the summary,
+    extracts and export are a lead's or admin's.
 
     \b
     Examples:
@@ -51,7 +52,7 @@ def summary_command(settings: Settings, by: str = "stratum", fmt: str = "table")
       altar themes summary --by authority --format csv > themes.csv
     """
     with settings.database().reader() as session:
-        rows = coding.summary(session, by)
+        rows = coding.summary(session, settings.acting_user, by)
     emit(rows, fmt, None if fmt == "json" else ("theme", "label", by, "children", "stories", "extracts"))
     if fmt == "table":
         note(f"children: with the theme tagged; stories: children with a case story. These are {WORKING_FILE}.")
@@ -72,7 +73,7 @@ def add(settings: Settings, code: str, label: str, description: str | None) -> N
       altar themes add school_exclusion_turning_point --label "School exclusion as turning point"
     """
     with settings.database().transaction() as session:
-        theme = coding.add_theme(session, code, label, description, actor=settings.actor, command=command_name())
+        theme = coding.add_theme(session, settings.acting_user, code, label, description, command=command_name())
     note(f"Added theme {theme.code} ({theme.label}).")
 
 
@@ -87,7 +88,7 @@ def list_command(settings: Settings, fmt: str) -> None:
       altar themes list
     """
     with settings.database().reader() as session:
-        rows = store.themes(session)
+        rows = coding.list_themes(session, settings.acting_user)
     emit(rows, fmt)
 
 
@@ -107,7 +108,7 @@ def tag(settings: Settings, case_ref: str, theme: str, section: str, quote: str,
       altar themes tag DUD-017 missed_opportunity --section education --quote "no referral was made"
     """
     with settings.database().transaction() as session:
-        done = coding.tag_passage(session, case_ref, theme, section, quote, occurrence, actor=settings.actor,
+        done = coding.tag_passage(session, settings.acting_user, case_ref, theme, section, quote, occurrence,
                                   command=command_name())  # fmt: skip
     note(f"Tag {done.id}: {done.theme} on {done.case_ref}, {done.section} (story version {done.version}, "
          f"line {done.passage.line}).")  # fmt: skip
@@ -124,7 +125,7 @@ def untag(settings: Settings, tag_id: int) -> None:
       altar themes untag 12
     """
     with settings.database().transaction() as session:
-        removed = coding.untag(session, tag_id, actor=settings.actor, command=command_name())
+        removed = coding.untag(session, settings.acting_user, tag_id, command=command_name())
     note(f"Removed tag {tag_id} ({removed.theme_code}).")
 
 
@@ -144,7 +145,7 @@ def extracts_command(settings: Settings, theme: str | None, fmt: str) -> None:
       altar themes extracts --format json
     """
     with settings.database().reader() as session:
-        rows = coding.extracts(session, theme)
+        rows = coding.extracts(session, settings.acting_user, theme)
     if fmt == "table":
         rows = [{**vars(r), "extract": _shortened(r.extract)} for r in rows]
     emit(rows, fmt, None if fmt == "json" else coding.EXPORT_COLUMNS)
@@ -171,7 +172,7 @@ def export(settings: Settings, path: Path, theme: str | None) -> None:
       altar themes export extracts.csv
     """
     with settings.database().reader() as session:
-        rows = coding.extracts(session, theme)
+        rows = coding.extracts(session, settings.acting_user, theme)
     fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_TRUNC
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:

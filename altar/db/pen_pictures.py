@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from altar.access import User, case_filter
 from altar.db.models import Authority, Case, PenPicture
 from altar.errors import NotFoundError
 
@@ -47,20 +48,28 @@ class PublishedPenPicture:
     body: str
 
 
-def _rows() -> Select:
+def _rows(user: User) -> Select:
+    """Pen-pictures of the cases ``user`` may see (never a deleted case's)."""
     return (
         select(PenPicture.id, Case.case_ref, Authority.code, Case.stratum, PenPicture.title, PenPicture.body,
                PenPicture.written_by, PenPicture.written_at, PenPicture.approved_by, PenPicture.approved_at)
         .join(Case, Case.id == PenPicture.case_id)
         .join(Authority, Authority.id == Case.authority_id)
+        .where(case_filter(user))
     )  # fmt: skip
 
 
-def get(session: Session, picture_id: int) -> PenPicture:
-    """The stored pen-picture, to change it."""
-    picture = session.get(PenPicture, picture_id)
+def _not_found(picture_id: int) -> NotFoundError:
+    return NotFoundError(f"no pen-picture {picture_id} (see `altar penpicture list`)")
+
+
+def get(session: Session, user: User, picture_id: int) -> PenPicture:
+    """The stored pen-picture, to change it, if ``user`` may see its case."""
+    query = select(PenPicture).join(Case, Case.id == PenPicture.case_id).where(PenPicture.id == picture_id,
+                                                                                 case_filter(user))  # fmt: skip
+    picture = session.scalars(query).one_or_none()
     if picture is None:
-        raise NotFoundError(f"no pen-picture {picture_id} (see `altar penpicture list`)")
+        raise _not_found(picture_id)
     return picture
 
 
@@ -68,17 +77,18 @@ def _row(values: Sequence) -> PenPictureRow:
     return PenPictureRow(*values, status="draft" if values[-1] is None else "approved")
 
 
-def get_row(session: Session, picture_id: int) -> PenPictureRow:
-    row = session.execute(_rows().where(PenPicture.id == picture_id)).one_or_none()
+def get_row(session: Session, user: User, picture_id: int) -> PenPictureRow:
+    row = session.execute(_rows(user).where(PenPicture.id == picture_id)).one_or_none()
     if row is None:
-        raise NotFoundError(f"no pen-picture {picture_id} (see `altar penpicture list`)")
+        raise _not_found(picture_id)
     return _row(row)
 
 
-def list_rows(session: Session, *, approved: bool | None = None, authority: str | None = None) -> list[PenPictureRow]:
-    """Pen-pictures in id order (the order they were written); ``approved``
-    True or False keeps only approved or only draft ones."""
-    query = _rows().order_by(PenPicture.id)
+def list_rows(session: Session, user: User, *, approved: bool | None = None,
+              authority: str | None = None) -> list[PenPictureRow]:  # fmt: skip
+    """Pen-pictures ``user`` may see in id order (the order they were
+    written); ``approved`` True or False keeps only approved or only draft ones."""
+    query = _rows(user).order_by(PenPicture.id)
     if approved is not None:
         query = query.where(PenPicture.approved_at.is_not(None) if approved else PenPicture.approved_at.is_(None))
     if authority:
@@ -87,13 +97,14 @@ def list_rows(session: Session, *, approved: bool | None = None, authority: str 
 
 
 def published(session: Session) -> list[PublishedPenPicture]:
-    """Approved pen-pictures only, in the order they were approved (then id),
-    so a report lists them the same way every time it is rendered."""
+    """Approved pen-pictures of live cases only (a deleted case leaves the
+    reports), in the order they were approved (then id), so a report lists
+    them the same way every time it is rendered."""
     query = (
         select(Authority.code, Case.stratum, PenPicture.title, PenPicture.body)
         .join(Case, Case.id == PenPicture.case_id)
         .join(Authority, Authority.id == Case.authority_id)
-        .where(PenPicture.approved_at.is_not(None))
+        .where(PenPicture.approved_at.is_not(None), Case.deleted_at.is_(None))
         .order_by(PenPicture.approved_at, PenPicture.id)
     )
     return [PublishedPenPicture(*row) for row in session.execute(query)]

@@ -17,8 +17,8 @@ from datetime import datetime
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from altar.access import Permission, User, require, require_case
 from altar.db import audit
-from altar.db.cases import get_case
 from altar.db.models import Case, IdentifierTerm, Meta, StorySection, StoryVersion
 from altar.errors import CodebookError, ConflictError, NotFoundError, ValidationError
 from altar.stories.identifiers import Watchlist, name_digest, normalise_name, shipped_first_names
@@ -55,20 +55,20 @@ def _versions(case: Case) -> Select[tuple[StoryVersion]]:
     )
 
 
-def latest_version(session: Session, case_ref: str) -> StoryText | None:
+def latest_version(session: Session, user: User, case_ref: str) -> StoryText | None:
     """The newest version of the case's story, or None if none was written
-    yet. NotFoundError if there is no such case."""
-    case = get_case(session, case_ref)
+    yet. NotFoundError if there is no such case that ``user`` may see."""
+    case = require_case(session, user, case_ref)
     row = session.scalars(_versions(case).order_by(None).order_by(StoryVersion.version.desc()).limit(1)).first()
     return _story_text(case_ref, row) if row else None
 
 
-def get_version(session: Session, case_ref: str, version: int | None = None) -> StoryText:
+def get_version(session: Session, user: User, case_ref: str, version: int | None = None) -> StoryText:
     """A given version (the latest when None); NotFoundError naming what is missing."""
     if version is None:
-        story = latest_version(session, case_ref)
+        story = latest_version(session, user, case_ref)
     else:
-        case = get_case(session, case_ref)
+        case = require_case(session, user, case_ref)
         row = session.scalars(_versions(case).where(StoryVersion.version == version)).one_or_none()
         story = _story_text(case_ref, row) if row else None
     if story is None:
@@ -77,14 +77,14 @@ def get_version(session: Session, case_ref: str, version: int | None = None) -> 
     return story
 
 
-def all_versions(session: Session, case_ref: str) -> list[StoryText]:
-    case = get_case(session, case_ref)
+def all_versions(session: Session, user: User, case_ref: str) -> list[StoryText]:
+    case = require_case(session, user, case_ref)
     return [_story_text(case_ref, row) for row in session.scalars(_versions(case))]
 
 
 def save_version(
-    session: Session, case_ref: str, edited: Mapping[str, str], *, codes: Sequence[str], template: tuple[str, int],
-    base_version: int | None, override: str | None, actor: str | None, command: str,
+    session: Session, user: User, case_ref: str, edited: Mapping[str, str], *, codes: Sequence[str],
+    template: tuple[str, int], base_version: int | None, override: str | None, command: str,
 ) -> StoryText | None:  # fmt: skip
     """Store a new version: ``edited`` sections' text, the others' copied
     forward from the latest version, in the order of ``codes`` (the
@@ -96,10 +96,10 @@ def save_version(
     they worked outside this transaction (an editor): if someone saved a
     newer one meanwhile, ConflictError rather than overwriting their work.
     """
-    case = session.scalars(select(Case).where(Case.case_ref == case_ref).with_for_update()).one_or_none()
-    if case is None:
-        get_case(session, case_ref)  # raises NotFoundError with the usual message
-    previous = latest_version(session, case_ref)
+    case = require_case(session, user, case_ref)
+    session.refresh(case, with_for_update=True)  # one writer at a time: the version numbers follow on
+    actor = user.name
+    previous = latest_version(session, user, case_ref)
     current = previous.version if previous else 0
     if base_version is not None and base_version != current:
         raise ConflictError(f"{case_ref}: someone saved version {current} of the story while you were "
@@ -134,10 +134,10 @@ class HistoryRow:
     override: str | None
 
 
-def history(session: Session, case_ref: str) -> list[HistoryRow]:
+def history(session: Session, user: User, case_ref: str) -> list[HistoryRow]:
     """Every version, oldest first, with the sections it changed from the one before."""
     rows, before = [], {}
-    for story in all_versions(session, case_ref):
+    for story in all_versions(session, user, case_ref):
         changed = [c for c, text in story.sections.items() if text != before.get(c, "")]
         changed += [c for c, text in before.items() if c not in story.sections and text]
         rows.append(HistoryRow(story.version, story.written_by, story.written_at.replace(microsecond=0),
@@ -187,8 +187,9 @@ def _term_key(kind: str, term: str) -> tuple[str, str | None]:
     return name_digest(text), text
 
 
-def add_terms(session: Session, kind: str, terms: Iterable[str], *, actor: str | None, command: str) -> int:
-    """Add names or school names to the watch list; returns how many were new."""
+def add_terms(session: Session, user: User, kind: str, terms: Iterable[str], *, command: str) -> int:
+    """Add names or school names to the watch list; returns how many were new.
+    Anyone may: a longer list only makes the check stricter."""
     have = set(session.scalars(select(IdentifierTerm.digest).where(IdentifierTerm.kind == kind)))
     added = 0
     for term in terms:
@@ -196,15 +197,18 @@ def add_terms(session: Session, kind: str, terms: Iterable[str], *, actor: str |
         if digest in have:
             continue
         have.add(digest)
-        session.add(IdentifierTerm(kind=kind, digest=digest, term=text, added_by=actor))
-        audit.log(session, actor=actor, command=command, action="insert", entity="identifier_term",
+        session.add(IdentifierTerm(kind=kind, digest=digest, term=text, added_by=user.name))
+        audit.log(session, actor=user.name, command=command, action="insert", entity="identifier_term",
                   case_ref=None, field=kind, new=text or digest)  # fmt: skip
         added += 1
     return added
 
 
-def remove_terms(session: Session, kind: str, terms: Sequence[str], *, actor: str | None, command: str) -> int:
-    """Remove terms from the watch list, all or none: NotFoundError if any is not on it."""
+def remove_terms(session: Session, user: User, kind: str, terms: Sequence[str], *, command: str) -> int:
+    """Remove terms from the watch list, all or none: NotFoundError if any is
+    not on it. A lead's or admin's (``Permission.TERMS``): it weakens the
+    check for every story."""
+    require(user, Permission.TERMS)
     keys = [_term_key(kind, term) for term in terms]
     stored = dict(session.execute(select(IdentifierTerm.digest, IdentifierTerm.id).where(IdentifierTerm.kind == kind)).all())
     missing = [term for term, (digest, _) in zip(terms, keys) if digest not in stored]
@@ -213,7 +217,7 @@ def remove_terms(session: Session, kind: str, terms: Sequence[str], *, actor: st
     digests = {digest for digest, _ in keys}
     session.execute(delete(IdentifierTerm).where(IdentifierTerm.id.in_([stored[d] for d in digests])))
     for digest, text in {k: v for k, v in keys}.items():
-        audit.log(session, actor=actor, command=command, action="delete", entity="identifier_term",
+        audit.log(session, actor=user.name, command=command, action="delete", entity="identifier_term",
                   case_ref=None, field=kind, old=text or digest)  # fmt: skip
     return len(digests)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Row, and_, delete, func, select
 from sqlalchemy.orm import Session, aliased
 
+from altar.access import User, case_filter
 from altar.db.models import Authority, Case, StorySection, StoryTag, StoryVersion, Theme
 from altar.errors import NotFoundError
 
@@ -24,12 +25,15 @@ class ThemeRow:
     extracts: int  # tagged passages
 
 
-def themes(session: Session) -> list[ThemeRow]:
-    """Every theme in code order, with how much it has been used."""
+def themes(session: Session, user: User) -> list[ThemeRow]:
+    """Every theme in code order, with how much it has been used on the
+    cases ``user`` may see (a practitioner's own, never a deleted one)."""
+    seen = (select(StoryTag.id, StoryTag.case_id, StoryTag.theme_code)
+            .join(Case, Case.id == StoryTag.case_id).where(case_filter(user)).subquery())  # fmt: skip
     query = (
-        select(Theme.code, Theme.label, Theme.description, func.count(func.distinct(StoryTag.case_id)),
-               func.count(StoryTag.id))
-        .outerjoin(StoryTag, StoryTag.theme_code == Theme.code)
+        select(Theme.code, Theme.label, Theme.description, func.count(func.distinct(seen.c.case_id)),
+               func.count(seen.c.id))
+        .outerjoin(seen, seen.c.theme_code == Theme.code)
         .group_by(Theme.code, Theme.label, Theme.description)
         .order_by(Theme.code)
     )  # fmt: skip
@@ -64,8 +68,10 @@ def find_tag(session: Session, story_version_id: int, section: str, theme: str, 
     ).first()  # fmt: skip
 
 
-def get_tag(session: Session, tag_id: int) -> StoryTag:
-    tag = session.get(StoryTag, tag_id)
+def get_tag(session: Session, user: User, tag_id: int) -> StoryTag:
+    """The tag, if ``user`` may see its case."""
+    query = select(StoryTag).join(Case, Case.id == StoryTag.case_id).where(StoryTag.id == tag_id, case_filter(user))
+    tag = session.scalars(query).one_or_none()
     if tag is None:
         raise NotFoundError(f"no tag {tag_id} (see `altar themes extracts`)")
     return tag
@@ -75,8 +81,8 @@ def delete_tag(session: Session, tag_id: int) -> None:
     session.execute(delete(StoryTag).where(StoryTag.id == tag_id))
 
 
-def tags(session: Session, theme: str | None = None) -> list[Row]:
-    """Tagged passages by theme, then case, section, version and position:
+def tags(session: Session, user: User, theme: str | None = None) -> list[Row]:
+    """Tagged passages of the cases ``user`` may see by theme, then case, section, version and position:
     rows of id, theme, theme_label, case_ref, authority, stratum, section,
     version, start, end, extract, tagged_by, tagged_at, and
     ``latest_version`` with ``latest_text``, the same section in the child's
@@ -101,6 +107,7 @@ def tags(session: Session, theme: str | None = None) -> list[Row]:
         .join(latest, and_(latest.case_id == StoryTag.case_id, latest.version == latest_no.c.version))
         .outerjoin(latest_section, and_(latest_section.story_version_id == latest.id,
                                         latest_section.section_code == StoryTag.section_code))
+        .where(case_filter(user))
         .order_by(StoryTag.theme_code, Case.case_ref, StoryTag.section_code, tagged.version, StoryTag.start_offset,
                   StoryTag.id)
     )  # fmt: skip
@@ -113,25 +120,29 @@ def _group_column(by: str) -> ColumnElement[str]:
     return Authority.code if by == "authority" else getattr(Case, by)
 
 
-def tag_counts(session: Session, by: str) -> dict[tuple[str, str], tuple[int, int]]:
-    """(theme, group) -> (children tagged, passages tagged), ``by`` a case attribute."""
+def tag_counts(session: Session, user: User, by: str) -> dict[tuple[str, str], tuple[int, int]]:
+    """(theme, group) -> (children tagged, passages tagged), ``by`` a case
+    attribute, over the cases ``user`` may see."""
     group = _group_column(by)
     query = (
         select(StoryTag.theme_code, group, func.count(func.distinct(StoryTag.case_id)), func.count(StoryTag.id))
         .join(Case, Case.id == StoryTag.case_id)
         .join(Authority, Authority.id == Case.authority_id)
+        .where(case_filter(user))
         .group_by(StoryTag.theme_code, group)
     )  # fmt: skip
     return {(theme, g): (children, extracts) for theme, g, children, extracts in session.execute(query)}
 
 
-def storied_children(session: Session, by: str) -> dict[str, int]:
-    """Group -> children with a story: the base a theme's count is read against."""
+def storied_children(session: Session, user: User, by: str) -> dict[str, int]:
+    """Group -> children with a story among the cases ``user`` may see: the
+    base a theme's count is read against."""
     group = _group_column(by)
     query = (
         select(group, func.count(func.distinct(StoryVersion.case_id)))
         .join(Case, Case.id == StoryVersion.case_id)
         .join(Authority, Authority.id == Case.authority_id)
+        .where(case_filter(user))
         .group_by(group)
     )  # fmt: skip
     return dict(session.execute(query).all())

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from altar.access import User, case_filter
 from altar.db import stories as store
 from altar.db.cases import existing_refs
 from altar.errors import ValidationError
@@ -52,9 +53,9 @@ class OpenedStory:
                                    only=self.only)  # fmt: skip
 
 
-def open_story(session: Session, case_ref: str, section: str | None = None) -> OpenedStory:
+def open_story(session: Session, user: User, case_ref: str, section: str | None = None) -> OpenedStory:
     """The case's latest story (or none yet) to edit with the current template."""
-    base = store.latest_version(session, case_ref)
+    base = store.latest_version(session, user, case_ref)
     template = current_template()
     only = (template.section(section).code,) if section else None
     return OpenedStory(case_ref, template, base, only)
@@ -68,32 +69,32 @@ class SaveOutcome:
     kept_findings: tuple[Finding, ...]
 
 
-def save_story(session: Session, opened: OpenedStory, text: str, *, force: bool, actor: str | None,
+def save_story(session: Session, user: User, opened: OpenedStory, text: str, *, force: bool,
                command: str) -> SaveOutcome:  # fmt: skip
     """Read the editor's text and store it as a new version (see module doc)."""
     sections = editor.parse_story(text, opened.template, expected=opened.codes)
-    return _save(session, opened.case_ref, sections, opened.template, base_version=opened.base_version,
-                 force=force, actor=actor, command=command)  # fmt: skip
+    return _save(session, user, opened.case_ref, sections, opened.template, base_version=opened.base_version,
+                 force=force, command=command)  # fmt: skip
 
 
-def _save(session: Session, case_ref: str, sections: Mapping[str, str], template: StoryTemplate, *,
-          base_version: int | None, force: bool, actor: str | None, command: str) -> SaveOutcome:  # fmt: skip
+def _save(session: Session, user: User, case_ref: str, sections: Mapping[str, str], template: StoryTemplate, *,
+          base_version: int | None, force: bool, command: str) -> SaveOutcome:  # fmt: skip
     store.register_template(session, template.name, template.version, template.digest)
-    changed = _changed(session, case_ref, sections)
+    changed = _changed(session, user, case_ref, sections)
     findings = check_identifiers(session, case_ref, changed, force=force)
     saved = store.save_version(
-        session, case_ref, sections, codes=template.codes, template=(template.name, template.version),
-        base_version=base_version, override="\n".join(describe(findings)) or None, actor=actor, command=command,
+        session, user, case_ref, sections, codes=template.codes, template=(template.name, template.version),
+        base_version=base_version, override="\n".join(describe(findings)) or None, command=command,
     )  # fmt: skip
     if saved is None:
         return SaveOutcome(case_ref, None, (), ())
     return SaveOutcome(case_ref, saved.version, tuple(changed), tuple(findings))
 
 
-def _changed(session: Session, case_ref: str, sections: Mapping[str, str]) -> dict[str, str]:
+def _changed(session: Session, user: User, case_ref: str, sections: Mapping[str, str]) -> dict[str, str]:
     """The sections whose text differs from the latest version. Only these
     are checked: what is unchanged was checked (or kept on purpose) before."""
-    before = store.latest_version(session, case_ref)
+    before = store.latest_version(session, user, case_ref)
     stored = before.sections if before else {}
     return {code: text for code, text in sections.items() if text != stored.get(code, "")}
 
@@ -128,22 +129,24 @@ class ImportRow:
     kept_findings: int
 
 
-def import_stories(session: Session, folder: Path, *, force: bool, actor: str | None,
+def import_stories(session: Session, user: User, folder: Path, *, force: bool,
                    command: str) -> list[ImportRow]:  # fmt: skip
     """Store a folder of Markdown stories (``CASE_REF.md``, the editor form or
     plain ``## Title`` headings), each as a new version of that case's story
     (a section a file leaves out is kept as it was). Every file is checked before
-    anything is written; one problem anywhere and nothing is."""
+    anything is written; one problem anywhere and nothing is. A file of a
+    case ``user`` may not see reads as one of a case that does not exist."""
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".md") if folder.is_dir() else []
     if not files:
         raise ValidationError(f"no Markdown files (CASE_REF.md) in {folder}")
     template = current_template()
-    known = existing_refs(session, [p.stem for p in files])
+    known = existing_refs(session, [p.stem for p in files], case_filter(user))
     parsed, problems, flagged = {}, [], False
     for path in files:
         try:
             parsed[path.stem] = _read_story_file(path, template, path.stem in known)
-            check_identifiers(session, path.stem, _changed(session, path.stem, parsed[path.stem]), force=force)
+            check_identifiers(session, path.stem, _changed(session, user, path.stem, parsed[path.stem]),
+                              force=force)  # fmt: skip
         except ValidationError as exc:
             problems += [f"{path.name}: {p}" for p in exc.problems] or [f"{path.name}: {exc}"]
             flagged = flagged or isinstance(exc, IdentifyingDetails)
@@ -151,7 +154,7 @@ def import_stories(session: Session, folder: Path, *, force: bool, actor: str | 
         hint = " (identifying details that are not identifying can be kept with --force)" if flagged else ""
         raise ValidationError(f"{folder}: {len(problems)} problem(s) in the files; nothing was imported{hint}",
                               problems)  # fmt: skip
-    return [_imported(_save(session, ref, sections, template, base_version=None, force=force, actor=actor,
+    return [_imported(_save(session, user, ref, sections, template, base_version=None, force=force,
                             command=command))
             for ref, sections in parsed.items()]  # fmt: skip
 
@@ -175,9 +178,10 @@ def _imported(outcome: SaveOutcome) -> ImportRow:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def show_story(session: Session, case_ref: str, version: int | None = None, section: str | None = None) -> str:
+def show_story(session: Session, user: User, case_ref: str, version: int | None = None,
+               section: str | None = None) -> str:  # fmt: skip
     """A version of the story (the latest by default) as plain Markdown, importable as it is."""
-    story = store.get_version(session, case_ref, version)
+    story = store.get_version(session, user, case_ref, version)
     template = template_version(story.template_version)
     only = (template.section(section).code,) if section else None
     title = (f"Case story {case_ref}, version {story.version} (written by {story.written_by or 'unknown'}, "
@@ -185,10 +189,10 @@ def show_story(session: Session, case_ref: str, version: int | None = None, sect
     return editor.render_plain(template, story.sections, title=title, only=only)
 
 
-def diff_story(session: Session, case_ref: str, old: int, new: int | None = None) -> str:
+def diff_story(session: Session, user: User, case_ref: str, old: int, new: int | None = None) -> str:
     """What changed between two versions (``new``: the latest), as a unified diff per section."""
-    before = store.get_version(session, case_ref, old)
-    after = store.get_version(session, case_ref, new)
+    before = store.get_version(session, user, case_ref, old)
+    after = store.get_version(session, user, case_ref, new)
     return diff_sections(before, after, template_version(after.template_version))
 
 

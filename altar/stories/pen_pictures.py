@@ -16,12 +16,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from altar.access import Permission, User, require, require_case
+from altar.capture.values import parse_authority
 from altar.db import audit
 from altar.db import pen_pictures as store
-from altar.capture.values import parse_authority
-from altar.db.cases import authority_lookup, get_case
+from altar.db.cases import authority_lookup
 from altar.db.models import PenPicture, utcnow
+from altar.db.stories import watchlist
 from altar.errors import ConflictError, ValidationError
+from altar.stories.identifiers import describe, find_identifying_details
 
 TITLE_MAX = PenPicture.__table__.c.title.type.length
 # About 300 words: a long paragraph or two, as the published pen-pictures
@@ -46,10 +49,11 @@ def editor_text(case_ref: str, body: str = "") -> str:
     return GUIDANCE.format(case_ref=case_ref) + "\n" + body + ("\n" if body else "")
 
 
-def new_text(session: Session, case_ref: str) -> str:
+def new_text(session: Session, user: User, case_ref: str) -> str:
     """The editor's starting text for a new pen-picture of a stored case
-    (checked first, so nobody writes one for a case that is not there)."""
-    return editor_text(get_case(session, case_ref).case_ref)
+    (checked first, so nobody writes one they could not save)."""
+    require(user, Permission.REGION)
+    return editor_text(require_case(session, user, case_ref).case_ref)
 
 
 def clean_text(text: str) -> str:
@@ -112,21 +116,31 @@ def problems(title: str, body: str, own_ref: str, refs: Iterable[str]) -> list[s
     return out
 
 
-def list_pen_pictures(session: Session, *, approved: bool | None = None,
+def list_pen_pictures(session: Session, user: User, *, approved: bool | None = None,
                       authority: str | None = None) -> list[store.PenPictureRow]:  # fmt: skip
     """Pen-pictures, all or only approved (``approved=True``) or drafts
     (``False``), of one authority's children (code or name) or all."""
+    require(user, Permission.REGION)
     code = None
     if authority:
         try:
             code = parse_authority(authority, authority_lookup(session))
         except ValueError as exc:
             raise ValidationError(f"authority {authority!r}: {exc}") from None
-    return store.list_rows(session, approved=approved, authority=code)
+    return store.list_rows(session, user, approved=approved, authority=code)
+
+
+def show(session: Session, user: User, picture_id: int) -> store.PenPictureRow:
+    """One pen-picture with its case, for the lead researcher."""
+    require(user, Permission.REGION)
+    return store.get_row(session, user, picture_id)
 
 
 def _check(session: Session, title: str, body: str, own_ref: str, what: str) -> None:
+    """Refuse a pen-picture with any problem: unlike a story there is no
+    --force for identifying details, since a pen-picture is published."""
     found = problems(title, body, own_ref, store.case_refs(session))
+    found += describe(find_identifying_details({"title": title, "body": body}, watchlist(session)))
     if found:
         raise ValidationError(f"{what}: {len(found)} problem(s); nothing was saved", found)
 
@@ -135,11 +149,13 @@ def _title(text: str) -> str:
     return " ".join(text.split())
 
 
-def add(session: Session, case_ref: str, title: str, text: str, *, actor: str | None,
+def add(session: Session, user: User, case_ref: str, title: str, text: str, *,
         command: str) -> store.PenPictureRow:  # fmt: skip
     """Store a new (unapproved) pen-picture of the case. ``text`` is the
     body as typed, comment lines and all."""
-    case = get_case(session, case_ref)
+    require(user, Permission.REGION)
+    case = require_case(session, user, case_ref)
+    actor = user.name
     title, body = _title(title), clean_text(text)
     _check(session, title, body, case.case_ref, f"pen-picture of {case.case_ref} not added")
     picture = PenPicture(case_id=case.id, title=title, body=body, written_by=actor)
@@ -147,7 +163,7 @@ def add(session: Session, case_ref: str, title: str, text: str, *, actor: str | 
     session.flush()
     audit.log(session, actor=actor, command=command, action="insert", entity="pen_picture", case_ref=case.case_ref,
               field=f"#{picture.id}", new=f"{title}\n\n{body}")  # fmt: skip
-    return store.get_row(session, picture.id)
+    return store.get_row(session, user, picture.id)
 
 
 @dataclass(frozen=True)
@@ -160,16 +176,17 @@ class Edited:
     withdrawn: bool
 
 
-def edit(session: Session, picture_id: int, *, title: str | None = None, text: str | None = None,
-         opened: str | None = None, actor: str | None, command: str) -> Edited:  # fmt: skip
+def edit(session: Session, user: User, picture_id: int, *, title: str | None = None, text: str | None = None,
+         opened: str | None = None, command: str) -> Edited:  # fmt: skip
     """Change a pen-picture's title and/or body (``text``, as typed).
     ``opened`` is the body the editor was opened with: if someone changed it
     meanwhile, nothing is saved (``ConflictError``). Any change withdraws
     approval, since what is published must be what was approved."""
-    picture = store.get(session, picture_id)
+    require(user, Permission.REGION)
+    picture = store.get(session, user, picture_id)
     if opened is not None and opened != picture.body:
         raise ConflictError(f"pen-picture {picture_id} was changed by someone else while you edited it")
-    case_ref = store.get_row(session, picture_id).case_ref
+    case_ref, actor = store.get_row(session, user, picture_id).case_ref, user.name
     new = {"title": picture.title if title is None else _title(title),
            "body": picture.body if text is None else clean_text(text)}  # fmt: skip
     _check(session, new["title"], new["body"], case_ref, f"pen-picture {picture_id} not changed")
@@ -180,21 +197,22 @@ def edit(session: Session, picture_id: int, *, title: str | None = None, text: s
         setattr(picture, name, new[name])
     withdrawn = bool(changed) and _set_approval(session, picture, case_ref, False, actor=actor, command=command)
     session.flush()
-    return Edited(store.get_row(session, picture_id), changed, withdrawn)
+    return Edited(store.get_row(session, user, picture_id), changed, withdrawn)
 
 
-def set_approved(session: Session, picture_id: int, approved: bool, *, actor: str | None,
+def set_approved(session: Session, user: User, picture_id: int, approved: bool, *,
                  command: str) -> tuple[store.PenPictureRow, bool]:  # fmt: skip
     """Approve a pen-picture for publication (``approved``) or withdraw its
     approval; returns it and whether anything changed. Approval checks the
-    text again: a case added since it was written may share a reference."""
-    picture = store.get(session, picture_id)
-    row = store.get_row(session, picture_id)
+    text again: a case or watched name added since may now be in it."""
+    require(user, Permission.APPROVE)
+    picture = store.get(session, user, picture_id)
+    row = store.get_row(session, user, picture_id)
     if approved:
         _check(session, picture.title, picture.body, row.case_ref, f"pen-picture {picture_id} not approved")
-    changed = _set_approval(session, picture, row.case_ref, approved, actor=actor, command=command)
+    changed = _set_approval(session, picture, row.case_ref, approved, actor=user.name, command=command)
     session.flush()
-    return store.get_row(session, picture_id), changed
+    return store.get_row(session, user, picture_id), changed
 
 
 def _set_approval(session: Session, picture: PenPicture, case_ref: str, approved: bool, *, actor: str | None,

@@ -23,10 +23,10 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
+from altar.access import Permission, User, require, require_case
 from altar.capture.csvio import write_csv
 from altar.db import audit
 from altar.db import themes as store
-from altar.db.cases import get_case
 from altar.db.models import STRATA, Case, StoryTag, Theme
 from altar.errors import NotFoundError, ValidationError
 
@@ -126,9 +126,11 @@ def _summary_row(theme: store.ThemeRow, by: str, group: str, children: int, stor
 # --- reading and writing -------------------------------------------------------------------------------------------
 
 
-def add_theme(session: Session, code: str, label: str, description: str | None, *, actor: str | None,
+def add_theme(session: Session, user: User, code: str, label: str, description: str | None, *,
               command: str) -> Theme:  # fmt: skip
-    """Add a theme to the codebook."""
+    """Add a theme to the codebook: the lead's (``Permission.REGION``), as
+    the codebook is the whole region's."""
+    require(user, Permission.REGION)
     code, label = code.strip(), " ".join(label.split())
     description = (description or "").strip() or None
     problems = []
@@ -140,9 +142,9 @@ def add_theme(session: Session, code: str, label: str, description: str | None, 
         problems.append(f"code {code!r}: there is already a theme with this code")
     if problems:
         raise ValidationError("theme not added", problems)
-    theme = Theme(code=code, label=label, description=description, created_by=actor)
+    theme = Theme(code=code, label=label, description=description, created_by=user.name)
     session.add(theme)
-    audit.log(session, actor=actor, command=command, action="insert", entity="theme", case_ref=None, field=code,
+    audit.log(session, actor=user.name, command=command, action="insert", entity="theme", case_ref=None, field=code,
               new=label)  # fmt: skip
     session.flush()
     return theme
@@ -161,12 +163,17 @@ class Tagged:
     extract: str
 
 
-def tag_passage(session: Session, case_ref: str, theme: str, section: str, quote: str, occurrence: int | None, *,
-                actor: str | None, command: str) -> Tagged:  # fmt: skip
+def list_themes(session: Session, user: User) -> list[store.ThemeRow]:
+    """Every theme, with how much it is used on the cases ``user`` may see."""
+    return store.themes(session, user)
+
+
+def tag_passage(session: Session, user: User, case_ref: str, theme: str, section: str, quote: str,
+                occurrence: int | None, *, command: str) -> Tagged:  # fmt: skip
     """Tag the passage ``quote`` in ``section`` of the case's latest story
     version with ``theme``. A passage found more than once needs
     ``occurrence`` (1 = the first), and the error lists them by line."""
-    case = get_case(session, case_ref)
+    case = require_case(session, user, case_ref)
     store.get_theme(session, theme)
     story = store.latest_story(session, case.id)
     if story is None:
@@ -182,10 +189,10 @@ def tag_passage(session: Session, case_ref: str, theme: str, section: str, quote
     if duplicate is not None:
         raise ValidationError(f"that passage of {where} is already tagged {theme!r} (tag {duplicate})")
     tag = StoryTag(case_id=case.id, story_version_id=story.id, section_code=section, theme_code=theme,
-                   start_offset=passage.start, end_offset=passage.end, extract=extract, tagged_by=actor)  # fmt: skip
+                   start_offset=passage.start, end_offset=passage.end, extract=extract, tagged_by=user.name)  # fmt: skip
     session.add(tag)
     session.flush()
-    audit.log(session, actor=actor, command=command, action="insert", entity="story_tag", case_ref=case.case_ref,
+    audit.log(session, actor=user.name, command=command, action="insert", entity="story_tag", case_ref=case.case_ref,
               field=theme, new=f"tag {tag.id}: {section}, version {story.version}, "
                                f"characters {passage.start}-{passage.end}: {extract}")  # fmt: skip
     return Tagged(tag.id, case.case_ref, theme, section, story.version, passage, extract)
@@ -208,11 +215,11 @@ def _choose(text: str, quote: str, occurrence: int | None, where: str) -> Passag
     return found[number - 1]
 
 
-def untag(session: Session, tag_id: int, *, actor: str | None, command: str) -> StoryTag:
-    """Remove a tag; the change log keeps what it pointed at."""
-    tag = store.get_tag(session, tag_id)
+def untag(session: Session, user: User, tag_id: int, *, command: str) -> StoryTag:
+    """Remove a tag on a case ``user`` may see; the change log keeps what it pointed at."""
+    tag = store.get_tag(session, user, tag_id)
     case_ref = session.get_one(Case, tag.case_id).case_ref
-    audit.log(session, actor=actor, command=command, action="delete", entity="story_tag", case_ref=case_ref,
+    audit.log(session, actor=user.name, command=command, action="delete", entity="story_tag", case_ref=case_ref,
               field=tag.theme_code, old=f"tag {tag.id}: {tag.section_code}: {tag.extract}")  # fmt: skip
     store.delete_tag(session, tag_id)
     return tag
@@ -235,21 +242,26 @@ class Extract:
     extract: str
 
 
-def extracts(session: Session, theme: str | None = None) -> list[Extract]:
-    """Every tagged passage (of one theme, if named), by theme, case, section and position."""
+def extracts(session: Session, user: User, theme: str | None = None) -> list[Extract]:
+    """Every tagged passage of a live case (of one theme, if named), by
+    theme, case, section and position: the lead's (``Permission.REGION``)."""
+    require(user, Permission.REGION)
     if theme:
         store.get_theme(session, theme)
     return [
         Extract(t.id, t.theme, t.theme_label, t.case_ref, t.authority, t.stratum, t.section, t.version,
                 version_note(t.version, t.latest_version, t.extract, t.latest_text), t.extract)
-        for t in store.tags(session, theme)
+        for t in store.tags(session, user, theme)
     ]  # fmt: skip
 
 
-def summary(session: Session, by: str = "stratum") -> list[dict[str, Any]]:
+def summary(session: Session, user: User, by: str = "stratum") -> list[dict[str, Any]]:
     """Per theme: children tagged, children with a story and passages tagged,
-    for all children and by ``by`` (a case attribute: stratum, authority, ...)."""
-    return summary_rows(store.themes(session), store.tag_counts(session, by), store.storied_children(session, by), by)
+    for all children and by ``by`` (a case attribute: stratum, authority, ...).
+    Region-wide figures (``Permission.REGION``), of live cases only."""
+    require(user, Permission.REGION)
+    return summary_rows(store.themes(session, user), store.tag_counts(session, user, by),
+                        store.storied_children(session, user, by), by)  # fmt: skip
 
 
 def write_extracts(stream: IO[str], rows: Sequence[Extract]) -> int:
