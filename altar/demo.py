@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from altar.access import single_user
 from altar.baselines import load_baselines
 from altar.capture.csvio import write_csv
@@ -22,7 +24,12 @@ from altar.db.setup import initialise
 from altar.errors import ValidationError
 from altar.instrument import current_codebook
 from altar.report import ReportOptions, authority_documents, read_region, regional_document, save
-from altar.synthetic import synthetic_rows
+from altar.stories import pen_pictures
+from altar.stories.casestory import import_stories
+from altar.stories.chronology_entry import import_events
+from altar.stories.editor import render_plain
+from altar.stories.template import current_template
+from altar.synthetic import SYNTHETIC_PEN_PICTURES, synthetic_chronology, synthetic_rows, synthetic_story
 
 SYNTHETIC_MARK = "synthetic"
 
@@ -48,9 +55,35 @@ def build_demo(directory: Path, *, seed: int = 2021) -> DemoResult:
     database = connect(str(db_path))
     try:
         imported = import_csv(database, csv_path, user=single_user("demo"), command="altar demo")
+        with database.transaction() as session:
+            _add_case_files(session, directory, rows, seed)
     finally:
         database.engine.dispose()
     return DemoResult(directory, db_path, csv_path, imported, rows[0]["case_ref"])
+
+
+# How many synthetic children get a written case story (a few, as in a real study's first months).
+DEMO_STORIES = 12
+
+
+def _add_case_files(session: Session, directory: Path, rows: list[dict[str, str]], seed: int) -> None:
+    """The qualitative half, through the same import paths a project uses:
+    every child's chronology, a case story for some, and three approved
+    pen-pictures (all SYNTHETIC)."""
+    user, command = single_user("demo"), "altar demo"
+    events = directory / "synthetic_chronology.csv"
+    with events.open("w", encoding="utf-8", newline="") as stream:
+        write_csv(stream, ["case_ref", "date", "agency", "event_type", "note"], synthetic_chronology(rows, seed=seed))
+    import_events(session, user, events, command=command)
+    stories, template = directory / "synthetic_stories", current_template()
+    stories.mkdir(exist_ok=True)
+    for row in rows[:: max(1, len(rows) // DEMO_STORIES)][:DEMO_STORIES]:
+        text = render_plain(template, synthetic_story(row), title="Case story (SYNTHETIC)")
+        (stories / f"{row['case_ref']}.md").write_text(text, encoding="utf-8")
+    import_stories(session, user, stories, force=False, command=command)
+    for row, (title, body) in zip(rows[1::37], SYNTHETIC_PEN_PICTURES):
+        picture = pen_pictures.add(session, user, row["case_ref"], title, body, command=command)
+        pen_pictures.set_approved(session, user, picture.id, True, command=command)
 
 
 def render_demo_reports(

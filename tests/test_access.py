@@ -240,3 +240,31 @@ def test_database_file_and_its_wal_and_shm_are_private(db_path, altar, tmp_path,
             assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0, path
     finally:
         conn.close()
+
+
+# --- chronologies and backups follow the same scope ---------------------------------------------------------------
+
+
+def test_practitioner_chronology_reaches_only_their_authority(region, tmp_path, query):
+    event = ("--date", "2019-03", "--agency", "education", "--type", "exclusion")
+    assert region(*PAT, "chronology", "add", "DUD-1", *event).exit_code == 0
+    for args in (("add", "COV-1", *event), ("list", "COV-1"), ("remove", "COV-1", "1"),
+                 ("chart", "COV-1", "--out", str(tmp_path / "t.png"))):  # fmt: skip
+        result = region(*PAT, "chronology", *args)
+        assert result.exit_code == NOT_FOUND, (args, result.output)
+        assert "no case 'COV-1'" in result.stderr
+    # A file naming another authority's child is refused by row, and nothing of it is written.
+    file = tmp_path / "events.csv"
+    file.write_text("case_ref,date,agency,event_type,note\nDUD-2,2018-01,police,arrest,\n"
+                    "COV-1,2018-02,police,arrest,\n", encoding="utf-8")  # fmt: skip
+    result = region(*PAT, "chronology", "import", str(file))
+    assert result.exit_code == 1 and "row 3" in result.stderr and "COV-1" in result.stderr, result.output
+    assert query("SELECT c.case_ref FROM chronology_event e JOIN cases c ON c.id = e.case_id") == [("DUD-1",)]
+    assert region(*LEAD, "chronology", "add", "COV-1", *event).exit_code == 0
+
+
+def test_only_an_admin_backs_up(region, tmp_path, db_path):
+    result = region(*LEAD, "backup", str(tmp_path / "copy.db"))
+    assert result.exit_code == NOT_PERMITTED and "back up or restore" in result.stderr, result.output
+    assert not (tmp_path / "copy.db").exists()
+    assert region(*ADMIN, "backup", str(tmp_path / "copy.db")).exit_code == 0

@@ -119,3 +119,21 @@ def test_demo_asked_for_pdf_without_weasyprint_builds_nothing(run, tmp_path, mon
     directory = tmp_path / "demo"
     assert_user_error(run(["demo", directory, "--format", "pdf"]), "pip install 'altar[pdf]'", exit_code=8)
     assert not directory.exists()
+
+
+def test_demo_has_chronologies_stories_and_approved_pen_pictures(demo_dir):
+    directory, result = demo_dir
+    db = directory / "altar.db"
+    (children,) = _rows(db, "SELECT count(*) FROM cases")[0]
+    with_events = _rows(db, "SELECT count(DISTINCT case_id) FROM chronology_event")[0][0]
+    assert 0.8 * children <= with_events < children  # some case files hold no chronology
+    assert _rows(db, "SELECT count(DISTINCT case_id) FROM story_version")[0][0] >= 10
+    titles = [t for (t,) in _rows(db, "SELECT title FROM pen_picture WHERE approved_at IS NOT NULL")]
+    assert len(titles) == 3
+    regional = (directory / "reports" / "regional-report.html").read_text(encoding="utf-8")
+    assert all(title.replace("'", "&#39;") in regional for title in titles)
+    # Every event comes before its child's screening.
+    late = _rows(db, "SELECT count(*) FROM chronology_event e JOIN screening s ON s.case_id = e.case_id "
+                     "WHERE e.occurred_on > s.screened_on")  # fmt: skip
+    assert late == [(0,)]
+    assert "story show" in result.output

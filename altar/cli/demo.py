@@ -44,6 +44,9 @@ def demo(directory: Path, seed: int, fmt: str | None) -> None:
         click.echo(f"  {path}")
     note(f"\nDatabase: {result.database}\nTry:\n  altar --db {result.database} case list --authority dudley\n"
          f"  altar --db {result.database} case show {result.example_case}\n"
+         f"  altar --db {result.database} story show {result.example_case}\n"
+         f"  altar --db {result.database} chronology list {result.example_case}\n"
+         f"  altar --db {result.database} penpicture list\n"
          f"  altar --db {result.database} stats\n"
          f"  altar --db {result.database} report regional --out {directory / 'reports'}\n"
          f"  altar --db {result.database} export --format csv | head -3")  # fmt: skip
