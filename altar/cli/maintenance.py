@@ -31,7 +31,7 @@ def backup_command(settings: Settings, file: Path, force: bool) -> None:
       altar backup /secure/backups/altar-2021-03-31.db
       altar backup nightly.db --force
     """
-    settings.database(needs=Permission.BACKUP)
+    _require_backup_rights(settings)
     result = backup(settings.db, file, force=force)
     note(f"Backed up to {result.path} ({result.size:,} bytes). Check it with: altar --db {result.path} check")
 
@@ -61,10 +61,7 @@ def restore_command(settings: Settings, file: Path, yes: bool) -> None:
              + (f", {info.cases} case(s)." if info.cases is not None else " (older than this altar)."))  # fmt: skip
         return yes or click.confirm(f"Replace {info.target} with it?", default=False, err=True)
 
-    try:
-        settings.database(needs=Permission.BACKUP)
-    except (DatabaseError, MigrationNeeded):
-        pass  # a database that cannot be opened has no users to ask: its file's owner restores it
+    _require_backup_rights(settings)
     result = restore(settings.db, file, confirm=confirm)
     if result is None:
         note("Nothing was restored.")
@@ -75,6 +72,16 @@ def restore_command(settings: Settings, file: Path, yes: bool) -> None:
     if result.copy.needs_upgrade:
         note(f"The backup is from an older altar (schema {result.copy.revision}, this altar needs "
              f"{result.copy.head}): run `altar db upgrade`, then `altar check`.")  # fmt: skip
+
+
+def _require_backup_rights(settings: Settings) -> None:
+    """Once the database has users, only an admin backs up or restores. A
+    database that cannot be opened has no users to ask: its file's owner
+    restores it, and a server out of reach gets the pg_dump guidance."""
+    try:
+        settings.database(needs=Permission.BACKUP)
+    except (DatabaseError, MigrationNeeded):
+        pass
 
 
 @click.command("check")
