@@ -471,6 +471,24 @@ def assert_user_error() -> Callable[..., None]:
     return _assert_user_error
 
 
+# --- users ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def add_users(altar) -> Callable[[], None]:
+    """add_users(): the three users of the access tests, added by the admin
+    (after which every command needs --user): boss (admin), lena (lead)
+    and pat (practitioner, Dudley). Call it once the single-user setup is done."""
+
+    def add() -> None:
+        for args in (("boss", "--role", "admin"), ("lena", "--role", "lead"),
+                     ("pat", "--role", "practitioner", "--authority", "dudley")):  # fmt: skip
+            result = altar("--user", "boss", "user", "add", *args)
+            assert result.exit_code == 0, result.output
+
+    return add
+
+
 # --- CSV files ---------------------------------------------------------------
 
 

@@ -22,14 +22,11 @@ NOT_FOUND = 3
 
 
 @pytest.fixture
-def region(altar, tmp_path, write_csv, valid_row):
+def region(altar, add_users, tmp_path, write_csv, valid_row):
     """The three cases, imported in single-user mode, then the three users."""
     rows = [valid_row("DUD-1"), valid_row("DUD-2"), valid_row("COV-1", authority="coventry")]
     assert altar("import", write_csv(tmp_path / "cases.csv", rows)).exit_code == 0
-    for args in (("boss", "--role", "admin"), ("lena", "--role", "lead"),
-                 ("pat", "--role", "practitioner", "--authority", "dudley")):  # fmt: skip
-        result = altar(*ADMIN, "user", "add", *args)
-        assert result.exit_code == 0, result.output
+    add_users()
     return altar
 
 

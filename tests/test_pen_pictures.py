@@ -266,3 +266,60 @@ def test_withdrawn_pen_picture_leaves_the_report(cohort, altar, tmp_path):
     page = BeautifulSoup((tmp_path / "regional-report.html").read_text(encoding="utf-8"), "html.parser")
     assert "Gone again" not in page.get_text()
     assert "no case stories yet" in page.select_one("#stories").get_text()
+
+
+def test_a_deleted_cases_approved_pen_picture_leaves_the_reports(cohort, altar, tmp_path, assert_user_error):
+    assert add(altar, tmp_path, ref="DUD-001", title="Deleted since", text="A short portrait.").exit_code == 0
+    assert altar("penpicture", "approve", 1).exit_code == 0
+    assert altar("case", "delete", "DUD-001").exit_code == 0
+    out = tmp_path / "reports"
+    for args in (("regional",), ("authority", "dudley")):
+        result = altar("report", *args, "--format", "html", "--out", out)
+        assert result.exit_code == 0, result.output
+    for name in ("regional-report", "summary-dudley"):
+        assert "Deleted since" not in (out / f"{name}.html").read_text(encoding="utf-8"), name
+    assert "0 pen-picture(s)" in altar("penpicture", "list").stderr
+    assert_user_error(altar("penpicture", "show", 1), "no pen-picture 1", exit_code=3)
+    assert_user_error(altar("penpicture", "approve", 1), "no pen-picture 1", exit_code=3)
+
+
+# --- the identifying-detail check: published text has no --force ---------------------------------------------------
+
+
+def test_identifying_details_are_refused_and_nothing_is_written(case, altar, tmp_path, query, assert_user_error):
+    result = add(altar, tmp_path, title="Kai at home", text="He lived near B12 9QT.\n\nHe liked football.")
+    assert_user_error(result, "section title, line 1: name 'Kai'", "section body, line 1: postcode 'B12 9QT'",
+                      "nothing was saved")  # fmt: skip
+    assert stored(query) == [] and log(query) == []
+
+
+def test_approval_checks_again_for_names_watched_since(case, altar, tmp_path, query, assert_user_error):
+    assert add(altar, tmp_path, text="Mr Okafor, his youth worker, stood by him.").exit_code == 0
+    assert altar("story", "terms", "add", "--kind", "name", "Okafor").exit_code == 0
+    assert_user_error(altar("penpicture", "approve", 1), "not approved", "name 'Okafor'")
+    assert stored(query)[0][4] is None
+
+
+# --- who may write and approve them ----------------------------------------------------------------------------------
+
+PAT, LENA = ("--user", "pat"), ("--user", "lena")  # a practitioner of Dudley and a lead (conftest add_users)
+
+
+def test_pen_pictures_are_the_lead_researchers(case, altar, add_users, tmp_path, query, assert_user_error):
+    assert add(altar, tmp_path).exit_code == 0  # single-user mode may do anything
+    add_users()
+    before = stored(query), log(query)
+    text = write(tmp_path, "A girl of fourteen.")
+    for args in (("add", REF, "--title", "T", "--from-file", text), ("edit", "1", "--title", "New"),
+                 ("list",), ("show", "1")):  # fmt: skip
+        assert_user_error(altar(*PAT, "penpicture", *args), "only a lead or an admin", "'pat'", exit_code=9)
+    for command in ("approve", "withdraw"):
+        result = altar(*PAT, "penpicture", command, "1")
+        assert_user_error(result, "only a lead or an admin may approve pen-pictures", exit_code=9)
+    assert (stored(query), log(query)) == before
+    approved = altar(*LENA, "penpicture", "approve", "1")
+    assert approved.exit_code == 0, approved.output
+    assert stored(query)[0][4] == "lena"
+    other = altar(*LENA, "penpicture", "add", "COV-002", "--title", "T", "--from-file", text)
+    assert other.exit_code == 0, other.output
+    assert query("SELECT written_by FROM pen_picture WHERE id = 2") == [("lena",)]

@@ -469,3 +469,68 @@ def test_a_changed_released_template_is_refused(cases, altar, tmp_path, query, a
     # As if the shipped file had been edited after stories were written with it.
     query("UPDATE meta SET value = 'edited' WHERE key = ?", (key,))
     assert_user_error(_edit(altar, tmp_path, family="changed"), "release a new version", exit_code=6)
+
+
+# --- who may see and change which stories ----------------------------------------------------------
+
+
+PAT, LENA = ("--user", "pat"), ("--user", "lena")  # a practitioner of Dudley and a lead (conftest add_users)
+
+
+def _versions(query) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return query("SELECT c.case_ref, v.version, v.written_by FROM story_version v JOIN cases c ON c.id = v.case_id "
+                 "ORDER BY c.case_ref, v.version")  # fmt: skip
+
+
+def test_a_practitioner_works_on_their_own_authoritys_stories_only(cases, altar, add_users, tmp_path, query,
+                                                                  assert_user_error):  # fmt: skip
+    assert _edit(altar, tmp_path, OTHER, family=FAMILY).exit_code == 0  # single-user mode
+    add_users()
+    story = _write(tmp_path, _plain(family=FAMILY))
+    mine = altar(*PAT, "story", "edit", REF, "--from-file", story)
+    assert mine.exit_code == 0, mine.output
+    before = _versions(query)
+    assert [row[:2] for row in before] == [(REF, 1), (OTHER, 1)] and before[0][2] == "pat"
+    missing = altar(*PAT, "story", "show", "NOPE-1")
+    for args in (("edit", OTHER, "--from-file", story), ("show", OTHER), ("history", OTHER), ("diff", OTHER, "1")):
+        result = altar(*PAT, "story", *args)
+        assert_user_error(result, f"no case {OTHER!r}", exit_code=3)
+        assert result.stderr == missing.stderr.replace("NOPE-1", OTHER), args  # the same words: nothing leaks
+    assert _versions(query) == before
+    assert altar(*PAT, "story", "show", REF).exit_code == 0
+    assert altar(*LENA, "story", "show", OTHER).exit_code == 0
+
+
+def test_import_refuses_another_authoritys_file_and_writes_nothing(cases, altar, add_users, tmp_path, query,
+                                                                   assert_user_error):  # fmt: skip
+    add_users()
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    for ref in (REF, OTHER):
+        _write(folder, _plain(family=FAMILY), f"{ref}.md")
+    result = altar(*PAT, "story", "import", folder)
+    assert_user_error(result, f"{OTHER}.md: no case {OTHER!r} in this database", "nothing was imported")
+    assert f"{REF}.md" not in result.stderr
+    assert _versions(query) == []
+    imported = altar(*LENA, "story", "import", folder)
+    assert imported.exit_code == 0, imported.output
+    assert _versions(query) == [(REF, 1, "lena"), (OTHER, 1, "lena")]
+
+
+def test_a_deleted_cases_story_is_not_found(cases, altar, tmp_path, assert_user_error):
+    assert _edit(altar, tmp_path, family=FAMILY).exit_code == 0
+    assert altar("case", "delete", REF).exit_code == 0
+    assert_user_error(altar("story", "show", REF), f"no case {REF!r}", exit_code=3)
+
+
+def test_anyone_may_add_terms_but_only_a_lead_may_remove_them(cases, altar, add_users, query, assert_user_error):
+    add_users()
+    added = altar(*PAT, "story", "terms", "add", "--kind", "school", "Brook Lane Primary")
+    assert added.exit_code == 0, added.output
+    assert query("SELECT term, added_by FROM identifier_term") == [("Brook Lane Primary", "pat")]
+    assert altar(*PAT, "story", "terms", "list").exit_code == 0
+    refused = altar(*PAT, "story", "terms", "remove", "--kind", "school", "Brook Lane Primary")
+    assert_user_error(refused, "only a lead or an admin may remove names", "'pat'", exit_code=9)
+    assert query("SELECT count(*) FROM identifier_term") == [(1,)]
+    assert altar(*LENA, "story", "terms", "remove", "--kind", "school", "Brook Lane Primary").exit_code == 0
+    assert query("SELECT count(*) FROM identifier_term") == [(0,)]

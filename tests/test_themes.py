@@ -71,8 +71,8 @@ def changes(query, entity: str) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 
 def tag(altar, quote: str, *more: object, ref: str = REF, theme: str = "missed_opportunity",
-        section: str = "education"):  # type: ignore[no-untyped-def]
-    return altar("themes", "tag", ref, theme, "--section", section, "--quote", quote, *more)
+        section: str = "education", user: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    return altar(*user, "themes", "tag", ref, theme, "--section", section, "--quote", quote, *more)
 
 
 # --- the codebook --------------------------------------------------------------------------------------------------
@@ -240,3 +240,48 @@ def test_export_writes_a_private_formula_safe_csv(tagged, tmp_path, read_csv):
     assert formula[9] == "'=SUM(A1)" and formula[3] == REF
     wrapped = next(r for r in rows[1:] if r[9].startswith("No referral"))
     assert wrapped[9] == "No referral was made"
+
+
+# --- who may code which stories ------------------------------------------------------------------------------------
+
+PAT, LENA = ("--user", "pat"), ("--user", "lena")  # a practitioner of Dudley and a lead (conftest add_users)
+
+
+def test_a_practitioner_tags_their_own_authoritys_stories_only(coded, add_users, query, assert_user_error):
+    add_users()
+    mine = tag(coded, "No referral was made", user=PAT)
+    assert mine.exit_code == 0, mine.output
+    assert query("SELECT tagged_by FROM story_tag") == [("pat",)]
+    assert_user_error(tag(coded, "no referral was made", user=PAT, ref="COV-001"), "no case 'COV-001'", exit_code=3)
+    assert tag(coded, "no referral was made", user=LENA, ref="COV-001").exit_code == 0
+    before = tags(query)
+    assert_user_error(coded(*PAT, "themes", "untag", "2"), "no tag 2", exit_code=3)
+    assert tags(query) == before and len(changes(query, "story_tag")) == 2
+    # Each sees the use of a theme on the cases they may see.
+    for user, children in ((PAT, 1), (LENA, 2)):
+        listed = {t["code"]: t["children"] for t in json.loads(coded(*user, "themes", "list", "--json").stdout)}
+        assert listed == {"exclusion": 0, "missed_opportunity": children}, user
+    assert coded(*PAT, "themes", "untag", "1").exit_code == 0
+
+
+def test_the_codebook_and_region_wide_outputs_are_a_leads(coded, add_users, tmp_path, query, assert_user_error):
+    add_users()
+    path = tmp_path / "extracts.csv"
+    for args in (("add", "neglect", "--label", "Neglect"), ("summary",), (), ("extracts",), ("export", path)):
+        assert_user_error(coded(*PAT, "themes", *args), "only a lead or an admin", exit_code=9)
+    assert not path.exists()
+    assert query("SELECT count(*) FROM theme") == [(2,)]
+    for args in (("add", "neglect", "--label", "Neglect"), ("summary",), ("extracts",), ("export", path)):
+        result = coded(*LENA, "themes", *args)
+        assert result.exit_code == 0, (args, result.output)
+    assert query("SELECT created_by FROM theme WHERE code = 'neglect'") == [("lena",)]
+
+
+def test_a_deleted_case_leaves_the_summary_and_extracts(tagged):
+    assert tagged("case", "delete", "COV-001").exit_code == 0
+    summary = json.loads(tagged("themes", "summary", "--format", "json").stdout)
+    assert {r["stratum"] for r in summary} == {"all", "custody"}
+    assert ("missed_opportunity", 1, 1, 2) in {(r["theme"], r["children"], r["stories"], r["extracts"])
+                                               for r in summary if r["stratum"] == "all"}  # fmt: skip
+    listed = json.loads(tagged("themes", "extracts", "--json").stdout)
+    assert "COV-001" not in {e["case_ref"] for e in listed} and len(listed) == 5
