@@ -26,6 +26,7 @@ from altar.instrument import current_codebook
 from altar.report import ReportOptions, authority_documents, read_region, regional_document, save
 from altar.stories import pen_pictures
 from altar.stories.casestory import import_stories
+from altar.stories.chronology import COLUMNS as EVENT_COLUMNS
 from altar.stories.chronology_entry import import_events
 from altar.stories.editor import render_plain
 from altar.stories.template import current_template
@@ -73,7 +74,7 @@ def _add_case_files(session: Session, directory: Path, rows: list[dict[str, str]
     user, command = single_user("demo"), "altar demo"
     events = directory / "synthetic_chronology.csv"
     with events.open("w", encoding="utf-8", newline="") as stream:
-        write_csv(stream, ["case_ref", "date", "agency", "event_type", "note"], synthetic_chronology(rows, seed=seed))
+        write_csv(stream, list(EVENT_COLUMNS), synthetic_chronology(rows, seed=seed))
     import_events(session, user, events, command=command)
     stories, template = directory / "synthetic_stories", current_template()
     stories.mkdir(exist_ok=True)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, object_session
 from altar.access import User, case_filter, require_authority, require_case
 from altar.capture.records import Answer, CaseRecord
 from altar.db.models import Answer as AnswerRow
+from altar.db import audit
 from altar.db.bulk import insert_rows
 from altar.db.models import Authority, Case, ChangeLog, InstrumentVersion, Screening, ScreeningScore
 from altar.instrument import Codebook, all_codebooks
@@ -46,12 +47,17 @@ def _instrument_ids(session: Session) -> dict[int, int]:
 def existing_refs(session: Session, refs: Iterable[str], visible: ColumnElement[bool] | None = None) -> set[str]:
     """The references among ``refs`` that are taken: by any case, deleted
     or not (a reference stays unique), or only by cases matching ``visible``."""
-    found: set[str] = set()
-    batch = list(refs)
+    return set(case_ids(session, refs, visible))
+
+
+def case_ids(session: Session, refs: Iterable[str], visible: ColumnElement[bool] | None = None) -> dict[str, int]:
+    """{case_ref: case id} for the references among ``refs`` that exist
+    (only cases matching ``visible``, e.g. ``access.case_filter``, if given)."""
+    found: dict[str, int] = {}
+    batch = sorted(set(refs))
     for start in range(0, len(batch), CHUNK):
-        chunk = batch[start : start + CHUNK]
-        query = select(Case.case_ref).where(Case.case_ref.in_(chunk))
-        found.update(session.scalars(query if visible is None else query.where(visible)))
+        query = select(Case.case_ref, Case.id).where(Case.case_ref.in_(batch[start : start + CHUNK]))
+        found.update(session.execute(query if visible is None else query.where(visible)).all())
     return found
 
 
@@ -122,7 +128,6 @@ def update_record(session: Session, user: User, record: CaseRecord, *, command: 
     """
     case = require_case(session, user, record.case_ref)
     require_authority(user, record.authority)  # a practitioner cannot move a case away
-    actor = user.name
     before = _record_from_case(case)
     changes = _diff(before, record)
     if not changes:
@@ -142,11 +147,9 @@ def update_record(session: Session, user: User, record: CaseRecord, *, command: 
         changes.append(("screening", "status", screening.status, status))
         screening.status = status
     _rewrite_scores(session, screening.id, book, record.answers)
-    session.add_all(
-        ChangeLog(actor=actor, command=command, action="update", entity=entity, case_ref=record.case_ref,
-                  field=name, old_value=old, new_value=new)
-        for entity, name, old, new in changes
-    )  # fmt: skip
+    for entity, name, old, new in changes:
+        audit.log(session, actor=user.name, command=command, action="update", entity=entity, case_ref=record.case_ref,
+                  field=name, old=old, new=new)  # fmt: skip
     return changed
 
 

@@ -7,7 +7,7 @@ and come out as plain values; judging what was typed is
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -40,17 +40,6 @@ class EventRow:
 
 _COLUMNS = (_E.id, _E.occurred_on, _E.date_precision, _E.agency, _E.event_type, _E.note, _E.recorded_by,
             _E.recorded_at)  # fmt: skip
-
-
-def case_ids(session: Session, refs: Iterable[str], scope: ColumnElement[bool]) -> dict[str, int]:
-    """{case_ref: case id} for the references that exist within ``scope``
-    (``access.case_filter``: the cases the user may see)."""
-    found: dict[str, int] = {}
-    batch = sorted(set(refs))
-    for start in range(0, len(batch), CHUNK):
-        chunk = batch[start : start + CHUNK]
-        found.update(session.execute(select(Case.case_ref, Case.id).where(Case.case_ref.in_(chunk), scope)).all())
-    return found
 
 
 def insert_events(session: Session, rows: Sequence[dict]) -> list[int]:

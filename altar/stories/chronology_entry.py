@@ -21,6 +21,7 @@ from altar.capture.records import Problem
 from altar.capture.values import parse_case_ref
 from altar.db import audit
 from altar.db import chronology as store
+from altar.db.cases import case_ids
 from altar.db.models import OFFENCE_TYPES
 from altar.errors import NotFoundError, ValidationError
 from altar.render.timeline import TimelineEvent, timeline_chart
@@ -114,7 +115,7 @@ def import_events(
     with CsvReader(path) as reader:
         _check_header(reader.header, path, case_ref)
         rows = [(number, {**row, "case_ref": case_ref} if case_ref else row) for number, row in reader]
-    known = store.case_ids(session, (row["case_ref"].strip() for _, row in rows), case_filter(user))
+    known = case_ids(session, (row["case_ref"].strip() for _, row in rows), case_filter(user))
     events, problems = [], []
     for number, row in rows:
         event, found = validate_event(row, row_number=number, today=today)
