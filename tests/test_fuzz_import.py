@@ -210,3 +210,14 @@ def test_an_authority_named_like_a_formula_is_neutralised_in_csv_and_escaped_now
     assert [r[1] for r in rows if r[0] == "evil_town"] == ["'" + name]
     listed = json.loads(altar("authority", "list", "--format", "json").stdout)
     assert [a["name"] for a in listed if a["code"] == "evil_town"] == [name]
+
+
+@pytest.mark.parametrize("command", [("story", "edit", "F-1", "--from-file"),
+                                     ("penpicture", "add", "F-1", "--title", "A title", "--from-file")])  # fmt: skip
+def test_a_non_utf8_story_or_pen_picture_file_is_refused_not_a_traceback(altar, tmp_path, assert_user_error,
+                                                                          query, command):  # fmt: skip
+    assert altar("case", "add", "F-1", "--authority", "dudley", "--stratum", "custody").exit_code == 0
+    text = tmp_path / "text.md"
+    text.write_bytes("## Education\n\nExclu à neuf ans.\n".encode("latin-1"))
+    assert_user_error(altar(*command, text), "text.md is not UTF-8", exit_code=1)
+    assert query("SELECT (SELECT count(*) FROM story_version) + (SELECT count(*) FROM pen_picture)") == [(0,)]

@@ -145,8 +145,10 @@ def is_blank(text: str) -> bool:
     return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
 
 
-def read_form_file(path: Path) -> str:
-    """A filled-in form saved as a file (``altar screening enter --from``)."""
+def read_typed_file(path: Path) -> str:
+    """Text a person typed and saved as a file: a filled-in form (``altar
+    screening enter --from``), a story or a pen-picture (``--from-file``).
+    UTF-8, with or without the byte-order mark word processors write."""
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:

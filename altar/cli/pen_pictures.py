@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from altar.capture.form import read_typed_file
 from altar.cli.common import Settings, command_name, keep_typed_text, pass_settings
 from altar.cli.output import emit, format_option, note
 from altar.db import pen_pictures as store
@@ -40,7 +41,7 @@ def penpicture() -> None:
 def _typed(from_file: Path | None, starting_text: str) -> str | None:
     """The text from the file, or typed in $EDITOR; None when the editor was closed without saving."""
     if from_file:
-        return from_file.read_text(encoding="utf-8")
+        return read_typed_file(from_file)
     return click.edit(starting_text, extension=".txt", require_save=True)
 
 

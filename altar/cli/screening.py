@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from altar.capture.entry import FormSession, open_form, save_form
-from altar.capture.form import is_blank, read_form_file
+from altar.capture.form import is_blank, read_typed_file
 from altar.capture.records import Problem
 from altar.cli.common import Settings, command_name, keep_typed_text, pass_settings
 from altar.cli.output import note
@@ -50,7 +50,7 @@ def screening_enter(settings: Settings, case_ref: str, group: str | None, from_f
     user = settings.acting_user
     with database.reader() as session:
         opened = open_form(session, user, case_ref, group)
-    text = read_form_file(from_file) if from_file else _edit(opened.render())
+    text = read_typed_file(from_file) if from_file else _edit(opened.render())
     while text is not None and not is_blank(text):
         try:
             with database.transaction() as session:

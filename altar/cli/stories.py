@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from altar.capture.form import read_typed_file
 from altar.cli.common import Settings, command_name, keep_typed_text, pass_settings
 from altar.cli.output import emit, format_option, note
 from altar.db import stories as store
@@ -61,7 +62,7 @@ def story_edit(settings: Settings, case_ref: str, section: str | None, from_file
     database = settings.database()
     with database.reader() as session:
         opened = open_story(session, settings.acting_user, case_ref, section)
-    text = from_file.read_text(encoding="utf-8-sig") if from_file else click.edit(
+    text = read_typed_file(from_file) if from_file else click.edit(
         opened.render(), extension=".md", require_save=True)  # fmt: skip
     if text is None or not text.strip():
         note(f"No changes saved to the story of {case_ref}.")
