@@ -483,7 +483,7 @@ def add_users(altar) -> Callable[[], None]:
     def add() -> None:
         for args in (("boss", "--role", "admin"), ("lena", "--role", "lead"),
                      ("pat", "--role", "practitioner", "--authority", "dudley")):  # fmt: skip
-            result = altar("--user", "boss", "user", "add", *args)
+            result = altar("--user", "boss", "user", "add", *args, "--no-password")
             assert result.exit_code == 0, result.output
 
     return add
@@ -562,3 +562,86 @@ def stored_answers(query) -> Callable[..., dict[str, dict[str, tuple]]]:
         return out
 
     return read
+
+
+# --- the web front end -------------------------------------------------------------
+
+WEB_PASSWORD = "correct horse battery staple"
+WEB_USERS = (("boss", "admin", None), ("lena", "lead", None), ("pat", "practitioner", "dudley"),
+             ("walt", "practitioner", "walsall"))  # fmt: skip
+
+
+class WebClient:
+    """Flask's test client for one person, with the CSRF token every form
+    post needs taken from the page, as a browser would."""
+
+    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        self.app, self.client = app, app.test_client()
+
+    def get(self, path: str, **kwargs):  # type: ignore[no-untyped-def]
+        return self.client.get(path, **kwargs)
+
+    def post(self, path: str, data: dict | list | None = None, *, csrf: bool = True, **kwargs):  # type: ignore[no-untyped-def]
+        """POST form data; ``data`` may be a list of pairs (repeated names).
+        ``csrf=False`` leaves out the token, as a forged post would."""
+        pairs = list(data.items()) if isinstance(data, dict) else list(data or [])
+        if csrf:
+            pairs.append(("csrf_token", self.csrf_token()))
+        from werkzeug.datastructures import MultiDict
+
+        return self.client.post(path, data=MultiDict(pairs), **kwargs)
+
+    def csrf_token(self) -> str:
+        from bs4 import BeautifulSoup
+
+        page = self.client.get("/sign-in" if not self.signed_in else "/cases")
+        field = BeautifulSoup(page.get_data(as_text=True), "html.parser").find("input", attrs={"name": "csrf_token"})
+        assert field is not None, "no CSRF token on the page"
+        return field["value"]
+
+    @property
+    def signed_in(self) -> bool:
+        with self.client.session_transaction() as session:
+            return "user" in session
+
+    def sign_in(self, name: str, password: str = WEB_PASSWORD):  # type: ignore[no-untyped-def]
+        return self.post("/sign-in", {"name": name, "password": password})
+
+
+@pytest.fixture
+def web_users(altar) -> None:
+    """boss (admin), lena (lead), pat (practitioner, Dudley) and walt
+    (practitioner, Walsall), each with the web password WEB_PASSWORD, added
+    through the real `altar user add` prompt."""
+    for name, role, authority in WEB_USERS:
+        args = ["user", "add", name, "--role", role, *(["--authority", authority] if authority else [])]
+        result = altar(*(["--user", "boss"] if name != "boss" else []), *args, input=f"{WEB_PASSWORD}\n" * 2)
+        assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def web_app(db, web_users):  # type: ignore[no-untyped-def]
+    """The web application on this test's database (both backends)."""
+    from altar.db import connect
+    from altar.web import create_app
+
+    database = connect(str(db))
+    app = create_app(database)
+    app.config["TESTING"] = True
+    yield app
+    database.engine.dispose()
+
+
+@pytest.fixture
+def web(web_app) -> Callable[[str | None], WebClient]:
+    """web(name=None): a browser-like client, signed in as ``name`` (one of
+    WEB_USERS) or signed out."""
+
+    def client(name: str | None = None) -> WebClient:
+        c = WebClient(web_app)
+        if name is not None:
+            response = c.sign_in(name)
+            assert response.status_code == 302, response.get_data(as_text=True)
+        return c
+
+    return client

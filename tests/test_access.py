@@ -53,7 +53,7 @@ def test_without_users_anyone_may_do_anything(altar, tmp_path, write_csv, valid_
 
 
 def test_the_first_user_must_be_an_admin(altar, query, assert_user_error):
-    result = altar("user", "add", "pat", "--role", "practitioner", "--authority", "dudley")
+    result = altar("user", "add", "pat", "--role", "practitioner", "--authority", "dudley", "--no-password")
     assert_user_error(result, "first user must be an admin")
     assert query("SELECT count(*) FROM users") == [(0,)]
 
@@ -73,7 +73,7 @@ def test_a_disabled_user_is_refused_and_can_be_enabled_again(region, assert_user
 def test_without_user_option_the_login_name_is_the_user(region):
     login = getpass.getuser()
     assert region("case", "list").exit_code == NOT_PERMITTED
-    assert region(*ADMIN, "user", "add", login, "--role", "lead").exit_code == 0
+    assert region(*ADMIN, "user", "add", login, "--role", "lead", "--no-password").exit_code == 0
     assert _refs(region("case", "list", "--format", "json")) == {"DUD-1", "DUD-2", "COV-1"}
     assert _refs(region("case", "list", "--format", "json", env={"ALTAR_USER": "pat"})) == {"DUD-1", "DUD-2"}
 
@@ -155,7 +155,7 @@ def test_practitioner_import_update_cannot_touch_or_take_over_another_authoritys
     ("stats",), ("stats", "--authority", "dudley", "--json"), ("report", "regional", "--format", "html"),
     ("report", "authority", "dudley", "--format", "html"), ("authority", "add", "stoke", "Stoke"),
     ("case", "undelete", "DUD-1"), ("case", "purge", "DUD-1", "--yes"), ("user", "list"),
-    ("user", "add", "eve", "--role", "admin"),
+    ("user", "add", "eve", "--role", "admin", "--no-password"),
 ])  # fmt: skip
 def test_practitioner_is_refused_region_wide_and_admin_commands(region, tmp_path, assert_user_error, query, command):
     result = region(*PAT, *command, *(("--out", tmp_path) if command[0] == "report" else ()))
@@ -193,7 +193,7 @@ def test_lead_sees_every_authority_and_the_statistics(region):
 
 
 def test_only_an_admin_manages_users(region, query, assert_user_error):
-    assert_user_error(region(*LEAD, "user", "add", "eve", "--role", "lead"), "only an admin", exit_code=NOT_PERMITTED)
+    assert_user_error(region(*LEAD, "user", "add", "eve", "--role", "lead", "--no-password"), "only an admin", exit_code=NOT_PERMITTED)
     assert region(*ADMIN, "user", "role", "pat", "lead").exit_code == 0
     assert query("SELECT role, authority_id FROM users WHERE name = 'pat'") == [("lead", None)]
     listed = json.loads(region(*ADMIN, "user", "list", "--format", "json").stdout)
@@ -217,7 +217,7 @@ def test_the_last_admin_cannot_be_disabled_or_demoted(region, query, assert_user
     (("bad name", "--role", "lead"), "user name"),
 ])  # fmt: skip
 def test_bad_user_definitions_are_refused(region, query, assert_user_error, args, message):
-    assert_user_error(region(*ADMIN, "user", "add", *args), message)
+    assert_user_error(region(*ADMIN, "user", "add", *args, "--no-password"), message)
     assert query("SELECT count(*) FROM users") == [(3,)]
 
 

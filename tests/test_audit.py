@@ -186,7 +186,7 @@ def purgeable(altar, tmp_path, write_csv, valid_row, spec, query):
     assert altar("import", "--update", write_csv(tmp_path / "b.csv", amended, header=header)).exit_code == 0
     _add_story_data(query, "P-1")
     assert altar("case", "delete", "P-1").exit_code == 0
-    assert altar("user", "add", "boss", "--role", "admin").exit_code == 0
+    assert altar("user", "add", "boss", "--role", "admin", "--no-password").exit_code == 0
     return altar
 
 
@@ -218,8 +218,8 @@ def test_purge_leaves_no_readable_trace_in_the_sqlite_files(purgeable, db_path):
 
 @pytest.mark.parametrize("user", ["lena", "pat"])
 def test_only_an_admin_may_purge(purgeable, query, assert_user_error, user):
-    assert purgeable(*ADMIN, "user", "add", "lena", "--role", "lead").exit_code == 0
-    assert purgeable(*ADMIN, "user", "add", "pat", "--role", "practitioner", "--authority", "dudley").exit_code == 0
+    assert purgeable(*ADMIN, "user", "add", "lena", "--role", "lead", "--no-password").exit_code == 0
+    assert purgeable(*ADMIN, "user", "add", "pat", "--role", "practitioner", "--authority", "dudley", "--no-password").exit_code == 0
     assert_user_error(purgeable("--user", user, "case", "purge", "P-1", "--yes"), "only an admin", exit_code=9)
     assert query("SELECT count(*) FROM cases WHERE case_ref = 'P-1'") == [(1,)]
 

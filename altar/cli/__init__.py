@@ -70,11 +70,11 @@ def main() -> None:
 def _register() -> None:
     from altar.cli import (
         audit, authority, cases, chronology, database, demo, instrument, maintenance, pen_pictures, report,
-        screening, stats, stories, themes, transfer, users,
+        screening, stats, stories, themes, transfer, users, web,
     )  # fmt: skip
 
     for module in (database, users, authority, instrument, cases, screening, stories, chronology, pen_pictures,
-                   themes, transfer, stats, report, demo, audit, maintenance):  # fmt: skip
+                   themes, transfer, stats, report, demo, audit, maintenance, web):  # fmt: skip
         module.register(cli)
 
 

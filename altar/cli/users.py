@@ -5,7 +5,7 @@ import click
 from altar.cli.common import Settings, command_name, pass_settings, write_as_user
 from altar.cli.output import emit, format_option, note
 from altar.db.models import ROLES
-from altar.db.users import add_user, list_users, set_disabled, set_role
+from altar.db.users import add_user, list_users, set_disabled, set_password, set_role
 
 
 @click.group()
@@ -20,8 +20,9 @@ def user() -> None:
     With no users, altar runs in single-user mode (anyone may do anything).
     The first user must be an admin; from then on only an admin manages
     users, and everyone works as a user known here (--user or ALTAR_USER,
-    else the login name). There are no passwords: see "Data protection" in
-    the README for what roles do and do not protect against.
+    else the login name). Passwords are for signing in to the web
+    (`altar serve`); the command line trusts --user: see "Data protection"
+    in the README for what roles do and do not protect against.
 
     \b
     Examples:
@@ -35,21 +36,52 @@ def user() -> None:
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="What they may do.")
 @click.option("--authority", help="A practitioner's authority (code or name); not for leads or admins.")
+@click.option("--no-password", is_flag=True, help="No web password: a command-line-only user.")
 @pass_settings
-def user_add(settings: Settings, name: str, role: str, authority: str | None) -> None:
-    """Add a user (admin only; the first user must be an admin).
+def user_add(settings: Settings, name: str, role: str, authority: str | None, no_password: bool) -> None:
+    """Add a user (admin only; the first user must be an admin). Asks for
+    their web sign-in password twice, without showing it (from a script,
+    pipe it in: it is never given on the command line).
 
     \b
     Examples:
       altar user add rk_admin --role admin
       altar --user rk_admin user add pat --role practitioner --authority dudley
-      altar --user rk_admin user add alex --role lead
+      altar --user rk_admin user add alex --role lead --no-password
     """
-    with settings.database().transaction() as session:
-        row = add_user(session, settings.acting_user, name, role, authority, command=command_name())
+    database = settings.database()
+    password = None if no_password else _ask_password(name)
+    with database.transaction() as session:
+        row = add_user(session, settings.acting_user, name, role, authority, command=command_name(),
+                       password=password)  # fmt: skip
     note(f"Added user {row.name} ({row.role}{f', {row.authority}' if row.authority else ''}).")
     if not settings.acting_user.registered:
         note(f"This database now has users: work as one of them, e.g. --user {row.name} or ALTAR_USER={row.name}.")
+
+
+@user.command("passwd")
+@click.argument("name")
+@click.option("--remove", is_flag=True, help="Remove the web password: no more web sign-in.")
+@pass_settings
+def user_passwd(settings: Settings, name: str, remove: bool) -> None:
+    """Set a user's web sign-in password (your own, or anyone's as an
+    admin); asks for it twice without showing it. Sessions signed in with
+    the old password end.
+
+    \b
+    Examples:
+      altar --user pat user passwd pat
+      altar --user rk_admin user passwd pat --remove
+    """
+    settings.database()
+    password = None if remove else _ask_password(name)
+    write_as_user(settings, set_password, name, password,
+                  done=f"Removed {name}'s web password." if remove else f"Set {name}'s web password.")
+
+
+def _ask_password(name: str) -> str:
+    # A hidden prompt, typed twice; from a pipe the two lines are read in turn.
+    return click.prompt(f"Web password for {name}", hide_input=True, confirmation_prompt=True)
 
 
 @user.command("list")

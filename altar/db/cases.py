@@ -147,6 +147,7 @@ def update_record(session: Session, user: User, record: CaseRecord, *, command: 
         changes.append(("screening", "status", screening.status, status))
         screening.status = status
     _rewrite_scores(session, screening.id, book, record.answers)
+    screening.revision += 1
     for entity, name, old, new in changes:
         audit.log(session, actor=user.name, command=command, action="update", entity=entity, case_ref=record.case_ref,
                   field=name, old=old, new=new)  # fmt: skip

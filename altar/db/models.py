@@ -166,6 +166,9 @@ class Screening(Base):
     screened_on: Mapped[date] = mapped_column(Date)
     screened_by: Mapped[str | None] = mapped_column(String(60))
     status: Mapped[str] = mapped_column(String(12), default="in_progress")
+    # Optimistic locking for forms left open (the web): one more on every
+    # save that changes something (db.cases.update_record).
+    revision: Mapped[int] = mapped_column(server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -264,7 +267,7 @@ class UserAccount(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(60))
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime)
-    # Reserved for the web front end's sign-in; the command line sets no password.
+    # The web sign-in's argon2 hash (altar.passwords); NULL: no web sign-in.
     password_hash: Mapped[str | None] = mapped_column(String(255))
 
     authority: Mapped[Authority | None] = relationship()

@@ -10,17 +10,19 @@ admin cannot be disabled or demoted. Every change is in the change log
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from altar.access import Permission, User, require, users_exist
+from altar.access import Permission, User, require, resolve_user, users_exist
 from altar.capture.values import parse_authority, parse_user
 from altar.db.audit import log, utc_text
 from altar.db.cases import authority_lookup
 from altar.db.models import ROLES, Authority, UserAccount, utcnow
-from altar.errors import NotFoundError, ValidationError
+from altar.errors import AccessDenied, NotFoundError, ValidationError
+from altar.passwords import hash_password, needs_rehash, password_problems, verify_password
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,10 @@ def list_users(session: Session, acting: User) -> list[UserRow]:
     ]
 
 
-def add_user(session: Session, acting: User, name: str, role: str, authority: str | None, *, command: str) -> UserRow:
+def add_user(session: Session, acting: User, name: str, role: str, authority: str | None, *, command: str,
+             password: str | None = None) -> UserRow:
+    """Add a user; ``password`` (checked by ``password_problems``) lets them
+    sign in to the web, None makes a command-line-only user."""
     first = not users_exist(session)
     if first and role != "admin":
         raise ValidationError(f"the first user must be an admin, who can then add the others: "
@@ -58,7 +63,8 @@ def add_user(session: Session, acting: User, name: str, role: str, authority: st
     if session.scalar(select(UserAccount.id).where(UserAccount.name == name)) is not None:
         raise ValidationError(f"user {name!r} already exists (see `altar user list`)")
     authority_id, code = _authority_for(session, role, authority)
-    account = UserAccount(name=name, role=role, authority_id=authority_id, created_by=acting.name)
+    account = UserAccount(name=name, role=role, authority_id=authority_id, created_by=acting.name,
+                          password_hash=_new_hash(name, password) if password is not None else None)
     session.add(account)
     session.flush()
     log(session, actor=acting.name, command=command, action="insert", entity="user", case_ref=None,
@@ -76,6 +82,46 @@ def set_disabled(session: Session, acting: User, name: str, disabled: bool, *, c
     account.disabled_at = utcnow() if disabled else None
     log(session, actor=acting.name, command=command, action="update", entity="user", case_ref=None,
         field=f"{name}.disabled_at", old=before, new=utc_text(account.disabled_at))  # fmt: skip
+
+
+def set_password(session: Session, acting: User, name: str, password: str | None, *, command: str) -> None:
+    """Set (None: remove) a user's web password: their own, or anyone's for
+    an admin. The change log says that it changed, never the hash."""
+    if acting.name != name:
+        _require_admin(session, acting)
+    account = _account(session, name)
+    before = "set" if account.password_hash else None
+    account.password_hash = _new_hash(name, password) if password is not None else None
+    log(session, actor=acting.name, command=command, action="update", entity="user", case_ref=None,
+        field=f"{name}.password", old=before, new="changed" if password is not None else None)  # fmt: skip
+
+
+def sign_in(session: Session, name: str, password: str) -> User:
+    """The user whose name and web password these are, or AccessDenied with
+    one message whatever was wrong (unknown name, wrong password, no web
+    password, disabled), so a failed sign-in does not say which names exist."""
+    account = session.scalars(select(UserAccount).where(UserAccount.name == name)).one_or_none()
+    stored = account.password_hash if account is not None and account.disabled_at is None else None
+    if not verify_password(stored, password):
+        raise AccessDenied("the user name or password is not right")
+    if needs_rehash(stored):
+        account.password_hash = hash_password(password)
+    return resolve_user(session, name)
+
+
+def password_stamp(session: Session, name: str) -> str | None:
+    """A value that changes whenever ``name``'s password is set or removed
+    (a digest of the salted hash, so the cookie holds nothing of the hash):
+    a web session remembers it, so a new password signs out old sessions."""
+    stored = session.scalar(select(UserAccount.password_hash).where(UserAccount.name == name))
+    return hashlib.sha256(stored.encode()).hexdigest()[:16] if stored else None
+
+
+def _new_hash(name: str, password: str) -> str:
+    problems = password_problems(name, password)
+    if problems:
+        raise ValidationError(f"password for {name!r} not set", problems)
+    return hash_password(password)
 
 
 def set_role(session: Session, acting: User, name: str, role: str, authority: str | None, *, command: str) -> None:

@@ -1,0 +1,20 @@
+"""The web front end, ``altar serve``: the same library the CLI calls,
+behind sign-in, for practitioners who will never open a terminal.
+
+- ``app``: ``create_app(database)``, the Flask application (security
+  headers, error pages, CSRF, session cookie settings) and ``serve()``
+  (waitress, the production WSGI server).
+- ``auth``: sign-in and sign-out, the signed-in user on every request,
+  and the pause after repeated failed sign-ins.
+- ``pages``: what every view uses: ``reading()``/``writing()`` (one
+  transaction as the signed-in user), form problems for the error summary.
+- ``views/``: one blueprint per page family (cases, screening, story,
+  chronology, lead).
+
+Views only read the request, call the library and render a template in
+``templates/web/``; access rules, validation and audit are the library's.
+"""
+
+from altar.web.app import create_app, serve
+
+__all__ = ["create_app", "serve"]

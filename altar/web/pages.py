@@ -1,0 +1,62 @@
+"""What every view uses: the store, the signed-in user, one transaction as
+that user, and form problems for the GOV.UK-style error summary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import current_app, g, request
+from sqlalchemy.orm import Session
+
+from altar.access import User
+from altar.db import Database
+
+
+def database() -> Database:
+    return current_app.extensions["altar_database"]
+
+
+def user() -> User:
+    """The signed-in user (every page but sign-in requires one)."""
+    return g.user
+
+
+@contextmanager
+def reading() -> Iterator[Session]:
+    with database().reader() as session:
+        yield session
+
+
+@contextmanager
+def writing() -> Iterator[Session]:
+    """One transaction: the page's change is saved whole or not at all."""
+    with database().transaction() as session:
+        yield session
+
+
+def command() -> str:
+    """How the change log names a change made on the web, e.g.
+    'altar serve screening.save' (the page that made it)."""
+    return f"altar serve {request.endpoint}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a form. ``field`` is the id of the input it is
+    about (the error summary links to it), or None for the form as a whole."""
+
+    message: str
+    field: str | None = None
+
+
+def form_text(name: str, default: str = "") -> str:
+    """A posted text field, with Windows/old-Mac line endings made \\n."""
+    return request.form.get(name, default).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def by_field(problems: list[Problem]) -> dict[str, str]:
+    """field id -> its message, for writing each error above its field
+    (a template filter)."""
+    return {p.field: p.message for p in problems if p.field}

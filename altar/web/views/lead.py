@@ -1,0 +1,5 @@
+"""The lead pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("lead", __name__)

@@ -1,0 +1,5 @@
+"""The screening pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("screening", __name__)

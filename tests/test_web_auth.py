@@ -1,0 +1,120 @@
+"""Signing in to the web: passwords, sessions, CSRF, throttling, sign-out."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.conftest import WEB_PASSWORD
+
+
+def text(response) -> str:  # type: ignore[no-untyped-def]
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text(" ", strip=True)
+
+
+def test_signed_out_pages_go_to_sign_in_and_come_back(web):
+    client = web()
+    response = client.get("/cases?stratum=custody")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in?next=/cases")
+    response = client.post("/sign-in?next=/cases?stratum%3Dcustody", {"name": "pat", "password": WEB_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/cases?stratum=custody"
+    assert "Signed in as pat (dudley)" in text(client.get("/cases"))
+
+
+def test_a_wrong_password_and_an_unknown_name_get_the_same_answer(web):
+    client = web()
+    wrong, unknown = client.sign_in("pat", "not the password at all"), client.sign_in("nobody", WEB_PASSWORD)
+    assert wrong.status_code == unknown.status_code == 400
+    assert "The user name or password is not right" in text(wrong)
+    assert text(wrong).replace("pat", "X") == text(unknown).replace("nobody", "X")
+    assert not client.signed_in
+
+
+def test_the_cookie_is_httponly_and_samesite(web):
+    response = web().sign_in("pat")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert WEB_PASSWORD not in cookie
+
+
+def test_a_post_without_the_csrf_token_is_refused(web):
+    client = web()
+    response = client.post("/sign-in", {"name": "pat", "password": WEB_PASSWORD}, csrf=False)
+    assert response.status_code == 400
+    assert "The form had expired" in text(response)
+    assert not client.signed_in
+    signed = web("pat")
+    assert signed.post("/sign-out", csrf=False).status_code == 400
+    assert signed.signed_in
+
+
+def test_sign_out_ends_the_session(web):
+    client = web("pat")
+    response = client.post("/sign-out")
+    assert response.status_code == 302
+    assert not client.signed_in
+    assert client.get("/cases").status_code == 302
+    assert "You have signed out" in text(client.get("/sign-in"))
+
+
+def test_repeated_failures_pause_that_user_name_even_with_the_right_password(web):
+    client = web()
+    for _ in range(5):
+        assert client.sign_in("pat", "wrong password here").status_code == 400
+    response = client.sign_in("pat")
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in text(response)
+    assert web("lena").signed_in  # another user name is not held up
+
+
+def test_a_new_password_or_disabling_ends_existing_sessions(web, altar):
+    pat = web("pat")
+    result = altar("--user", "boss", "user", "passwd", "pat", input="a brand new passphrase\n" * 2)
+    assert result.exit_code == 0, result.output
+    response = pat.get("/cases")
+    assert response.status_code == 302
+    assert "Your password was changed" in text(pat.get("/sign-in"))
+    lena = web("lena")
+    assert altar("--user", "boss", "user", "disable", "lena").exit_code == 0
+    assert lena.get("/cases").status_code == 302
+    assert web().sign_in("lena").status_code == 400
+
+
+def test_no_open_redirect_after_sign_in(web):
+    client = web()
+    response = client.post("/sign-in?next=https://evil.example/", {"name": "pat", "password": WEB_PASSWORD})
+    assert response.headers["Location"] == "/cases"
+
+
+def test_pages_forbid_framing_and_caching(web):
+    response = web("pat").get("/cases")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_an_oversized_post_is_refused_and_writes_nothing(web):
+    response = web("pat").post("/sign-out", {"x": "a" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "too big" in text(response)
+
+
+@pytest.mark.parametrize("password, problem", [("short one", "at least 12"), ("pat-is-my-password", "user's name")])
+def test_weak_passwords_are_refused_at_the_prompt(altar, web_users, password, problem, assert_user_error):
+    result = altar("--user", "boss", "user", "passwd", "pat", input=f"{password}\n" * 2)
+    assert_user_error(result, problem)
+
+
+def test_a_user_may_change_only_their_own_password_unless_admin(altar, web_users, assert_user_error):
+    result = altar("--user", "pat", "user", "passwd", "walt", input="another fine passphrase\n" * 2)
+    assert_user_error(result, "only an admin")
+    result = altar("--user", "pat", "user", "passwd", "pat", input="another fine passphrase\n" * 2)
+    assert result.exit_code == 0, result.output
+    log = altar("--user", "boss", "audit", "--format", "csv").output
+    assert "pat.password" in log and "argon2" not in log and "another fine" not in log
+
+
+def test_the_hash_is_argon2_and_the_password_is_not_stored(query, web_users):
+    (stored,) = query("SELECT password_hash FROM users WHERE name = 'pat'")[0]
+    assert stored.startswith("$argon2id$") and WEB_PASSWORD not in stored
