@@ -24,6 +24,7 @@ import shutil
 import socket
 import sqlite3
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
@@ -645,3 +646,92 @@ def web(web_app) -> Callable[[str | None], WebClient]:
         return c
 
     return client
+
+
+# --- the web front end in a real browser ------------------------------------------
+
+CHROMIUM = os.environ.get("ALTAR_CHROMIUM", "/usr/bin/chromium")
+
+
+class LiveServer:
+    """`altar serve` running in its own process (waitress, as in production)."""
+
+    def __init__(self, db: Db) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        altar_exe = Path(sys.executable).parent / "altar"
+        env = {**os.environ, "ALTAR_DB": "", "ALTAR_USER": ""}
+        self.process = subprocess.Popen([str(altar_exe), "--db", str(db), "serve", "--port", str(self.port)],
+                                        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+        self._wait()
+
+    def _wait(self) -> None:
+        import time
+
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"altar serve exited: {self.process.stderr.read().decode()}")  # type: ignore[union-attr]
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError("altar serve did not start listening within 20 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def live_server(db, web_users) -> Iterator[LiveServer]:
+    """`altar serve` on this test's database, with the WEB_USERS."""
+    server = LiveServer(db)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium():  # type: ignore[no-untyped-def]
+    """Debian's Chromium driven by Playwright (launched by its path: no
+    browser download). Skips when missing, unless ALTAR_REQUIRE_BROWSER=1."""
+    reason = None
+    if not Path(CHROMIUM).exists():
+        reason = f"Chromium not found at {CHROMIUM} (Debian: apt-get install chromium)"
+    else:
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            reason = "Playwright for Python is not installed"
+    if reason:
+        if os.environ.get("ALTAR_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{reason}, and ALTAR_REQUIRE_BROWSER=1 requires the browser tests", pytrace=False)
+        pytest.skip(f"{reason} (set ALTAR_REQUIRE_BROWSER=1 to make this an error)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium, live_server):  # type: ignore[no-untyped-def]
+    """browser_page(name=None): a new browser context (its own cookies) on
+    the live server, signed in as ``name`` through the sign-in form."""
+    contexts = []
+
+    def open_page(name: str | None = None):  # type: ignore[no-untyped-def]
+        context = chromium.new_context(base_url=live_server.url, viewport={"width": 1100, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        if name is not None:
+            page.goto("/sign-in")
+            page.get_by_label("User name").fill(name)
+            page.get_by_label("Password").fill(WEB_PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url("**/cases*")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
