@@ -12,7 +12,7 @@ them on purpose (``force``), and then they are recorded with the version.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,11 @@ from altar.db.cases import existing_refs
 from altar.errors import ValidationError
 from altar.stories import editor
 from altar.stories.identifiers import Finding, describe, find_identifying_details
-from altar.stories.template import StoryTemplate, current_template, template as template_version
+from altar.stories.template import Section, StoryTemplate, current_template, template as template_version
+
+# A section's text at most (about 8,000 words): far more than a section
+# needs, and it keeps one page's post well under the web's 1 MB limit.
+SECTION_MAX = 50_000
 
 
 @dataclass(frozen=True)
@@ -77,11 +81,41 @@ def save_story(session: Session, user: User, opened: OpenedStory, text: str, *, 
                  force=force, command=command)  # fmt: skip
 
 
+def save_sections(session: Session, user: User, case_ref: str, sections: Mapping[str, str], *,
+                  base_version: int | None, confirmed: Collection[str] = (), command: str) -> SaveOutcome:  # fmt: skip
+    """Store the given sections' text (the web's form: {section code: text},
+    the other sections kept as they are) as a new version, written with the
+    current template. ``base_version`` is the version the writer started from
+    (0: none yet): ConflictError if someone saved a newer one. Identifying
+    details stop the save unless every one is in ``confirmed`` (the findings,
+    as ``str(finding)``, that the writer was shown and kept on purpose).
+    An unknown section is NotFoundError; an empty or oversized one, or a
+    missing base version, ValidationError."""
+    template = current_template()
+    texts = {template.section(code).code: editor.normalise_text(text) for code, text in sections.items()}
+    problems = [f"{template.section(code).title}: write the section's text before saving" for code, text in texts.items()
+                if not text.strip()]  # fmt: skip
+    if base_version is None or base_version < 0:
+        problems.append("the form is missing the version it was opened at: open the section again")
+    if problems:
+        raise ValidationError(f"{case_ref}: nothing was saved", problems)
+    return _save(session, user, case_ref, texts, template, base_version=base_version, force=False,
+                 confirmed=confirmed, command=command)  # fmt: skip
+
+
+def identifying_details(session: Session, user: User, case_ref: str, sections: Mapping[str, str]) -> list[Finding]:
+    """What saving ``sections`` would find (a preview: nothing is saved). As
+    on saving, only text that differs from the latest version is checked."""
+    texts = {code: editor.normalise_text(text) for code, text in sections.items()}
+    return find_identifying_details(_changed(session, user, case_ref, texts), store.watchlist(session))
+
+
 def _save(session: Session, user: User, case_ref: str, sections: Mapping[str, str], template: StoryTemplate, *,
-          base_version: int | None, force: bool, command: str) -> SaveOutcome:  # fmt: skip
+          base_version: int | None, force: bool, command: str, confirmed: Collection[str] = ()) -> SaveOutcome:  # fmt: skip
+    _check_lengths(sections, template)
     store.register_template(session, template.name, template.version, template.digest)
     changed = _changed(session, user, case_ref, sections)
-    findings = check_identifiers(session, case_ref, changed, force=force)
+    findings = check_identifiers(session, case_ref, changed, force=force, confirmed=confirmed)
     saved = store.save_version(
         session, user, case_ref, sections, codes=template.codes, template=(template.name, template.version),
         base_version=base_version, override="\n".join(describe(findings)) or None, command=command,
@@ -99,21 +133,35 @@ def _changed(session: Session, user: User, case_ref: str, sections: Mapping[str,
     return {code: text for code, text in sections.items() if text != stored.get(code, "")}
 
 
+def _check_lengths(sections: Mapping[str, str], template: StoryTemplate) -> None:
+    problems = [f"{template.section(code).title}: {len(text):,} characters; a section may hold at most "
+                f"{SECTION_MAX:,} (split it, or shorten it)" for code, text in sections.items() if len(text) > SECTION_MAX]  # fmt: skip
+    if problems:
+        raise ValidationError(f"the story is too long in {len(problems)} section(s); nothing was saved", problems)
+
+
 class IdentifyingDetails(ValidationError):
-    """The text looks as if it identifies someone; ``problems`` lists each finding."""
+    """The text looks as if it identifies someone; ``problems`` lists each
+    finding as a line of text, ``findings`` as Finding (kind, section, line, text)."""
+
+    def __init__(self, message: str, findings: list[Finding]):
+        super().__init__(message, describe(findings))
+        self.findings = tuple(findings)
 
 
 def check_identifiers(session: Session, case_ref: str, text_by_section: Mapping[str, str], *,
-                      force: bool) -> list[Finding]:  # fmt: skip
+                      force: bool, confirmed: Collection[str] = ()) -> list[Finding]:  # fmt: skip
     """The findings in the text, which the writer keeps on purpose with
-    ``force``; without it ValidationError listing each one."""
+    ``force`` (all of them), or by confirming each one they were shown
+    (``confirmed``: findings as ``str(finding)``, so a detail typed after the
+    writer looked is not waved through); otherwise IdentifyingDetails."""
     findings = find_identifying_details(text_by_section, store.watchlist(session))
-    if findings and not force:
+    if not force and any(str(f) not in confirmed for f in findings):
         raise IdentifyingDetails(
             f"{case_ref}: the story looks as if it contains {len(findings)} identifying detail(s); nothing was "
             "saved. Take them out (write 'Mum', 'the child', 'a secondary school' ...), or if they are "
             "not identifying, save again with --force to keep them (the override is recorded)",
-            describe(findings),
+            findings,
         )  # fmt: skip
     return findings
 
@@ -198,14 +246,93 @@ def diff_story(session: Session, user: User, case_ref: str, old: int, new: int |
 
 def diff_sections(before: store.StoryText, after: store.StoryText, template: StoryTemplate) -> str:
     """A unified diff for each section whose text differs; empty when none does."""
-    codes = list(template.codes) + [c for c in before.sections if c not in template.codes]
     parts = []
-    for code in codes:
-        title = template.section(code).title if code in template.codes else code
-        lines = difflib.unified_diff(
-            before.sections.get(code, "").splitlines(), after.sections.get(code, "").splitlines(),
-            fromfile=f"{before.case_ref} v{before.version}: {title}",
-            tofile=f"{after.case_ref} v{after.version}: {title}", lineterm="",
-        )  # fmt: skip
+    for _, title, old, new in _differing(before.sections, after.sections, template):
+        lines = difflib.unified_diff(old, new, fromfile=f"{before.case_ref} v{before.version}: {title}",
+                                     tofile=f"{after.case_ref} v{after.version}: {title}", lineterm="")  # fmt: skip
         parts.append("\n".join(lines))
-    return "\n".join(p for p in parts if p)
+    return "\n".join(parts)
+
+
+def _differing(before: Mapping[str, str], after: Mapping[str, str], template: StoryTemplate,
+               only: Collection[str] | None = None) -> Iterator[tuple[str, str, list[str], list[str]]]:  # fmt: skip
+    """(code, title, old lines, new lines) of each section whose text differs, in template order."""
+    codes = list(template.codes) + [c for c in before if c not in template.codes]
+    for code in codes:
+        old, new = before.get(code, ""), after.get(code, "")
+        if old != new and (only is None or code in only):
+            title = template.section(code).title if code in template.codes else code
+            yield code, title, old.splitlines(), new.splitlines()
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    change: str  # "removed", "added" or "same"
+    text: str
+
+
+@dataclass(frozen=True)
+class SectionDiff:
+    """One section's text before and after, line by line, for reading on a page."""
+
+    code: str
+    title: str
+    lines: tuple[DiffLine, ...]
+
+
+def section_diffs(before: Mapping[str, str], after: Mapping[str, str], template: StoryTemplate,
+                  only: Collection[str] | None = None) -> list[SectionDiff]:  # fmt: skip
+    """Each differing section (of ``only``, if given) with every line marked
+    removed, added or the same. Sections are short: the whole text is kept as
+    context rather than cut into hunks."""
+    return [SectionDiff(code, title, tuple(_line_changes(old, new)))
+            for code, title, old, new in _differing(before, after, template, only)]  # fmt: skip
+
+
+def _line_changes(old: list[str], new: list[str]) -> Iterator[DiffLine]:
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            yield from (DiffLine("same", line) for line in old[i1:i2])
+            continue
+        yield from (DiffLine("removed", line) for line in old[i1:i2])
+        yield from (DiffLine("added", line) for line in new[j1:j2])
+
+
+@dataclass(frozen=True)
+class Comparison:
+    before: store.StoryText | None  # None: before the first version
+    after: store.StoryText
+    sections: list[SectionDiff]
+
+
+def compare_versions(session: Session, user: User, case_ref: str, old: int | None, new: int | None,
+                     only: Collection[str] | None = None) -> Comparison:  # fmt: skip
+    """What changed from version ``old`` (0: before the story was begun) to
+    ``new`` (None: the latest), per section (``only`` these, if given)."""
+    if old is None or old < 0:
+        raise ValidationError("choose the two versions to compare", ["choose the earlier version"])
+    before = store.get_version(session, user, case_ref, old) if old else None
+    after = store.get_version(session, user, case_ref, new)
+    template = template_version(after.template_version)
+    return Comparison(before, after, section_diffs(before.sections if before else {}, after.sections, template, only))
+
+
+@dataclass(frozen=True)
+class StoryPage:
+    """A case's story to read: the latest version (None: not begun) and the
+    template it was written with (the current one if not begun)."""
+
+    case_ref: str
+    story: store.StoryText | None
+    template: StoryTemplate
+
+    @property
+    def sections(self) -> list[tuple[Section, str]]:
+        texts = self.story.sections if self.story else {}
+        return [(section, texts.get(section.code, "")) for section in self.template.sections]
+
+
+def read_story(session: Session, user: User, case_ref: str) -> StoryPage:
+    """The case's latest story, to read section by section."""
+    story = store.latest_version(session, user, case_ref)
+    return StoryPage(case_ref, story, template_version(story.template_version) if story else current_template())

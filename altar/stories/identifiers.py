@@ -29,6 +29,9 @@ from functools import lru_cache
 from altar.resources import identifier_lists_dir
 
 KINDS = ("name", "date_of_birth", "postcode", "phone", "email", "school")
+# Each kind in words, for a reader ("looks like a date of birth").
+KIND_WORDS = {"name": "a name", "date_of_birth": "a date of birth", "postcode": "a postcode",
+              "phone": "a phone number", "email": "an email address", "school": "a school's name"}  # fmt: skip
 MAX_NAME_WORDS = 4
 
 
@@ -43,6 +46,11 @@ class Finding:
 
     def __str__(self) -> str:
         return f"section {self.section}, line {self.line}: {self.kind.replace('_', ' ')} {self.text!r}"
+
+    @property
+    def what(self) -> str:
+        """The kind in words: 'a date of birth'."""
+        return KIND_WORDS[self.kind]
 
 
 @dataclass(frozen=True)
