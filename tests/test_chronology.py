@@ -144,7 +144,8 @@ def test_edit_changes_only_the_options_given_and_logs_each_old_value(cases, quer
     assert events_in_db(query) == [("DUD-1", "2016-09-12", "day", "education", "school_move", "fixed term", "res1")]
     assert edit_log(query) == [
         ("res2", "altar chronology edit", "update", "DUD-1", f"event {event_id} date", "2016-09", "2016-09-12"),
-        ("res2", "altar chronology edit", "update", "DUD-1", f"event {event_id} event_type", "exclusion", "school_move"),
+        ("res2", "altar chronology edit", "update", "DUD-1", f"event {event_id} event_type", "exclusion",
+         "school_move"),
     ]
     result = cases("--user", "res2", "chronology", "edit", "DUD-1", event_id, "--note", "")
     assert result.exit_code == 0, result.output
@@ -157,8 +158,9 @@ def test_edit_refuses_bad_values_and_another_cases_event_writing_nothing(cases, 
     add(cases, "DUD-2", "2018-01", "housing", "referral")
     mine, other = listed(cases, "DUD-1")[0]["id"], listed(cases, "DUD-2")[0]["id"]
     before = events_in_db(query)
-    assert_user_error(cases("chronology", "edit", "DUD-1", mine, "--date", "2099-01", "--agency", "fire"),
-                      f"event {mine} of DUD-1 not changed: 2 problem(s)", "in the future", "agency must be one of")  # fmt: skip
+    refused = cases("chronology", "edit", "DUD-1", mine, "--date", "2099-01", "--agency", "fire")
+    assert_user_error(refused, f"event {mine} of DUD-1 not changed: 2 problem(s)", "in the future",
+                      "agency must be one of")  # fmt: skip
     assert_user_error(cases("chronology", "edit", "DUD-1", mine, "--type", ""), "event type is required")
     assert_user_error(cases("chronology", "edit", "DUD-1", other, "--note", "moved"), str(other), exit_code=3)
     assert_user_error(cases("chronology", "edit", "NOPE", mine, "--note", "moved"), "NOPE", exit_code=3)

@@ -27,7 +27,8 @@ def back_to(path: str) -> re.Pattern:
     return re.compile(re.escape(path) + "(#.*)?$")
 
 
-def fill_event(page, date: str, agency: str | None, kind: str | None, note: str = "") -> None:  # type: ignore[no-untyped-def]
+def fill_event(page, date: str, agency: str | None, kind: str | None,  # type: ignore[no-untyped-def]
+               note: str = "") -> None:
     page.get_by_label("Date").fill(date)
     if agency:
         page.get_by_label(agency, exact=True).check()

@@ -85,7 +85,8 @@ def chronology_list(settings: Settings, case_ref: str, fmt: str) -> None:
 @chronology.command("edit")
 @click.argument("case_ref")
 @click.argument("event_id", type=int)
-@click.option("--date", "date_text", metavar="YYYY-MM[-DD]", help="The corrected date (YYYY-MM when the day is not known).")
+@click.option("--date", "date_text", metavar="YYYY-MM[-DD]",
+              help="The corrected date (YYYY-MM when the day is not known).")  # fmt: skip
 @click.option("--agency", help="The corrected agency.")
 @click.option("--type", "event_type", help="The corrected event type.")
 @click.option("--note", "note_text", help='A new note on one line (--note "" removes it). No names.')

@@ -88,7 +88,8 @@ def _typed() -> dict[str, str]:
 def _form(ref: str, event_id: int | None, values: dict[str, str], refused: EventProblems | None = None
           ) -> tuple[str, int]:  # fmt: skip
     """The add or change form, with the library's problems (if any) by field."""
-    problems = [pages.Problem(p.reason[:1].upper() + p.reason[1:], p.column) for p in refused.located] if refused else []
+    located = refused.located if refused else []
+    problems = [pages.Problem(p.reason[:1].upper() + p.reason[1:], p.column) for p in located]
     page = render_template("chronology/form.html", ref=ref, event_id=event_id, values=values, problems=problems,
                            note_max=NOTE_MAX, **_vocabularies())  # fmt: skip
     return page, 400 if refused else 200
