@@ -79,6 +79,7 @@ def test_a_practitioner_keeps_a_chronology(browser_page, case, altar):
     page.wait_for_url(back_to(case))
     page.get_by_role("link", name="Remove the event of 2018-11-02 (Arrest)").click()
     assert "Remove this event?" in page.get_by_role("heading", level=1).inner_text()
+    page.screenshot(path=str(SHOTS / "chronology-remove.png"), full_page=True)
     page.get_by_role("button", name="Yes, remove this event").click()
     page.wait_for_url(back_to(case))
     assert table(page) == [["2019-03-14", "Education", "Exclusion", "fixed term, 5 days"]]
