@@ -126,6 +126,80 @@ def test_remove_keeps_the_old_values_in_the_change_log(cases, query, assert_user
     assert_user_error(cases("chronology", "remove", "DUD-1", exclusion), exit_code=3)
 
 
+# --- edit -----------------------------------------------------------------------------------------------------
+
+
+def edit_log(query):
+    return query("SELECT actor, command, action, case_ref, field, old_value, new_value FROM change_log "
+                 "WHERE entity = 'chronology_event' AND action = 'update' ORDER BY id")  # fmt: skip
+
+
+def test_edit_changes_only_the_options_given_and_logs_each_old_value(cases, query):
+    add(cases, "DUD-1", "2016-09", "education", "exclusion", "--note", "fixed term")
+    (event_id,) = [r["id"] for r in listed(cases, "DUD-1")]
+    result = cases("--user", "res2", "chronology", "edit", "DUD-1", event_id, "--date", "2016-09-12", "--type",
+                   "school move")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert f"Event {event_id} of DUD-1 is now: 2016-09-12 education school_move" in result.stderr
+    assert events_in_db(query) == [("DUD-1", "2016-09-12", "day", "education", "school_move", "fixed term", "res1")]
+    assert edit_log(query) == [
+        ("res2", "altar chronology edit", "update", "DUD-1", f"event {event_id} date", "2016-09", "2016-09-12"),
+        ("res2", "altar chronology edit", "update", "DUD-1", f"event {event_id} event_type", "exclusion",
+         "school_move"),
+    ]
+    result = cases("--user", "res2", "chronology", "edit", "DUD-1", event_id, "--note", "")
+    assert result.exit_code == 0, result.output
+    assert events_in_db(query)[0][5] is None
+    assert edit_log(query)[-1][4:] == (f"event {event_id} note", "fixed term", None)
+
+
+def test_edit_refuses_bad_values_and_another_cases_event_writing_nothing(cases, query, assert_user_error):
+    add(cases, "DUD-1", "2016-09", "education", "exclusion")
+    add(cases, "DUD-2", "2018-01", "housing", "referral")
+    mine, other = listed(cases, "DUD-1")[0]["id"], listed(cases, "DUD-2")[0]["id"]
+    before = events_in_db(query)
+    refused = cases("chronology", "edit", "DUD-1", mine, "--date", "2099-01", "--agency", "fire")
+    assert_user_error(refused, f"event {mine} of DUD-1 not changed: 2 problem(s)", "in the future",
+                      "agency must be one of")  # fmt: skip
+    assert_user_error(cases("chronology", "edit", "DUD-1", mine, "--type", ""), "event type is required")
+    assert_user_error(cases("chronology", "edit", "DUD-1", other, "--note", "moved"), str(other), exit_code=3)
+    assert_user_error(cases("chronology", "edit", "NOPE", mine, "--note", "moved"), "NOPE", exit_code=3)
+    assert events_in_db(query) == before
+    assert edit_log(query) == []
+
+
+def test_edit_event_in_the_library_is_scoped_to_the_users_authority(cases, db, add_users):
+    """edit_event itself (as the web calls it): another authority's case is
+    not found, and an unchanged event logs nothing."""
+    from altar.access import resolve_user
+    from altar.db import connect
+    from altar.errors import NotFoundError
+    from altar.stories.chronology_entry import EventProblems, edit_event
+
+    add(cases, "DUD-1", "2016-09", "education", "exclusion")
+    (event_id,) = [r["id"] for r in listed(cases, "DUD-1")]
+    add_users()
+    walt = cases("--user", "boss", "user", "add", "walt", "--role", "practitioner", "--authority", "walsall",
+                 "--no-password")  # fmt: skip
+    assert walt.exit_code == 0, walt.output
+    database = connect(str(db))
+    try:
+        with database.transaction() as session:
+            dudley, walsall = resolve_user(session, "pat"), resolve_user(session, "walt")
+            with pytest.raises(NotFoundError):
+                edit_event(session, walsall, "DUD-1", event_id, {"note": "x"}, command="test")
+            with pytest.raises(EventProblems) as refused:
+                edit_event(session, dudley, "DUD-1", event_id, {"date": "2016-13", "note": "a\nb"}, command="test")
+            assert [(p.column, p.value) for p in refused.value.located] == [("date", "2016-13"), ("note", "a\nb")]
+            same = edit_event(session, dudley, "DUD-1", event_id, {"date": "2016-09", "agency": "Education"},
+                              command="test")  # fmt: skip
+            assert (same.date, same.agency, same.event_type, same.recorded_by) == ("2016-09", "education", "exclusion",
+                                                                                   "res1")  # fmt: skip
+    finally:
+        database.engine.dispose()
+    assert cases("--user", "boss", "audit", "--format", "csv").stdout.count("update") == 0
+
+
 # --- import ---------------------------------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""altar chronology add|list|remove|import|template|chart."""
+"""altar chronology add|list|edit|remove|import|template|chart."""
 
 import os
 import sys
@@ -31,6 +31,7 @@ def chronology() -> None:
     Examples:
       altar chronology add DUD-017 --date 2019-03 --agency education --type exclusion
       altar chronology list DUD-017
+      altar chronology edit DUD-017 12 --date 2019-04
       altar chronology import dudley_chronologies.csv
       altar chronology chart DUD-017 --out DUD-017.png
     """
@@ -79,6 +80,33 @@ def chronology_list(settings: Settings, case_ref: str, fmt: str) -> None:
     emit(rows, fmt, LIST_COLUMNS)
     if fmt == "table":
         note(f"{len(rows)} event(s)")
+
+
+@chronology.command("edit")
+@click.argument("case_ref")
+@click.argument("event_id", type=int)
+@click.option("--date", "date_text", metavar="YYYY-MM[-DD]",
+              help="The corrected date (YYYY-MM when the day is not known).")  # fmt: skip
+@click.option("--agency", help="The corrected agency.")
+@click.option("--type", "event_type", help="The corrected event type.")
+@click.option("--note", "note_text", help='A new note on one line (--note "" removes it). No names.')
+@pass_settings
+def chronology_edit(settings: Settings, case_ref: str, event_id: int, date_text: str | None, agency: str | None,
+                    event_type: str | None, note_text: str | None) -> None:  # fmt: skip
+    """Correct one event (by the id `altar chronology list` shows).
+
+    Only the options given change; the change log keeps each old value.
+
+    \b
+    Examples:
+      altar chronology edit DUD-017 12 --date 2019-04-02
+      altar chronology edit DUD-017 12 --type school_move --note ""
+    """
+    fields = {"date": date_text, "agency": agency, "event_type": event_type, "note": note_text}
+    with settings.database().transaction() as session:
+        edited = chronology_store.edit_event(session, settings.acting_user, case_ref, event_id, fields,
+                                             command=command_name())  # fmt: skip
+    note(f"Event {edited.id} of {case_ref} is now: {edited.date} {edited.agency} {edited.event_type}")
 
 
 @chronology.command("remove")

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, and_, case, delete, distinct, extract, func, insert, or_, select, type_coerce
+from sqlalchemy import Date, and_, case, delete, distinct, extract, func, insert, or_, select, type_coerce, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -58,13 +58,26 @@ def case_events(session: Session, case_id: int) -> list[EventRow]:
     return [EventRow(*row) for row in session.execute(query)]
 
 
-def delete_event(session: Session, case_id: int, event_id: int) -> EventRow:
-    """Delete one of a case's events and return it as it was."""
+def case_event(session: Session, case_id: int, event_id: int) -> EventRow:
+    """One of a case's events; NotFoundError when the id is another case's
+    or none at all (worded the same, so nothing leaks about other cases)."""
     row = session.execute(select(*_COLUMNS).where(_E.case_id == case_id, _E.id == event_id)).first()
     if row is None:
         raise NotFoundError(f"no chronology event {event_id} for this case (see `altar chronology list`)")
-    session.execute(delete(_E).where(_E.id == event_id))
     return EventRow(*row)
+
+
+def update_event(session: Session, case_id: int, event_id: int, values: dict) -> None:
+    """Set some columns (occurred_on, date_precision, agency, event_type,
+    note) of one of a case's events."""
+    session.execute(update(_E).where(_E.case_id == case_id, _E.id == event_id).values(**values))
+
+
+def delete_event(session: Session, case_id: int, event_id: int) -> EventRow:
+    """Delete one of a case's events and return it as it was."""
+    row = case_event(session, case_id, event_id)
+    session.execute(delete(_E).where(_E.id == event_id))
+    return row
 
 
 def _month_number(value: ColumnElement) -> ColumnElement:

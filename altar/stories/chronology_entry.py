@@ -1,9 +1,11 @@
-"""Keeping a child's chronology: ``altar chronology add|list|remove|import|chart``.
+"""Keeping a child's chronology: ``altar chronology add|list|edit|remove|import|chart``
+and the chronology pages of ``altar serve``.
 
 Each function runs inside the caller's transaction and records every
 change in the change log (entity ``chronology_event``), the event's text
 (``2019-03 education exclusion: note``) as the new value of an insert and
-the old value of a delete, so a removed event can always be read back.
+the old value of a delete, so a removed event can always be read back; an
+edit logs each changed column (``event 12 date``) with its old and new text.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from altar.stories.chronology import AGENCY_LABELS, COLUMNS, EVENT_TYPE_LABELS, 
 ENTITY = "chronology_event"
 LIST_COLUMNS = ("id", "date", "agency", "event_type", "note", "recorded_by")
 _MAX_SHOWN = 1000  # problems listed in full; the rest are counted
+_STORED_COLUMNS = ("occurred_on", "date_precision", "agency", "event_type", "note")  # what an edit may change
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,23 @@ def _write(session: Session, events: list[tuple[str, int, Event]], *, actor: str
     return ids
 
 
+class EventProblems(ValidationError):
+    """A typed event is wrong. ``located`` keeps each problem with its
+    column (date, agency, event_type, note), so a form can show each one
+    beside its field; ``problems`` has the same as lines, for the CLI."""
+
+    def __init__(self, message: str, located: list[Problem]):
+        super().__init__(message, [str(p) for p in located])
+        self.located = located
+
+
+def _validated(fields: Mapping[str, str | None], today: date | None, refusal: str) -> Event:
+    event, problems = validate_event(fields, today=today)
+    if event is None:
+        raise EventProblems(f"{refusal}: {len(problems)} problem(s)", problems)
+    return event
+
+
 def add_event(
     session: Session, user: User, case_ref: str, fields: Mapping[str, str | None], *, command: str,
     today: date | None = None,
@@ -74,11 +94,42 @@ def add_event(
     """Validate one typed event (date, agency, event_type, note) and add it
     to a case in ``user``'s scope."""
     case, actor = require_case(session, user, case_ref), user.name
-    event, problems = validate_event(fields, today=today)
-    if event is None:
-        raise ValidationError(f"event not added to {case_ref}: {len(problems)} problem(s)", [str(p) for p in problems])
+    event = _validated(fields, today, f"event not added to {case_ref}")
     (event_id,) = _write(session, [(case.case_ref, case.id, event)], actor=actor, command=command)
     return EventListing(event_id, event.shown_date, event.agency, event.event_type, event.note, actor)
+
+
+def get_event(session: Session, user: User, case_ref: str, event_id: int) -> EventListing:
+    """One event of a case in ``user``'s scope (NotFoundError for another case's)."""
+    return _listing(store.case_event(session, require_case(session, user, case_ref).id, event_id))
+
+
+def _typed(event: Event) -> dict[str, str | None]:
+    """An event as it would be typed: what an edit compares and logs."""
+    return {"date": event.shown_date, "agency": event.agency, "event_type": event.event_type, "note": event.note}
+
+
+def edit_event(
+    session: Session, user: User, case_ref: str, event_id: int, fields: Mapping[str, str | None], *,
+    command: str, today: date | None = None,
+) -> EventListing:  # fmt: skip
+    """Change one event of a case in ``user``'s scope. ``fields`` holds the
+    typed date, agency, event_type and note; one left out (or None) keeps
+    its stored value, an empty note clears it. Checked like
+    :func:`add_event`; each changed column is logged with its old and new
+    text. The event keeps who first recorded it."""
+    case = require_case(session, user, case_ref)
+    before = _typed(_event(store.case_event(session, case.id, event_id)))
+    typed = {**before, **{k: v for k, v in fields.items() if k in before and v is not None}}
+    after = _validated(typed, today, f"event {event_id} of {case_ref} not changed")
+    changed = [name for name, value in _typed(after).items() if value != before[name]]
+    if changed:
+        stored = _stored(case.id, after, None)
+        store.update_event(session, case.id, event_id, {k: stored[k] for k in _STORED_COLUMNS})
+    for name in changed:
+        audit.log(session, actor=user.name, command=command, action="update", entity=ENTITY, case_ref=case.case_ref,
+                  field=f"event {event_id} {name}", old=before[name], new=_typed(after)[name])  # fmt: skip
+    return _listing(store.case_event(session, case.id, event_id))
 
 
 def list_events(session: Session, user: User, case_ref: str) -> list[EventListing]:
