@@ -114,6 +114,10 @@ def _stored_secret(database: Database) -> str:
 
 def serve(app: Flask, host: str, port: int, *, threads: int = 8) -> None:
     """Run ``app`` under waitress (a production WSGI server) until stopped."""
+    import logging
+
     from waitress import serve as waitress_serve
 
+    # Sign-ins and refusals (altar.web.auth) and waitress's own messages, on stderr.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     waitress_serve(app, host=host, port=port, threads=threads, ident="altar", clear_untrusted_proxy_headers=True)

@@ -11,6 +11,7 @@ an hour, whatever the password.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from altar.web.app import IDLE_MINUTES
 from altar.web.pages import Problem
 
 bp = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
 PUBLIC = {"auth.sign_in", "static"}
 
 
@@ -113,6 +115,7 @@ def _attempt(name: str, password: str) -> str | Response | tuple[str, int]:
     keys = {"name": name.casefold(), "address": request.remote_addr or "?"}
     wait = max(throttles[kind].wait(key) for kind, key in keys.items())
     if wait:
+        log.warning("sign-in as %r from %s refused: paused after repeated failures", name[:60], keys["address"])
         minutes = max(1, round(wait / 60))
         return _page([Problem(f"Too many failed sign-ins for this user name or computer. Wait {minutes} "
                               f"minute{'s' if minutes > 1 else ''} and try again.")], name=name, status=429)  # fmt: skip
@@ -123,8 +126,11 @@ def _attempt(name: str, password: str) -> str | Response | tuple[str, int]:
     except AccessDenied:
         for kind, key in keys.items():
             throttles[kind].failed(key)
+        # For the server's log (a council's monitoring): never the password.
+        log.warning("failed sign-in as %r from %s", name[:60], keys["address"])
         return _page([Problem("The user name or password is not right", "name")], name=name, status=400)
     throttles["name"].succeeded(keys["name"])
+    log.info("%s signed in from %s", user.name, keys["address"])
     session.clear()  # a fresh session (and CSRF token) at every sign-in
     session.permanent = True
     session.update(user=user.name, stamp=stamp, seen=time.time())
