@@ -93,7 +93,7 @@ def save_form(
     hour), so the case is re-read here: if someone changed it meanwhile,
     ConflictError, rather than silently overwriting their work.
     """
-    _lock_case(session, opened.record.case_ref)
+    lock_case(session, opened.record.case_ref)
     if store.load_record(session, user, opened.record.case_ref) != opened.record:
         raise ConflictError(f"{opened.record.case_ref} was changed by someone else while the form was open")
     record, texts, problems = form.parse_form(text, opened.record, opened.book, opened.groups)
@@ -104,7 +104,7 @@ def save_form(
     return SaveResult(record.case_ref, changed, answered, len(opened.book.items)), texts, []
 
 
-def _lock_case(session: Session, case_ref: str) -> None:
+def lock_case(session: Session, case_ref: str) -> None:
     """Make a colleague's save of the same case wait until this one commits.
 
     Without it, on PostgreSQL two saves could both pass the conflict check

@@ -41,8 +41,16 @@ def parse_count(text: str, item: Item) -> int | None:
     key = text.strip().lower()
     if key in ("", "unknown"):
         return None
-    if not key.isdigit():
-        raise ValueError("give a whole number of 0 or more, or leave blank if unknown")
+    return parse_number(key, item, otherwise=", or leave blank if unknown")
+
+
+def parse_number(text: str, item: Item, *, otherwise: str = "") -> int:
+    """A count item's known value, a whole number >= 0. ``otherwise`` ends
+    the message with how the caller's input says "unknown"."""
+    key = text.strip()
+    # isdigit() alone lets through superscripts ('²'), which int() refuses.
+    if not (key.isascii() and key.isdigit()):
+        raise ValueError(f"give a whole number of 0 or more{otherwise}")
     value = int(key)
     if item.max is not None and value > item.max:
         raise ValueError(f"{value} is more than {item.max}, the most this item allows; check for a typing slip")

@@ -225,6 +225,22 @@ def load_record(session: Session, user: User, case_ref: str) -> CaseRecord:
     return _record_from_case(require_case(session, user, case_ref))
 
 
+@dataclass(frozen=True)
+class ScreeningState:
+    """A screening's stored status and revision (one more on every save
+    that changed something: a form's optimistic lock)."""
+
+    status: str
+    revision: int
+
+
+def screening_state(session: Session, user: User, case_ref: str) -> ScreeningState:
+    """The case's screening status and revision (``not_started``, 0 before it
+    has a screening); NotFoundError for a case ``user`` may not see."""
+    screening = require_case(session, user, case_ref).screening
+    return ScreeningState("not_started", 0) if screening is None else ScreeningState(screening.status, screening.revision)
+
+
 def _record_from_case(case: Case) -> CaseRecord:
     return _with_answers(case, _answers_for(object_session(case), [case.case_ref]).get(case.case_ref, {}))
 

@@ -1,0 +1,315 @@
+"""The screening form of the web front end (``altar serve``): what it shows,
+how a posted form becomes answers, and saving it under an optimistic lock.
+
+The form is the whole screening: every item of the case's own codebook
+version, so what is posted is the screening's full new state (an item left
+blank is *not yet answered*; ``unknown`` is an answer). Its fields:
+
+- a binary item ``<code>``: one of yes / suspected / no / unknown (radios);
+- a count item ``<code>``: the number as typed, and ``<code>-unknown`` =
+  ``yes`` (a checkbox) for a deliberate "unknown", since an empty number
+  box has to mean "not yet answered";
+- ``revision``: the screening revision the form was opened at;
+- ``opened-<code>``: each answer as stored when the form was opened, so a
+  conflicting save can say exactly which items someone else changed (the
+  change log is ordered by time, not by revision, and would also list a
+  value changed and changed back);
+- ``action``: ``draft`` or ``complete`` (the button pressed).
+
+Values are judged by ``capture.values`` as everywhere else; the page is
+rendered by ``templates/web/screening/form.html``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy.orm import Session
+
+from altar.access import User
+from altar.capture import values
+from altar.capture.entry import lock_case
+from altar.capture.records import Answer, CaseRecord
+from altar.db import cases as store
+from altar.errors import ConflictError, ValidationError
+from altar.instrument import Codebook, Item, all_codebooks
+
+UNKNOWN = "-unknown"
+OPENED = "opened-"
+ACTIONS = ("draft", "complete")
+_IGNORED = ("csrf_token",)  # checked by the web layer before the view runs
+_NOT_ANSWERED = "not answered"
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One thing wrong with a posted form; ``field`` is the id of the input
+    it is about (the error summary links to it), or None for the whole form."""
+
+    message: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class PostedScreening:
+    """A posted screening form, read. ``answers`` is the screening as
+    submitted (an absent code: not yet answered), ``opened`` the answers
+    stored when the form was opened, ``texts`` every item field as typed
+    (to show the form again)."""
+
+    answers: dict[str, Answer]
+    opened: dict[str, Answer]
+    revision: int | None
+    complete: bool
+    texts: dict[str, str]
+    problems: tuple[FieldProblem, ...]
+
+
+def answers_from_form(fields: Mapping[str, Sequence[str]], book: Codebook) -> PostedScreening:
+    """Read a posted form (field name -> every value sent) against ``book``.
+
+    Pure. Every problem is returned, none raised: a value the item does not
+    allow (a count of -1 or 'abc', a binary answer not in the list), a field
+    sent twice, and any field this codebook version's form does not have (a
+    crafted post, an item code of another version).
+    """
+    problems: list[FieldProblem] = []
+    single: dict[str, str] = {}
+    for name, sent in fields.items():
+        if name in _IGNORED:
+            continue
+        if not _known_field(name, book):
+            problems.append(FieldProblem(f"{_shown(name)} is not a field of this screening ({book.title}, "
+                                         f"version {book.version}): reload the page and try again"))  # fmt: skip
+        elif len(sent) > 1:
+            problems.append(FieldProblem(f"{_label(name, book)}: sent {len(sent)} times; give one answer", _id(name)))
+        else:
+            single[name] = sent[0] if sent else ""
+    texts = {name: text for name, text in single.items() if name in book.item_codes() or name.endswith(UNKNOWN)}
+    answers = _answers(single, book, problems)
+    opened = _opened(single, book, problems)
+    revision = _revision(single.get("revision"), problems)
+    action = single.get("action", "draft")
+    if action not in ACTIONS:
+        problems.append(FieldProblem(f"{_shown(action)} is not something this form can do (save as draft or mark complete)"))
+    return PostedScreening(answers, opened, revision, action == "complete", texts, tuple(problems))
+
+
+def _known_field(name: str, book: Codebook) -> bool:
+    if name in ("revision", "action"):
+        return True
+    codes = book.item_codes()
+    if name.startswith(OPENED):
+        return name[len(OPENED):] in codes
+    if name.endswith(UNKNOWN):
+        code = name[: -len(UNKNOWN)]
+        return code in codes and book.item(code).type == "count"
+    return name in codes
+
+
+def _id(name: str) -> str:
+    """The item code a field is about (its input's id), else the name."""
+    if name.startswith(OPENED):
+        return name[len(OPENED):]
+    return name[: -len(UNKNOWN)] if name.endswith(UNKNOWN) else name
+
+
+def _label(name: str, book: Codebook) -> str:
+    code = _id(name)
+    return book.item(code).label if code in book.item_codes() else name
+
+
+def _shown(text: str) -> str:
+    """Text from a post, safe to quote in a message."""
+    text = text if text.isprintable() else repr(text)[1:-1]
+    return f"“{text[:40]}…”" if len(text) > 40 else f"“{text}”"
+
+
+def _answers(single: dict[str, str], book: Codebook, problems: list[FieldProblem]) -> dict[str, Answer]:
+    answers: dict[str, Answer] = {}
+    for item in book.items:
+        text = single.get(item.code, "").strip()
+        unknown = single.get(item.code + UNKNOWN, "") if item.type == "count" else ""
+        try:
+            answer = _answer(item, text, unknown)
+        except ValueError as exc:
+            problems.append(FieldProblem(f"{item.label}: {exc}", item.code))
+            continue
+        if answer is not _BLANK:
+            answers[item.code] = answer  # type: ignore[assignment]
+    return answers
+
+
+_BLANK = object()  # not yet answered
+
+
+def _answer(item: Item, text: str, unknown: str) -> Answer | object:
+    if unknown not in ("", "yes"):
+        raise ValueError(f"“Unknown” is either ticked or not, not {_shown(unknown)}")
+    if item.type == "binary":
+        if text and text not in values.CANONICAL_BINARY:
+            raise ValueError(f"{_shown(text)} is not an answer: choose yes, suspected, no or unknown")
+        return text or _BLANK
+    if text and unknown:
+        raise ValueError("give the number or tick “Unknown”, not both")
+    if unknown:
+        return None
+    return values.parse_number(text, item, otherwise=", or tick “Unknown”") if text else _BLANK
+
+
+def _opened(single: dict[str, str], book: Codebook, problems: list[FieldProblem]) -> dict[str, Answer]:
+    opened: dict[str, Answer] = {}
+    for item in book.items:
+        text = single.get(OPENED + item.code)
+        if text is None:
+            continue
+        try:
+            if not text:  # parse_answer would read a blank as unknown
+                raise ValueError("blank")
+            opened[item.code] = values.parse_answer(text, item)
+        except ValueError:
+            problems.append(FieldProblem(f"the form's record of {item.label!r} as opened is damaged: reload the page"))
+    return opened
+
+
+def _revision(text: str | None, problems: list[FieldProblem]) -> int | None:
+    if text is not None and text.isascii() and text.isdigit():
+        return int(text)
+    problems.append(FieldProblem("the form does not say which revision of the screening it was opened at: "
+                                 "reload the page and try again"))  # fmt: skip
+    return None
+
+
+def missing_answers(book: Codebook, answers: Mapping[str, Answer]) -> list[FieldProblem]:
+    """One problem per item without an answer, in form order ("Mark complete")."""
+    return [FieldProblem(_missing(item), item.code) for item in book.items if item.code not in answers]
+
+
+def _missing(item: Item) -> str:
+    if item.type == "count":
+        return f"{item.label}: give the number, or tick “Unknown”"
+    return f"{item.label}: choose yes, suspected, no or unknown"
+
+
+def answer_texts(book: Codebook, answers: Mapping[str, Answer]) -> dict[str, str]:
+    """What each item field shows for stored answers (the inverse of
+    ``answers_from_form``)."""
+    texts: dict[str, str] = {}
+    for code, answer in answers.items():
+        if book.item(code).type == "count" and answer is None:
+            texts[code + UNKNOWN] = "yes"
+        else:
+            texts[code] = str(answer)
+    return texts
+
+
+def opened_fields(book: Codebook, answers: Mapping[str, Answer]) -> dict[str, str]:
+    """The hidden fields that carry the answers as opened."""
+    return {OPENED + code: values.format_answer(answer, book.item(code)) for code, answer in answers.items()}
+
+
+# --- the page and saving it ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """An item someone else changed while the form was open."""
+
+    item: Item
+    opened: str
+    now: str
+
+
+@dataclass(frozen=True)
+class ScreeningPage:
+    """Everything the form page shows. ``record`` holds the case and its
+    stored answers; ``texts`` what each field shows (stored or as typed);
+    ``revision`` and ``opened`` what the form carries in hidden fields."""
+
+    record: CaseRecord
+    book: Codebook
+    status: str
+    revision: int | None
+    texts: dict[str, str]
+    opened: dict[str, str]
+    problems: tuple[FieldProblem, ...] = ()
+    changes: tuple[Change, ...] = field(default=())
+
+    @property
+    def answered(self) -> int:
+        return len(self.record.answers)
+
+    @property
+    def unknown(self) -> int:
+        return sum(1 for answer in self.record.answers.values() if answer in (None, "unknown"))
+
+
+class ScreeningInvalid(ValidationError):
+    """Nothing saved: values wrong, or items missing for "Mark complete"."""
+
+    def __init__(self, page: ScreeningPage):
+        super().__init__(f"screening of {page.record.case_ref} not saved: {len(page.problems)} problem(s)",
+                         [p.message for p in page.problems])  # fmt: skip
+        self.page = page
+
+
+class ScreeningConflict(ConflictError):
+    """Nothing saved: someone else saved the screening since the form was opened."""
+
+    def __init__(self, page: ScreeningPage):
+        super().__init__(f"screening of {page.record.case_ref} was saved by someone else meanwhile")
+        self.page = page
+
+
+def open_screening(session: Session, user: User, case_ref: str) -> ScreeningPage:
+    """The form for a case ``user`` may see, with its stored answers,
+    under the case's own codebook version (NotFoundError otherwise)."""
+    record = store.load_record(session, user, case_ref)
+    book = all_codebooks()[record.instrument_version]
+    state = store.screening_state(session, user, case_ref)
+    return ScreeningPage(record, book, state.status, state.revision, answer_texts(book, record.answers),
+                         opened_fields(book, record.answers))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Saved:
+    changed: int
+    status: str
+
+
+def save_screening(
+    session: Session, user: User, case_ref: str, fields: Mapping[str, Sequence[str]], *, command: str
+) -> Saved:
+    """Store a posted form as the screening's answers, audited as ``user``.
+
+    Raises ScreeningInvalid (bad values, or "Mark complete" with items
+    unanswered) or ScreeningConflict (the screening's revision moved on
+    since the form was opened); either carries the page to show again with
+    the user's own answers, and nothing is written.
+    """
+    lock_case(session, case_ref)  # first, so everything below reads the state it will change
+    page = open_screening(session, user, case_ref)
+    posted = answers_from_form(fields, page.book)
+    typed = replace(page, texts=posted.texts, revision=posted.revision, opened=opened_fields(page.book, posted.opened))
+    if posted.problems:
+        raise ScreeningInvalid(replace(typed, problems=posted.problems))
+    if posted.revision != page.revision:
+        changes = _changes(page.book, posted.opened, page.record.answers)
+        raise ScreeningConflict(replace(page, texts=posted.texts, changes=changes))
+    if posted.complete and (missing := missing_answers(page.book, posted.answers)):
+        raise ScreeningInvalid(replace(typed, problems=tuple(missing)))
+    changed = store.update_record(session, user, replace(page.record, answers=posted.answers), command=command)
+    return Saved(changed, store.screening_state(session, user, case_ref).status)
+
+
+def _changes(book: Codebook, opened: Mapping[str, Answer], now: Mapping[str, Answer]) -> tuple[Change, ...]:
+    return tuple(
+        Change(item, _text(opened, item), _text(now, item))
+        for item in book.items
+        if (item.code in opened, opened.get(item.code)) != (item.code in now, now.get(item.code))
+    )
+
+
+def _text(answers: Mapping[str, Answer], item: Item) -> str:
+    return values.format_answer(answers[item.code], item) if item.code in answers else _NOT_ANSWERED
