@@ -28,6 +28,7 @@ LABELS = {
     "case_ref": "Case reference", "authority": "Authority", "stratum": "Stratum", "cohort": "Cohort",
     "sex": "Sex", "ethnicity": "Ethnicity", "age": "Age", "screened_on": "Screening date",
 }  # fmt: skip
+CHOICES = ("authority", "stratum", "cohort", "sex", "ethnicity")
 # What `altar case add` assumes when an option is left out, shown ticked.
 NEW_DEFAULTS = {"cohort": "main", "sex": "unknown", "ethnicity": "unknown"}
 
@@ -78,17 +79,21 @@ def new() -> Response | str | tuple[str, int]:
             # Blank means "use the default" (e.g. today's date), as an option left out of `altar case add`.
             record = add_case(db, user, {k: v for k, v in typed.items() if v}, command=pages.command())
     except RowError as error:
-        return _new_form(typed, [pages.Problem(_message(p.column, p.reason), p.column) for p in error.located]), 400
+        problems = [pages.Problem(_message(p.column, p.value, p.reason), p.column) for p in error.located]
+        return _new_form(typed, problems), 400
     except ValidationError as error:
         return _new_form(typed, [pages.Problem(str(error))]), 400
     flash(f"Case {record.case_ref} added. Its screening is ready to fill in.")
     return redirect(url_for("cases.show", ref=record.case_ref))
 
 
-def _message(column: str, reason: str) -> str:
+def _message(column: str, value: str, reason: str) -> str:
     """The library's reason as a sentence, named by the field's label unless
-    it already says what it is about ("a case reference is required")."""
+    it already says what it is about ("a case reference is required"). A
+    choice left unmade gets the GOV.UK wording, not the list of codes."""
     label = LABELS.get(column, column)
+    if column in CHOICES and not value.strip():
+        return f"Select the {label.lower()}"
     if label.split()[-1].lower() in reason.lower():
         return reason[:1].upper() + reason[1:]
     return f"{label}: {reason}"
