@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from altar.access import User, require_authority
 from altar.capture import form
-from altar.capture.records import CaseRecord, Problem, validate_row
+from altar.capture.records import CaseRecord, Problem, RowError, validate_row
 from altar.db import cases as store
 from altar.db.models import Case
-from altar.errors import ConflictError, NotFoundError, ValidationError
+from altar.errors import ConflictError, NotFoundError
 from altar.instrument import Codebook, Group, all_codebooks
 
 
@@ -30,11 +30,13 @@ def add_case(session: Session, user: User, fields: dict[str, str], *, command: s
         default_version=max(all_codebooks()), default_user=actor, blank_is_unknown=False,
     )  # fmt: skip
     if record is None:
-        raise ValidationError(f"case not added: {len(problems)} problem(s)", [str(p) for p in problems])
+        raise RowError(f"case not added: {len(problems)} problem(s)", problems)
     require_authority(user, record.authority)
     if store.existing_refs(session, [record.case_ref]):
-        raise ValidationError(f"case {record.case_ref!r} already exists; amend it with `altar screening enter` "
-                              "(a deleted case keeps its reference: a lead can `altar case undelete` it)")
+        taken = Problem(None, "case_ref", record.case_ref, "a case with this reference already exists (perhaps "
+                        "deleted: a deleted case keeps its reference); choose another")  # fmt: skip
+        raise RowError(f"case {record.case_ref!r} already exists; amend it with `altar screening enter` "
+                       "(a deleted case keeps its reference: a lead can `altar case undelete` it)", [taken], [])
     store.insert_records(session, [record], actor=actor, command=command)
     return record
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from altar.capture import values
+from altar.errors import ValidationError
 from altar.instrument import Codebook
 
 CASE_COLUMNS = ("case_ref", "authority", "stratum", "cohort", "sex", "ethnicity", "age", "screened_on")
@@ -40,6 +41,16 @@ class Problem:
         column = self.column if self.column.isprintable() and self.column.strip() else repr(self.column)
         column = column if len(column) <= 60 else column[:57] + "..."
         return f"{where}column {column}: {shown!r}: {self.reason}"
+
+
+class RowError(ValidationError):
+    """A ValidationError that keeps each problem's column (``located``), so
+    a web form can write each message beside its field. ``problems`` (the
+    CLI's lines) default to the located problems as text."""
+
+    def __init__(self, message: str, located: list[Problem], problems: list[str] | None = None):
+        super().__init__(message, [str(p) for p in located] if problems is None else problems)
+        self.located = located
 
 
 @dataclass

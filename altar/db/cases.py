@@ -300,9 +300,10 @@ class CaseSummary:
 
 def list_cases(
     session: Session, user: User, *, authority: str | None = None, stratum: str | None = None,
-    cohort: str | None = None, status: str | None = None,
+    cohort: str | None = None, status: str | None = None, case_ref: str | None = None,
 ) -> list[CaseSummary]:
-    """One line per case ``user`` may see, with screening progress, for `altar case list`."""
+    """One line per case ``user`` may see, with screening progress, for `altar case list`
+    (and, with ``case_ref``, for one case's page on the web)."""
     # The outer join gives a case with no answers one all-NULL row: not an unknown.
     count_unknown = AnswerRow.item_code.is_not(None) & AnswerRow.value.is_(None) & AnswerRow.count.is_(None)
     unknown = func.sum(((AnswerRow.value == "unknown") | count_unknown).cast(Integer))
@@ -326,6 +327,8 @@ def list_cases(
         query = query.where(Case.stratum == stratum)
     if cohort:
         query = query.where(Case.cohort == cohort)
+    if case_ref is not None:
+        query = query.where(Case.case_ref == case_ref)
     rows = [
         CaseSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7].isoformat() if r[7] else None, r[8], r[9],
                     r[10] or "not_started", r[11], int(r[12]))

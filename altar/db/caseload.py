@@ -1,0 +1,70 @@
+"""A practitioner's caseload: each case they may see with its screening
+progress and how far its story and chronology have got (the web's cases
+pages).
+
+``altar case list`` keeps its own output (``cases.list_cases``); this adds
+the story and chronology facts beside it without changing that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from altar.access import User, case_filter, require_case
+from altar.db.cases import CaseSummary, list_cases
+from altar.db.models import Case, ChronologyEvent, StoryVersion
+from altar.instrument import all_codebooks
+
+
+@dataclass(frozen=True)
+class CaseWork:
+    """How far a case's writing has got: its story's latest version number
+    (None: no story yet) and how many chronology events it has."""
+
+    story_version: int | None
+    chronology_events: int
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    """One case of a caseload: its summary (screening status, answered and
+    unknown counts), how many items its screening has, and its CaseWork."""
+
+    case: CaseSummary
+    items: int
+    work: CaseWork
+
+
+def case_work(session: Session, user: User, case_ref: str | None = None) -> dict[str, CaseWork]:
+    """{case_ref: CaseWork} for every case ``user`` may see (or only
+    ``case_ref``), in one query whatever the caseload's size."""
+    story = select(func.max(StoryVersion.version)).where(StoryVersion.case_id == Case.id).scalar_subquery()
+    events = select(func.count(ChronologyEvent.id)).where(ChronologyEvent.case_id == Case.id).scalar_subquery()
+    query = select(Case.case_ref, story, events).where(case_filter(user))
+    if case_ref is not None:
+        query = query.where(Case.case_ref == case_ref)
+    return {ref: CaseWork(version, count) for ref, version, count in session.execute(query)}
+
+
+def caseload(
+    session: Session, user: User, *, authority: str | None = None, stratum: str | None = None,
+    status: str | None = None, case_ref: str | None = None,
+) -> list[CaseloadRow]:
+    """The cases ``user`` may see (a practitioner: their authority's), in
+    case_ref order, filtered like ``altar case list``."""
+    cases = list_cases(session, user, authority=authority, stratum=stratum, status=status, case_ref=case_ref)
+    work = case_work(session, user, case_ref)
+    books = all_codebooks()
+    latest = max(books)
+    # A case with no screening yet would be screened with the newest codebook.
+    return [CaseloadRow(c, len(books[c.instrument_version or latest].items), work[c.case_ref]) for c in cases]
+
+
+def case_overview(session: Session, user: User, case_ref: str) -> CaseloadRow:
+    """One case's row, or NotFoundError worded the same whether the case is
+    another authority's or does not exist (``access.require_case``)."""
+    require_case(session, user, case_ref)
+    return caseload(session, user, case_ref=case_ref)[0]
