@@ -16,9 +16,6 @@ from tests.test_caseload import add_story_version
 CASES = (("DUD-1", "dudley", "custody"), ("DUD/2", "dudley", "community"), ("WAL-1", "walsall", "custody"))
 NEW = {"case_ref": "DUD-NEW", "stratum": "out_of_court", "cohort": "gang_lens", "sex": "female",
        "ethnicity": "mixed", "age": "15", "screened_on": "2021-06-30"}  # fmt: skip
-# The other families' pages the case page links to (built on other branches).
-LINKED = {"screening.form": "/cases/<path:ref>/screening", "stories.show": "/cases/<path:ref>/story",
-          "chronology.index": "/cases/<path:ref>/chronology"}  # fmt: skip
 
 
 @pytest.fixture
@@ -288,7 +285,7 @@ def test_the_case_page_lists_the_cases_fields(web, cases, altar):
     assert page.h1.get_text(strip=True) == "DUD-9"
     assert fields["Authority"] == "Dudley" and fields["Stratum"] == "Community sentence"
     assert fields["Sex"] == "Male" and fields["Age"] == "15" and fields["Screening date"] == "2021-06-30"
-    assert fields["Status"] == "In progress" and fields["Case story"] == "Not written yet"
+    assert fields["Status"] == "In progress" and fields["Case story"] == "Not written yet Write the case story"
 
 
 def test_a_reference_with_a_slash_has_its_own_page(web, cases):
@@ -296,27 +293,14 @@ def test_a_reference_with_a_slash_has_its_own_page(web, cases):
     assert response.status_code == 200 and soup(response).h1.get_text(strip=True) == "DUD/2"
 
 
-def test_links_to_the_other_pages_appear_only_when_they_exist(web, web_app, cases):
-    # On a branch without the other families' pages the case page leaves the links out.
-    exists = {endpoint: endpoint in web_app.view_functions for endpoint in LINKED}
-    page = soup(web("pat").get("/cases/DUD-1"))
-    for endpoint, label in zip(LINKED, ("Screening", "Case story", "Chronology")):
-        assert (page.find("a", string=label) is not None) == exists[endpoint]
-
-
-@pytest.fixture
-def linked(web_app):  # type: ignore[no-untyped-def]
-    """The other families' pages, as stand-ins where this branch lacks them."""
-    for endpoint, rule in LINKED.items():
-        if endpoint not in web_app.view_functions:
-            web_app.add_url_rule(rule, endpoint, lambda ref: ref)
-
-
-def test_the_case_page_links_to_its_screening_story_and_chronology(linked, web, cases):
-    page = soup(web("pat").get("/cases/DUD/2"))
-    assert page.find("a", string="Screening")["href"] == "/cases/DUD/2/screening"
-    assert page.find("a", string="Case story")["href"] == "/cases/DUD/2/story"
-    assert page.find("a", string="Chronology")["href"] == "/cases/DUD/2/chronology"
+def test_the_case_page_links_to_its_screening_story_and_chronology(web, cases):
+    pat = web("pat")
+    page = soup(pat.get("/cases/DUD/2"))
+    assert page.find("a", string="Continue the screening")["href"] == "/cases/DUD/2/screening"
+    assert page.find("a", string="Write the case story")["href"] == "/cases/DUD/2/story"
+    assert page.find("a", string="Start the chronology")["href"] == "/cases/DUD/2/chronology"
+    for href in ("/cases/DUD/2/screening", "/cases/DUD/2/story", "/cases/DUD/2/chronology"):
+        assert pat.get(href).status_code == 200
 
 
 def test_another_authoritys_case_is_not_found_like_a_missing_one(web, cases):

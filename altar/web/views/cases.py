@@ -4,7 +4,6 @@ screening status; adding a case; one case's overview page."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from altar.capture.entry import add_case
@@ -118,19 +117,4 @@ def show(ref: str) -> str:
     with pages.reading() as db:
         row = case_overview(db, pages.user(), ref)
         names = {"authority": authority_names(db), "stratum": dict(STRATUM_LABELS), "cohort": dict(COHORT_LABELS)}
-    links = {name: _optional_url(endpoint, ref=ref) for name, endpoint in
-             (("screening", "screening.form"), ("story", "stories.show"), ("chronology", "chronology.index"))}  # fmt: skip
-    return render_template("cases/show.html", row=row, names=names, links=links)
-
-
-def _optional_url(endpoint: str, **values: str) -> str | None:
-    """The URL of another family's page, or None while that page is not
-    built on this branch.
-
-    TODO(lead engineer): once the screening, stories and chronology
-    branches are merged, use url_for directly and drop this guard.
-    """
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
+    return render_template("cases/show.html", row=row, names=names)
