@@ -13,6 +13,7 @@ import io
 import random
 import zipfile
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from altar.completeness import completeness
 from altar.db import connect
 from altar.errors import AccessDenied, ValidationError
 from altar.instrument import current_codebook
+from altar.report import ReportOptions, archive
 from altar.synthetic import synthetic_rows
 
 PLAN = {"main": {"dudley": 9, "walsall": 7, "coventry": 4}}
@@ -191,6 +193,8 @@ def test_the_library_function_refuses_a_practitioner_and_a_bad_filter(db, cohort
                 completeness(session, User("lena", "lead"), stratum="orbit")
             assert caught.value.problems == ["stratum: stratum must be one of custody, community, out_of_court"]
             view = completeness(session, User("lena", "lead"), authority="dudley")
+            with pytest.raises(AccessDenied):
+                archive(session, User("pat", "practitioner", "dudley", 1), ReportOptions(datetime.now()), ("html",))
     finally:
         database.engine.dispose()
     dudley = [r for r in cohort if r["authority"] == "dudley"]
@@ -252,8 +256,8 @@ def test_pen_pictures_are_listed_with_stratum_and_approval(web, cohort, altar):
     rows = {tr.th.get_text(strip=True): [td.get_text(" ", strip=True) for td in tr.find_all("td")]
             for tr in page(response).tbody.find_all("tr")}  # fmt: skip
     assert rows == {
-        "Out of school at eleven": [cohort[0]["authority"], STRATA[cohort[0]["stratum"]], "Draft, not approved"],
-        "A carer at fourteen": [cohort[1]["authority"], STRATA[cohort[1]["stratum"]], "Approved"],
+        "Out of school at eleven": [NAMES[cohort[0]["authority"]], STRATA[cohort[0]["stratum"]], "Draft, not approved"],
+        "A carer at fourteen": [NAMES[cohort[1]["authority"]], STRATA[cohort[1]["stratum"]], "Approved"],
     }
     link = page(response).find("a", string="Out of school at eleven")["href"]
     assert link == f"/lead/pen-pictures/{first}"
@@ -286,7 +290,8 @@ def test_approving_and_withdrawing_writes_and_audits_under_the_signed_in_user(we
     assert query("SELECT approved_by, approved_at FROM pen_picture WHERE id = ?", (picture,)) == [(None, None)]
     log = query("SELECT actor, command, field, new_value FROM change_log WHERE entity = 'pen_picture' "
                 "AND field LIKE '%approved' ORDER BY id")  # fmt: skip
-    assert [(a, c, f) for a, c, f, _ in log] == [("lena", "altar serve lead.pen_picture_approval", f"#{picture} approved")] * 2
+    expected = ("lena", "altar serve lead.pen_picture_approval", f"#{picture} approved")
+    assert [(a, c, f) for a, c, f, _ in log] == [expected] * 2
     assert log[0][3].startswith("approved by lena") and log[1][3] is None
     audit = altar("--user", "boss", "audit", "--user", "lena", "--format", "csv")
     assert "altar serve lead.pen_picture_approval" in audit.stdout

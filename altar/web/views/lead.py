@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from altar import report
 from altar.access import Permission, require
 from altar.completeness import STRATUM_LABELS, completeness
+from altar.db.authorities import authority_names
 from altar.errors import NotFoundError, RenderError, ValidationError
 from altar.report import ReportOptions
 from altar.stories import pen_pictures
@@ -57,37 +58,34 @@ def index() -> tuple[str, int]:
 @bp.route("/pen-pictures")
 def pen_picture_list() -> str:
     with pages.reading() as db:
-        rows = pen_pictures.list_pen_pictures(db, pages.user())
-    return render_template("lead/pen_pictures.html", pictures=rows, strata=STRATUM_LABELS)
+        rows, names = pen_pictures.list_pen_pictures(db, pages.user()), authority_names(db)
+    return render_template("lead/pen_pictures.html", pictures=rows, strata=STRATUM_LABELS, names=names)
 
 
 @bp.route("/pen-pictures/<int:picture_id>")
 def pen_picture(picture_id: int) -> str:
+    return _pen_picture_page(picture_id, notice=DONE.get(request.args.get("done", "")))
+
+
+def _pen_picture_page(picture_id: int, problems: list[Problem] | None = None, notice: str | None = None) -> str:
+    """The pen-picture as stored now (NotFoundError: 404)."""
     with pages.reading() as db:
-        row = pen_pictures.show(db, pages.user(), picture_id)
-    return _pen_picture_page(row, notice=DONE.get(request.args.get("done", "")))
-
-
-def _pen_picture_page(row, problems: list[Problem] | None = None, notice: str | None = None):  # type: ignore[no-untyped-def]
+        row, names = pen_pictures.show(db, pages.user(), picture_id), authority_names(db)
     return render_template("lead/pen_picture.html", picture=row, paragraphs=pen_pictures.paragraphs(row.body),
-                           strata=STRATUM_LABELS, problems=problems or [], notice=notice)  # fmt: skip
+                           strata=STRATUM_LABELS, names=names, problems=problems or [], notice=notice)  # fmt: skip
 
 
 @bp.route("/pen-pictures/<int:picture_id>", methods=["POST"])
 def pen_picture_approval(picture_id: int) -> Response | tuple[str, int]:
     action = request.form.get("action")
     if action not in ("approve", "withdraw"):
-        with pages.reading() as db:
-            row = pen_pictures.show(db, pages.user(), picture_id)
-        return _pen_picture_page(row, [Problem("Choose approve or withdraw")]), 400
+        return _pen_picture_page(picture_id, [Problem("Choose approve or withdraw")]), 400
     try:
         with pages.writing() as db:
             _, changed = pen_pictures.set_approved(db, pages.user(), picture_id, action == "approve",
                                                    command=pages.command())  # fmt: skip
     except ValidationError as exc:
-        with pages.reading() as db:
-            row = pen_pictures.show(db, pages.user(), picture_id)
-        return _pen_picture_page(row, [Problem(p) for p in exc.problems or [str(exc)]]), 400
+        return _pen_picture_page(picture_id, [Problem(p) for p in exc.problems or [str(exc)]]), 400
     return redirect(url_for("lead.pen_picture", picture_id=picture_id, done=action if changed else "unchanged"))
 
 
