@@ -23,7 +23,7 @@ from altar.db.models import STRATA
 from altar.db.setup import initialise
 from altar.errors import ValidationError
 from altar.instrument import current_codebook
-from altar.report import ReportOptions, authority_documents, read_region, regional_document, save
+from altar.report import ReportOptions, all_documents, save_all
 from altar.stories import pen_pictures
 from altar.stories.casestory import import_stories
 from altar.stories.chronology import COLUMNS as EVENT_COLUMNS
@@ -98,17 +98,10 @@ def render_demo_reports(
     database = connect(str(db_path))
     try:
         with database.reader() as session:
-            data = read_region(session, current_codebook(), load_baselines(), full=True)
-            options = ReportOptions(generated_at=generated_at)
-            documents = [regional_document(data, options), *authority_documents(session, data, None, options)]
+            documents = all_documents(session, ReportOptions(generated_at=generated_at), load_baselines())
     finally:
         database.engine.dispose()
-    paths: list[Path] = []
-    for done, document in enumerate(documents, start=1):
-        paths += save(document, folder, formats)
-        if progress:
-            progress(done)
-    return paths
+    return save_all(documents, folder, formats, progress=progress)
 
 
 def cases_by_authority_and_stratum(db_path: Path) -> dict[str, dict[str, int]]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +19,11 @@ from altar.report import (
     Document,
     ReportOptions,
     authority_documents,
+    generated_at,
     pdf_problem,
     read_region,
     regional_document,
-    save,
+    save_all,
 )
 
 FORMATS = ("html", "pdf", "both")
@@ -136,14 +135,6 @@ def _options(suppress_below: int, no_suppress: bool, region: str) -> ReportOptio
     return ReportOptions(generated_at=generated_at(), rule=rule, region=" ".join(region.split()) or "West Midlands")
 
 
-def generated_at() -> datetime:
-    """Now, or SOURCE_DATE_EPOCH (the reproducible-builds convention) when set."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return datetime.fromtimestamp(int(epoch), timezone.utc)
-    return datetime.now(timezone.utc)
-
-
 def output_formats(fmt: str | None) -> tuple[str, ...]:
     """The formats to write: an explicit pdf needs WeasyPrint; the default
     falls back to HTML, saying how to get PDF too."""
@@ -160,11 +151,9 @@ def output_formats(fmt: str | None) -> tuple[str, ...]:
 
 def _write(documents: list[Document], out: Path, formats: tuple[str, ...], options: ReportOptions) -> None:
     with progress(len(documents), "Writing reports") as update:
-        for done, document in enumerate(documents, start=1):
-            for path in save(document, out, formats, private=not options.rule.enabled):
-                click.echo(path)
-            if update:
-                update(done)
+        paths = save_all(documents, out, formats, private=not options.rule.enabled, progress=update)
+    for path in paths:
+        click.echo(path)
     if options.rule.enabled:
         note(f"Small numbers suppressed: counts from 1 to {options.rule.threshold - 1} shown as c.")
     else:

@@ -272,3 +272,28 @@ def scores_by_answer(
             dist.freq[value] = dist.freq.get(value, 0) + n
             dist.n_with_unknown += n if incomplete else 0
     return sizes, out
+
+
+# --- How far the screenings have got (the lead researcher's completeness view) ---
+
+PROGRESS = ("complete", "in_progress", "not_started")
+
+
+def screening_progress(session: Session, filters: Filters = Filters()) -> dict[tuple[str, str, str], int]:
+    """Live cases by authority, stratum and how far their screening has got:
+    {(authority code, stratum, progress): cases}, progress one of PROGRESS.
+
+    A screening is ``complete`` as stored (every item answered); a case with
+    no screening, or a screening with no answer yet, is ``not_started``
+    (nothing has been entered, whatever the stored status says); the rest are
+    ``in_progress``. One GROUP BY; combinations with no case are left out."""
+    answered = select(Answer.screening_id).where(Answer.screening_id == Screening.id).exists()
+    progress = case((Screening.status == "complete", "complete"), (answered, "in_progress"), else_="not_started")
+    rows = _scoped(
+        select(Authority.code.label("authority"), Case.stratum.label("stratum"), progress.label("progress"))
+        .select_from(Case).outerjoin(Screening, Screening.case_id == Case.id),
+        filters,
+    ).subquery()  # fmt: skip
+    query = select(rows.c.authority, rows.c.stratum, rows.c.progress, func.count()).group_by(
+        rows.c.authority, rows.c.stratum, rows.c.progress)  # fmt: skip
+    return {(a, s, p): n for a, s, p, n in session.execute(query)}

@@ -16,17 +16,23 @@ extension, a title, the HTML); only the caller decides where they go.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from altar.access import Permission, User, require
+from altar.baselines import Baseline
 from altar.capture.values import parse_authority
 from altar.db.cases import authority_lookup
 from altar.errors import NotFoundError, ValidationError
+from altar.instrument import current_codebook
 from altar.report.context import AuthoritySummary, RegionalReport, authority_summary, regional_report
 from altar.report.data import RegionData, ReportOptions, read_authority, read_region
 from altar.report.protected import region_figures
@@ -37,11 +43,15 @@ __all__ = [
     "Document",
     "RegionalReport",
     "ReportOptions",
+    "all_documents",
+    "archive",
     "authority_documents",
+    "generated_at",
     "pdf_problem",
     "read_region",
     "regional_document",
     "save",
+    "save_all",
     "summary_file_name",
     "write_pdf",
 ]
@@ -87,6 +97,13 @@ def authority_documents(session: Session, data: RegionData, authorities: Sequenc
     return documents
 
 
+def all_documents(session: Session, options: ReportOptions, baselines: Sequence[Baseline] = ()) -> list[Document]:
+    """The regional report and every authority's summary, the region read
+    once (the current codebook)."""
+    data = read_region(session, current_codebook(), baselines, full=True)
+    return [regional_document(data, options), *authority_documents(session, data, None, options)]
+
+
 def resolve_authorities(session: Session, data: RegionData, names: Sequence[str]) -> list[str]:
     """Authority codes for codes or display names; each must have screened children."""
     lookup = authority_lookup(session)
@@ -129,6 +146,45 @@ def save(document: Document, folder: Path, formats: Sequence[str], *, private: b
             raise
         written.append(path)
     return written
+
+
+def save_all(documents: Sequence[Document], folder: Path, formats: Sequence[str], *, private: bool = False,
+             progress: Callable[[int], None] | None = None) -> list[Path]:  # fmt: skip
+    """``save`` each document in turn; ``progress(n)`` is told how many are
+    written so far. Returns every path written, in order."""
+    paths: list[Path] = []
+    for done, document in enumerate(documents, start=1):
+        paths += save(document, folder, formats, private=private)
+        if progress:
+            progress(done)
+    return paths
+
+
+def archive(session: Session, user: User, options: ReportOptions, formats: Sequence[str],
+            baselines: Sequence[Baseline] = ()) -> bytes:  # fmt: skip
+    """The regional report and every authority's summary in ``formats``, as
+    one ZIP file (each document at its top level, e.g. regional-report.html,
+    summary-dudley.html), for a download. Rendered through a private
+    temporary folder, removed before this returns. Needs
+    ``Permission.REGION``; a store with no screened children raises
+    NotFoundError, a missing PDF library RenderError."""
+    require(user, Permission.REGION)
+    documents = all_documents(session, options, baselines)
+    with tempfile.TemporaryDirectory(prefix="altar-reports-") as folder:
+        paths = save_all(documents, Path(folder), formats, private=True)
+        stream = io.BytesIO()
+        with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for path in paths:
+                bundle.write(path, path.name)
+    return stream.getvalue()
+
+
+def generated_at() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH (the reproducible-builds convention) when set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    return datetime.now(timezone.utc)
 
 
 def _umask() -> int:

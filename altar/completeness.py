@@ -1,0 +1,125 @@
+"""The lead researcher's completeness view: how far the screenings have got
+in each authority and stratum, and how many answers each codebook item is
+still missing (deliberately unknown, or not yet answered).
+
+These are working figures for chasing up missing data, shown only to
+those who may see the whole region (``Permission.REGION``); they are not
+suppressed and are never for publication (the reports are).
+
+The counting is the database's (``db.tallies.screening_progress``, and the
+same one-pass answer counts ``altar stats`` uses); this module checks the
+filters and puts the figures in codebook and reference order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from altar.access import Permission, User, require
+from altar.capture.values import parse_authority, parse_stratum
+from altar.db import tallies
+from altar.db.authorities import authority_names
+from altar.db.cases import authority_lookup
+from altar.db.reference import STRATA
+from altar.errors import ValidationError
+from altar.instrument import Codebook, current_codebook
+
+STRATUM_LABELS = dict(STRATA)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Cases of one authority and stratum (or a total: ``authority`` or
+    ``stratum`` None) by how far their screening has got."""
+
+    authority: str | None
+    stratum: str | None
+    complete: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+
+    @property
+    def cases(self) -> int:
+        return self.complete + self.in_progress + self.not_started
+
+
+@dataclass(frozen=True)
+class ItemGaps:
+    """One codebook item: of the screenings counted, how many answer it
+    ``unknown`` and how many have no answer to it yet."""
+
+    code: str
+    label: str
+    group: str  # the codebook group's title
+    unknown: int
+    not_answered: int
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """The completeness view for the filters given (None: all)."""
+
+    authority: str | None
+    stratum: str | None
+    authority_names: dict[str, str]  # code -> name, every authority
+    progress: tuple[Progress, ...]  # authority x stratum, only combinations with cases
+    total: Progress
+    screenings: int  # the screenings ``items`` counts over (cases with a screening)
+    items: tuple[ItemGaps, ...]  # in codebook order
+
+
+def parse_filters(session: Session, authority: str | None, stratum: str | None) -> tallies.Filters:
+    """The filters as typed (an authority's code or name, a stratum; blank
+    is no filter), or ValidationError naming each bad one."""
+    problems, values = [], {}
+    for name, text, parse in (("authority", authority, lambda t: parse_authority(t, authority_lookup(session))),
+                              ("stratum", stratum, parse_stratum)):  # fmt: skip
+        if text and text.strip():
+            try:
+                values[name] = parse(text)
+            except ValueError as exc:
+                problems.append(f"{name}: {exc}")
+    if problems:
+        raise ValidationError("the filter is not right; nothing is shown", problems)
+    return tallies.Filters(**values)
+
+
+def completeness(session: Session, user: User, *, authority: str | None = None, stratum: str | None = None,
+                 book: Codebook | None = None) -> Completeness:  # fmt: skip
+    """Screening progress by authority x stratum and unknowns per item of
+    ``book`` (the current codebook), over the live cases in the filters."""
+    require(user, Permission.REGION)
+    filters = parse_filters(session, authority, stratum)
+    progress = _progress(tallies.screening_progress(session, filters))
+    with tallies.scope(session, None, filters) as scope:
+        counts = tallies.answer_counts(session, scope)
+    screenings = scope.sizes.get(tallies.ALL, 0)
+    return Completeness(filters.authority, filters.stratum, authority_names(session), progress,
+                        _sum(progress), screenings, _gaps(book or current_codebook(), counts, screenings))  # fmt: skip
+
+
+def _progress(counts: dict[tuple[str, str, str], int]) -> tuple[Progress, ...]:
+    strata = [code for code, _ in STRATA]
+    pairs = sorted({(a, s) for a, s, _ in counts}, key=lambda pair: (pair[0], strata.index(pair[1])))
+    return tuple(Progress(a, s, **{p: counts.get((a, s, p), 0) for p in tallies.PROGRESS}) for a, s in pairs)
+
+
+def _sum(rows: tuple[Progress, ...]) -> Progress:
+    return Progress(None, None, **{p: sum(getattr(r, p) for r in rows) for p in tallies.PROGRESS})
+
+
+def _gaps(book: Codebook, counts: tallies.AnswerCounts, screenings: int) -> tuple[ItemGaps, ...]:
+    binary, numeric = counts.binary.get(tallies.ALL, {}), counts.counts.get(tallies.ALL, {})
+    out = []
+    for group in book.groups:
+        for item in group.items:
+            if item.type == "binary":
+                answers = binary.get(item.code, {})
+                unknown, stored = answers.get("unknown", 0), sum(answers.values())
+            else:
+                dist = numeric.get(item.code, tallies.CountDistribution())
+                unknown, stored = dist.unknown, dist.unknown + sum(dist.freq.values())
+            out.append(ItemGaps(item.code, item.label, group.title, unknown, screenings - stored))
+    return tuple(out)
