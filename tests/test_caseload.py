@@ -68,7 +68,7 @@ def test_caseload_rows_join_screening_progress_and_filters(store):
     assert walsall_for_pat == [] and complete == []
     first = pat[0]
     assert (first.case.status, first.case.answered, first.work.story_version, first.work.chronology_events) == (
-        "in_progress", 0, 2, 3)  # fmt: skip
+        "not_started", 0, 2, 3)  # fmt: skip
     assert first.items > 0
 
 

@@ -91,7 +91,7 @@ def test_case_add_defaults(altar, query):
 
 def test_case_add_shows_in_case_list_as_not_complete(case, altar):
     row = _status(altar)
-    assert row["status"] == "in_progress"
+    assert row["status"] == "not_started"
     assert row["answered"] == 0
     assert row["unknown"] == 0  # nothing answered is not the same as answered "unknown"
     assert row["authority"] == "dudley"

@@ -19,15 +19,6 @@ NEW = {"case_ref": "DUD-NEW", "stratum": "out_of_court", "cohort": "gang_lens", 
 
 
 @pytest.fixture
-def web(web, web_app):  # type: ignore[no-untyped-def]
-    """conftest's ``web``, plus a stand-in for the lead page that base.html
-    links leads to, while this branch lacks the lead pages."""
-    if "lead.index" not in web_app.view_functions:
-        web_app.add_url_rule("/lead", "lead.index", lambda: "lead pages")
-    return web
-
-
-@pytest.fixture
 def cases(altar):  # type: ignore[no-untyped-def]
     for ref, authority, stratum in CASES:
         result = altar("--user", "boss", "case", "add", ref, "--authority", authority, "--stratum", stratum)
@@ -125,7 +116,7 @@ def test_rows_show_status_counts_story_and_chronology(web, cases, altar, tmp_pat
     shown = {r["Case"]: r for r in table(web("pat").get("/cases"))}
     assert shown["DUD-1"]["Story"] == "Version 1" and shown["DUD-1"]["Chronology"] == "2 events"
     assert shown["DUD/2"]["Story"] == "None yet" and shown["DUD/2"]["Chronology"] == "None yet"
-    assert shown["DUD-1"]["Screening"] == "In progress"
+    assert shown["DUD-1"]["Screening"] == "Not started"
     assert shown["DUD-1"]["Answered"] == f"0 of {len(items)}" and shown["DUD-1"]["Unknown"] == "0"
 
 
@@ -135,7 +126,7 @@ def test_filters_by_stratum_and_status_with_a_clear_link(web, cases, altar, tmp_
     assert refs(custody) == ["DUD-1"]
     assert soup(custody).find("a", string="Clear filters")["href"] == "/cases"
     assert soup(pat.get("/cases")).find("a", string="Clear filters") is None
-    assert refs(pat.get("/cases?status=in_progress")) == ["DUD-1", "DUD/2"]
+    assert refs(pat.get("/cases?status=not_started")) == ["DUD-1", "DUD/2"]
     none = pat.get("/cases?status=complete")
     assert refs(none) == [] and "No cases match these filters" in text(none)
     form = soup(none).find("form", attrs={"method": "get"})
@@ -285,7 +276,7 @@ def test_the_case_page_lists_the_cases_fields(web, cases, altar):
     assert page.h1.get_text(strip=True) == "DUD-9"
     assert fields["Authority"] == "Dudley" and fields["Stratum"] == "Community sentence"
     assert fields["Sex"] == "Male" and fields["Age"] == "15" and fields["Screening date"] == "2021-06-30"
-    assert fields["Status"] == "In progress" and fields["Case story"] == "Not written yet Write the case story"
+    assert fields["Status"] == "Not started" and fields["Case story"] == "Not written yet Write the case story"
 
 
 def test_a_reference_with_a_slash_has_its_own_page(web, cases):
@@ -296,7 +287,7 @@ def test_a_reference_with_a_slash_has_its_own_page(web, cases):
 def test_the_case_page_links_to_its_screening_story_and_chronology(web, cases):
     pat = web("pat")
     page = soup(pat.get("/cases/DUD/2"))
-    assert page.find("a", string="Continue the screening")["href"] == "/cases/DUD/2/screening"
+    assert page.find("a", string="Start the screening")["href"] == "/cases/DUD/2/screening"
     assert page.find("a", string="Write the case story")["href"] == "/cases/DUD/2/story"
     assert page.find("a", string="Start the chronology")["href"] == "/cases/DUD/2/chronology"
     for href in ("/cases/DUD/2/screening", "/cases/DUD/2/story", "/cases/DUD/2/chronology"):

@@ -32,15 +32,6 @@ def cases(altar):  # type: ignore[no-untyped-def]
         assert result.exit_code == 0, result.output
 
 
-@pytest.fixture
-def lead_nav(web_app):  # type: ignore[no-untyped-def]
-    """Every page shows a lead or admin a link to lead.index, which the lead
-    pages' branch provides; until it is merged, a stand-in, so that lena's
-    pages render in this branch's tests (a no-op once the real one exists)."""
-    if "lead.index" not in web_app.view_functions:
-        web_app.add_url_rule("/lead", endpoint="lead.index", view_func=lambda: "lead pages")
-
-
 def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
@@ -151,7 +142,7 @@ def test_a_post_without_the_csrf_token_is_refused_and_writes_nothing(web, cases,
     assert stored(query) == {}
 
 
-def test_another_authoritys_case_is_not_found_for_get_and_crafted_post(web, cases, query, lead_nav):
+def test_another_authoritys_case_is_not_found_for_get_and_crafted_post(web, cases, query):
     walt = web("walt")
     fields = submitted(soup(walt.get(f"/cases/{WALSALL_REF}/screening")))  # walt's own case: a real form
     fields["ace_sexual_abuse"] = "yes"
@@ -310,7 +301,7 @@ def test_saving_an_unchanged_form_writes_nothing(web, cases, query):
 # --- two people at once: the optimistic lock ---------------------------------------------
 
 
-def test_a_save_at_an_older_revision_is_a_conflict_that_keeps_the_users_answers(web, cases, query, altar, lead_nav):
+def test_a_save_at_an_older_revision_is_a_conflict_that_keeps_the_users_answers(web, cases, query, altar):
     pat, lena = web("pat"), web("lena")
     seed = submitted(soup(pat.get(URL)))
     answer(seed, bullying="no", poverty="no")

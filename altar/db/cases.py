@@ -331,7 +331,7 @@ def list_cases(
         query = query.where(Case.case_ref == case_ref)
     rows = [
         CaseSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7].isoformat() if r[7] else None, r[8], r[9],
-                    r[10] or "not_started", r[11], int(r[12]))
+                    r[10] if r[11] else "not_started", r[11], int(r[12]))
         for r in session.execute(query)
     ]  # fmt: skip
     return [r for r in rows if status is None or r.status == status]
