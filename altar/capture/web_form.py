@@ -268,7 +268,8 @@ def open_screening(session: Session, user: User, case_ref: str) -> ScreeningPage
     record = store.load_record(session, user, case_ref)
     book = all_codebooks()[record.instrument_version]
     state = store.screening_state(session, user, case_ref)
-    return ScreeningPage(record, book, state.status, state.revision, answer_texts(book, record.answers),
+    return ScreeningPage(record, book, store.progress(state.status, len(record.answers)), state.revision,
+                         answer_texts(book, record.answers),
                          opened_fields(book, record.answers))  # fmt: skip
 
 

@@ -225,6 +225,13 @@ def load_record(session: Session, user: User, case_ref: str) -> CaseRecord:
     return _record_from_case(require_case(session, user, case_ref))
 
 
+def progress(stored_status: str | None, answered: int) -> str:
+    """How far a screening has got, as lists show it (REDCap's form status):
+    ``not_started`` while nothing is answered, else the stored status. The
+    lead's completeness counts the same way (``tallies.screening_progress``)."""
+    return stored_status if answered and stored_status else "not_started"
+
+
 @dataclass(frozen=True)
 class ScreeningState:
     """A screening's stored status and revision (one more on every save
@@ -331,7 +338,7 @@ def list_cases(
         query = query.where(Case.case_ref == case_ref)
     rows = [
         CaseSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7].isoformat() if r[7] else None, r[8], r[9],
-                    r[10] if r[11] else "not_started", r[11], int(r[12]))
+                    progress(r[10], r[11]), r[11], int(r[12]))
         for r in session.execute(query)
     ]  # fmt: skip
     return [r for r in rows if status is None or r.status == status]
