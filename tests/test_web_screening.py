@@ -118,7 +118,7 @@ def test_the_intro_says_unknown_is_an_answer_and_the_page_counts_and_tags(web, c
     words = text(response)
     assert "Unknown is an answer" in words and "not yet answered" in words
     assert f"0 of {len(spec.items)} items answered, 0 unknown" in words
-    assert soup(response).find(class_="tag").get_text(strip=True) == "In progress"
+    assert soup(response).find(class_="tag").get_text(strip=True) == "Not started"
     assert "altar-screening".replace("-", " ") not in words  # the title, not the file name
     assert "ALTAR case screening, version 1" in words
 
