@@ -169,6 +169,7 @@ def test_another_authoritys_case_is_not_found_by_any_route_or_crafted_post(web, 
     walt, pat = web("walt"), web("pat")
     missing_page = BeautifulSoup(pat.get("/cases/NO-SUCH-CASE").get_data(as_text=True), "html.parser")
     missing = missing_page.find("main").get_text(" ", strip=True).replace("NO-SUCH-CASE", "REF")
+    assert "No case 'REF' in this database." in missing and "altar case list" not in missing  # no CLI hint
     before = snapshot(query)
     for endpoint, method in case_routes(web_app):
         address = url(web_app, endpoint, THEIRS, world)

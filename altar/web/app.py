@@ -15,6 +15,7 @@ from altar.db import Database
 from altar.db.models import Meta
 from altar.errors import AccessDenied, AltarError, DatabaseError, NotFoundError
 from altar.resources import templates_dir
+from altar.web.pages import web_message
 
 # A story of ten long sections is well under this; anything bigger is refused
 # (413) before it is read.
@@ -73,13 +74,14 @@ def _register(app: Flask) -> None:
     auth.install(app)
     views.install(app)
     app.after_request(_secure_headers)
-    app.register_error_handler(NotFoundError, lambda e: _error_page(404, "Page not found", str(e)))
-    app.register_error_handler(AccessDenied, lambda e: _error_page(403, "You cannot do that", str(e)))
+    app.register_error_handler(NotFoundError, lambda e: _error_page(404, "Page not found", web_message(str(e))))
+    app.register_error_handler(AccessDenied, lambda e: _error_page(403, "You cannot do that", web_message(str(e))))
     app.register_error_handler(CSRFError, lambda e: _error_page(
         400, "The form had expired", "The page was open too long or you signed out meanwhile: go back, "
         "reload the page and send it again. Nothing was saved."))  # fmt: skip
-    app.register_error_handler(DatabaseError, lambda e: _error_page(503, "The database is not available", str(e)))
-    app.register_error_handler(AltarError, lambda e: _error_page(400, "That could not be done", str(e)))
+    app.register_error_handler(DatabaseError, lambda e: _error_page(503, "The database is not available",
+                                                                     web_message(str(e))))  # fmt: skip
+    app.register_error_handler(AltarError, lambda e: _error_page(400, "That could not be done", web_message(str(e))))
     app.register_error_handler(HTTPException, _http_error)
 
 

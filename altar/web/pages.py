@@ -3,6 +3,7 @@ that user, and form problems for the GOV.UK-style error summary."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,3 +61,24 @@ def by_field(problems: list[Problem]) -> dict[str, str]:
     """field id -> its message, for writing each error above its field
     (a template filter)."""
     return {p.field: p.message for p in problems if p.field}
+
+
+# The library's messages are written for the command line and often end with
+# the command to run next; on a web page that hint means nothing.
+_COMMAND_HINT = re.compile(r"\s*\([^()]*`altar [^`]*`[^()]*\)|[:;,]\s*[^:;,()]*`altar [^`]*`[^:;,()]*$")
+
+
+def web_message(message: str) -> str:
+    """A library message as a web page says it: without a hint to run an
+    `altar` command, starting with a capital and ending with a full stop.
+
+    >>> web_message("no case 'WAL-9' in this database (see `altar case list`)")
+    "No case 'WAL-9' in this database."
+    >>> web_message("DUD-1 has no case story yet: write one with `altar story edit DUD-1`")
+    'DUD-1 has no case story yet.'
+    """
+    text = _COMMAND_HINT.sub("", message).strip()
+    if not text:
+        return message
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."

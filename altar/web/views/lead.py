@@ -85,7 +85,7 @@ def pen_picture_approval(picture_id: int) -> Response | tuple[str, int]:
             _, changed = pen_pictures.set_approved(db, pages.user(), picture_id, action == "approve",
                                                    command=pages.command())  # fmt: skip
     except ValidationError as exc:
-        return _pen_picture_page(picture_id, [Problem(p) for p in exc.problems or [str(exc)]]), 400
+        return _pen_picture_page(picture_id, [Problem(pages.web_message(p)) for p in exc.problems or [str(exc)]]), 400
     return redirect(url_for("lead.pen_picture", picture_id=picture_id, done=action if changed else "unchanged"))
 
 
@@ -103,7 +103,8 @@ def reports() -> Response | tuple[str, int]:
         with pages.reading() as db:
             data = report.archive(db, pages.user(), options, (chosen,))
     except (NotFoundError, RenderError) as exc:
-        return _reports_page(formats, pdf_problem, chosen, [Problem(f"The reports could not be made: {exc}")]), 400
+        problem = Problem(pages.web_message(f"The reports could not be made: {exc}"))
+        return _reports_page(formats, pdf_problem, chosen, [problem]), 400
     name = f"altar-reports-{options.generated_at:%Y-%m-%d}.zip"
     return Response(data, mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
