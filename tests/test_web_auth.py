@@ -118,3 +118,27 @@ def test_a_user_may_change_only_their_own_password_unless_admin(altar, web_users
 def test_the_hash_is_argon2_and_the_password_is_not_stored(query, web_users):
     (stored,) = query("SELECT password_hash FROM users WHERE name = 'pat'")[0]
     assert stored.startswith("$argon2id$") and WEB_PASSWORD not in stored
+
+
+def test_a_password_piped_in_from_a_script_is_read_without_a_prompt_or_echo_warning(db_path, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    altar_exe = str(Path(sys.executable).parent / "altar")
+    env = {**os.environ, "ALTAR_DB": str(db_path), "ALTAR_USER": ""}
+    done = subprocess.run([altar_exe, "user", "add", "root_admin", "--role", "admin"], input=f"{WEB_PASSWORD}\n" * 2,
+                          capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "echoed" not in done.stderr and "Web password" not in done.stderr + done.stdout
+    assert "Added user root_admin (admin)." in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("sent, problem", [("one good passphrase\nanother good phrase\n", "differ"),
+                                           ("", "no web password for walt on standard input")])  # fmt: skip
+def test_piped_passwords_that_differ_or_are_missing_are_refused(altar, web_users, query, sent, problem, assert_user_error):
+    result = altar("--user", "boss", "user", "add", "walt2", "--role", "practitioner", "--authority", "walsall",
+                   input=sent)  # fmt: skip
+    assert_user_error(result, problem.replace("walt", "walt2"))
+    assert query("SELECT count(*) FROM users WHERE name = 'walt2'") == [(0,)]

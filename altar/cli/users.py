@@ -1,11 +1,14 @@
 """altar user add|list|disable|enable|role."""
 
+import sys
+
 import click
 
 from altar.cli.common import Settings, command_name, pass_settings, write_as_user
 from altar.cli.output import emit, format_option, note
 from altar.db.models import ROLES
 from altar.db.users import add_user, list_users, set_disabled, set_password, set_role
+from altar.errors import ValidationError
 
 
 @click.group()
@@ -80,8 +83,18 @@ def user_passwd(settings: Settings, name: str, remove: bool) -> None:
 
 
 def _ask_password(name: str) -> str:
-    # A hidden prompt, typed twice; from a pipe the two lines are read in turn.
-    return click.prompt(f"Web password for {name}", hide_input=True, confirmation_prompt=True)
+    stdin = sys.stdin
+    if stdin.isatty():  # a hidden prompt, typed twice
+        return click.prompt(f"Web password for {name}", hide_input=True, confirmation_prompt=True)
+    # From a script: two lines, read without a prompt (getpass would warn that
+    # it cannot hide what a pipe sends, which is not being typed anyway).
+    first, second = (stdin.readline().rstrip("\r\n") for _ in range(2))
+    if not first:
+        raise ValidationError(f"no web password for {name} on standard input: send it twice, one line each "
+                              "(or give --no-password)")  # fmt: skip
+    if first != second:
+        raise ValidationError("the two passwords on standard input differ: send the same one twice")
+    return first
 
 
 @user.command("list")
