@@ -110,4 +110,4 @@ def test_a_typed_url_of_another_authoritys_case_is_not_found(browser_page, casel
     response = page.goto("/cases/WAL-001")
     assert response is not None and response.status == 404
     assert page.get_by_role("heading", level=1).inner_text() == "Page not found"
-    assert "no case 'WAL-001'" in page.locator("main").inner_text()
+    assert "No case 'WAL-001' in this database." in page.locator("main").inner_text()
