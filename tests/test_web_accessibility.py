@@ -76,8 +76,14 @@ def test_pages_showing_errors(browser_page, case_file):
 def test_the_lead_researchers_pages(browser_page, case_file):
     page = browser_page("lena")
     for path in ("/lead", "/lead?authority=dudley", "/lead/pen-pictures", f"/lead/pen-pictures/{case_file}",
-                 "/lead/reports"):  # fmt: skip
+                 "/lead/pen-pictures/new", f"/lead/pen-pictures/{case_file}/edit", "/lead/reports"):  # fmt: skip
         check(page, path)
+
+    def refused(p) -> None:  # type: ignore[no-untyped-def]
+        p.get_by_label("Text").fill("Kai went to Park Hall Academy.")
+        p.get_by_role("button", name="Save").click()
+
+    check(page, f"/lead/pen-pictures/new?case={REF}", refused)
 
 
 def test_the_checker_finds_what_it_should(browser_page):

@@ -291,11 +291,11 @@ def test_approving_and_withdrawing_writes_and_audits_under_the_signed_in_user(we
     assert query("SELECT approved_by, approved_at FROM pen_picture WHERE id = ?", (picture,)) == [(None, None)]
     log = query("SELECT actor, command, field, new_value FROM change_log WHERE entity = 'pen_picture' "
                 "AND field LIKE '%approved' ORDER BY id")  # fmt: skip
-    expected = ("lena", "altar serve lead.pen_picture_approval", f"#{picture} approved")
+    expected = ("lena", "altar serve pen_pictures.approval", f"#{picture} approved")
     assert [(a, c, f) for a, c, f, _ in log] == [expected] * 2
     assert log[0][3].startswith("approved by lena") and log[1][3] is None
     audit = altar("--user", "boss", "audit", "--user", "lena", "--format", "csv")
-    assert "altar serve lead.pen_picture_approval" in audit.stdout
+    assert "altar serve pen_pictures.approval" in audit.stdout
 
 
 def test_approval_refuses_a_missing_csrf_token_a_bad_action_and_an_unknown_picture(web, cohort, altar, query):

@@ -1,22 +1,20 @@
 """The lead researcher's pages in a real browser (Debian's Chromium through
-Playwright, against `altar serve` in its own process): completeness, approving
-a pen-picture, and downloading the reports."""
+Playwright, against `altar serve` in its own process): completeness, writing
+and approving a pen-picture, and downloading the reports with it inside."""
 
 from __future__ import annotations
 
 import zipfile
 from pathlib import Path
 
-from tests.test_web_lead import _add_picture, cohort  # noqa: F401  (cohort is a fixture)
+from tests.test_web_lead import cohort  # noqa: F401  (a fixture)
 
 SHOTS = Path("/tmp/shots")
 
 
-def test_the_lead_sees_completeness_approves_a_pen_picture_and_downloads_the_reports(
+def test_the_lead_sees_completeness_writes_and_approves_a_pen_picture_and_downloads_the_reports(
     browser_page, cohort, altar, query, tmp_path  # noqa: F811
 ):  # fmt: skip
-    picture = _add_picture(altar, cohort[0]["case_ref"], "Out of school at eleven",
-                           "A boy of 15, excluded from primary school.\n\nHe trusted his youth worker.")  # fmt: skip
     SHOTS.mkdir(exist_ok=True)
     page = browser_page("lena")
     page.get_by_role("link", name="Lead researcher").click()
@@ -33,8 +31,21 @@ def test_the_lead_sees_completeness_approves_a_pen_picture_and_downloads_the_rep
     assert int(page.locator("tfoot td").last.inner_text()) == sum(r["authority"] == "walsall" for r in cohort)
 
     page.get_by_role("navigation", name="Lead researcher").get_by_role("link", name="Pen-pictures").click()
-    page.get_by_role("link", name="Out of school at eleven").click()
-    page.wait_for_url(f"**/lead/pen-pictures/{picture}")
+    page.get_by_role("link", name="Write a pen-picture").click()
+    page.get_by_label("Case reference").fill(cohort[0]["case_ref"])
+    page.get_by_label("Title").fill("Out of school at eleven")
+    page.get_by_label("Text").fill("Kai, excluded from primary school.\n\nHe trusted his youth worker.")
+    page.get_by_role("button", name="Save").click()
+    summary = page.get_by_role("alert")
+    assert "“Kai” on line 1 looks like a name" in summary.inner_text()
+    page.screenshot(path=str(SHOTS / "lead-pen-picture-refused.png"), full_page=True)
+    summary.get_by_role("link").click()
+    assert page.evaluate("document.activeElement.id") == "body"
+    page.get_by_label("Text").fill("A boy of 15, excluded from primary school.\n\nHe trusted his youth worker.")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**done=added")
+    [(picture, written_by)] = query("SELECT id, written_by FROM pen_picture")
+    assert written_by == "lena"
     page.screenshot(path=str(SHOTS / "lead-pen-picture.png"), full_page=True)
     page.get_by_role("button", name="Approve for publication").focus()
     page.screenshot(path=str(SHOTS / "lead-pen-picture-focus.png"))

@@ -116,7 +116,7 @@ def form_fields(html: str, address: str, endpoint: str) -> MultiDict:
 def test_the_map_has_the_pages_the_issue_asks_for(web_app):
     endpoints = {endpoint for endpoint, _, _ in routes(web_app)}
     assert {"cases.index", "cases.new", "screening.form", "stories.edit", "stories.diff", "chronology.new",
-            "chronology.edit", "chronology.remove", "lead.index", "lead.pen_picture_approval",
+            "chronology.edit", "chronology.remove", "lead.index", "pen_pictures.approval",
             "lead.reports", "auth.sign_out"} <= endpoints  # fmt: skip
 
 

@@ -333,6 +333,82 @@ def test_a_save_at_an_older_revision_is_a_conflict_that_keeps_the_users_answers(
         ("pat", None, "no"), ("lena", "no", "yes"), ("pat", "yes", "suspected")]  # fmt: skip
 
 
+# --- the screening's date and screener ------------------------------------------------------
+
+
+def details_row(query, ref: str = REF) -> tuple:  # type: ignore[no-untyped-def]
+    row = query("SELECT s.screened_on, s.screened_by FROM screening s JOIN cases c ON c.id = s.case_id "
+                "WHERE c.case_ref = ?", (ref,))[0]  # fmt: skip
+    return str(row[0])[:10], row[1]
+
+
+def test_the_form_shows_the_screening_date_and_screener_and_names_the_authority(web, cases, query):
+    page = soup(web("pat").get(URL))
+    on, by = details_row(query)
+    assert page.find("input", attrs={"name": "screened_on"})["value"] == on
+    assert page.find("input", attrs={"name": "screened_by"})["value"] == by == "boss"  # added by boss on the CLI
+    assert page.find("label", attrs={"for": "screened_on"}).get_text(strip=True) == "Screening date"
+    summary = {div.dt.get_text(strip=True): div.dd.get_text(strip=True) for div in page.select("dl.summary-list div")}
+    assert summary["Authority"] == "Dudley" and summary["Stratum"] == "Community sentence"
+
+
+def test_changing_the_date_and_screener_saves_and_logs_them(web, cases, query, altar):
+    client = web("pat")
+    fields = submitted(soup(client.get(URL)))
+    answer(fields, screened_on="2021-02-03", screened_by="pat", bullying="no")
+    assert post(client, fields).status_code == 302
+    assert details_row(query) == ("2021-02-03", "pat")
+    log = json.loads(altar("--user", "boss", "audit", "--case", REF, "--format", "json").stdout)
+    changed = {e["field"]: (e["actor"], e["new"]) for e in log if e["entity"] == "screening"}
+    assert changed["screened_on"] == ("pat", "2021-02-03") and changed["screened_by"] == ("pat", "pat")
+    shown = altar("--user", "boss", "case", "show", REF).stdout
+    assert "screened on 2021-02-03 by pat" in shown
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("screened_on", "", "Screening date: enter the date the case files were screened, as YYYY-MM-DD"),
+    ("screened_on", "3/2/2021", "Screening date: give the date as YYYY-MM-DD"),
+    ("screened_on", "2999-01-01", "Screening date: the screening date is in the future"),
+    ("screened_by", "Pat Smith", "Screened by: a practitioner is named by a short user name"),
+])  # fmt: skip
+def test_a_bad_date_or_screener_is_refused_on_its_field_and_nothing_written(web, cases, query, field, value, message):
+    client, before = web("pat"), details_row(query)
+    fields = submitted(soup(client.get(URL)))
+    answer(fields, bullying="yes", **{field: value})
+    response = post(client, fields)
+    assert response.status_code == 400
+    [(href, text_)] = [(a["href"], a.get_text(" ", strip=True)) for a in soup(response).select(".error-summary a")]
+    assert href == f"#{field}" and text_.startswith(message)
+    assert soup(response).find("input", attrs={"name": field})["value"] == value  # as typed
+    assert details_row(query) == before and stored(query) == {}
+
+
+def test_a_post_without_the_date_and_screener_leaves_them_as_stored(web, cases, query):
+    client, before = web("pat"), details_row(query)
+    fields = submitted(soup(client.get(URL)))
+    for name in ("screened_on", "screened_by", "opened-screened_on", "opened-screened_by"):
+        fields.pop(name)
+    answer(fields, bullying="yes")
+    assert post(client, fields).status_code == 302
+    assert details_row(query) == before and stored(query) == {"bullying": ("yes", None)}
+
+
+def test_a_date_changed_meanwhile_is_listed_in_the_conflict(web, cases, query, altar, tmp_path):
+    pat, lena = web("pat"), web("lena")
+    mine, theirs = submitted(soup(pat.get(URL))), submitted(soup(lena.get(URL)))
+    answer(theirs, screened_on="2020-05-06")
+    assert post(lena, theirs).status_code == 302
+    answer(mine, bullying="no")
+    response = post(pat, mine)
+    assert response.status_code == 409
+    rows = [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])]
+            for tr in soup(response).select(".conflict tbody tr")]  # fmt: skip
+    assert rows == [["Screening date", mine["screened_on"], "2020-05-06"]]
+    link = soup(response).select_one(".conflict tbody a")["href"]
+    assert link == "#screened_on" and soup(response).find(id="screened_on") is not None
+    assert details_row(query)[0] == "2020-05-06" and stored(query) == {}
+
+
 # --- a case captured under an older codebook version -------------------------------------
 
 

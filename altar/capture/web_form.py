@@ -14,7 +14,10 @@ blank is *not yet answered*; ``unknown`` is an answer). Its fields:
   conflicting save can say exactly which items someone else changed (the
   change log is ordered by time, not by revision, and would also list a
   value changed and changed back);
-- ``action``: ``draft`` or ``complete`` (the button pressed).
+- ``action``: ``draft`` or ``complete`` (the button pressed);
+- ``screened_on`` and ``screened_by`` (with ``opened-`` twins): the
+  screening's date and who screened the files, as `altar screening enter`
+  edits them. A post without them leaves them as stored.
 
 Values are judged by ``capture.values`` as everywhere else; the page is
 rendered by ``templates/web/screening/form.html``.
@@ -38,6 +41,7 @@ from altar.instrument import Codebook, Item, all_codebooks
 UNKNOWN = "-unknown"
 OPENED = "opened-"
 ACTIONS = ("draft", "complete")
+DETAILS = {"screened_on": "Screening date", "screened_by": "Screened by"}  # field -> label
 _IGNORED = ("csrf_token",)  # checked by the web layer before the view runs
 _NOT_ANSWERED = "not answered"
 
@@ -60,6 +64,8 @@ class PostedScreening:
 
     answers: dict[str, Answer]
     opened: dict[str, Answer]
+    details: dict[str, object]  # screened_on / screened_by as sent, judged (absent: not sent)
+    opened_details: dict[str, str]  # and as opened, as text
     revision: int | None
     complete: bool
     texts: dict[str, str]
@@ -86,22 +92,26 @@ def answers_from_form(fields: Mapping[str, Sequence[str]], book: Codebook) -> Po
             problems.append(FieldProblem(f"{_label(name, book)}: sent {len(sent)} times; give one answer", _id(name)))
         else:
             single[name] = sent[0] if sent else ""
-    texts = {name: text for name, text in single.items() if name in book.item_codes() or name.endswith(UNKNOWN)}
+    texts = {name: text for name, text in single.items()
+             if name in book.item_codes() or name.endswith(UNKNOWN) or name in DETAILS}  # fmt: skip
     answers = _answers(single, book, problems)
+    details = _details(single, problems)
     opened = _opened(single, book, problems)
     revision = _revision(single.get("revision"), problems)
     action = single.get("action", "draft")
     if action not in ACTIONS:
         problems.append(FieldProblem(f"{_shown(action)} is not something this form can do (save as draft or mark complete)"))
-    return PostedScreening(answers, opened, revision, action == "complete", texts, tuple(problems))
+    opened_details = {name: single[OPENED + name] for name in DETAILS if OPENED + name in single}
+    return PostedScreening(answers, opened, details, opened_details, revision, action == "complete", texts,
+                           tuple(problems))  # fmt: skip
 
 
 def _known_field(name: str, book: Codebook) -> bool:
-    if name in ("revision", "action"):
+    if name in ("revision", "action") or name in DETAILS:
         return True
     codes = book.item_codes()
     if name.startswith(OPENED):
-        return name[len(OPENED):] in codes
+        return name[len(OPENED):] in codes or name[len(OPENED):] in DETAILS
     if name.endswith(UNKNOWN):
         code = name[: -len(UNKNOWN)]
         return code in codes and book.item(code).type == "count"
@@ -117,7 +127,7 @@ def _id(name: str) -> str:
 
 def _label(name: str, book: Codebook) -> str:
     code = _id(name)
-    return book.item(code).label if code in book.item_codes() else name
+    return book.item(code).label if code in book.item_codes() else DETAILS.get(code, name)
 
 
 def _shown(text: str) -> str:
@@ -144,6 +154,23 @@ def _answers(single: dict[str, str], book: Codebook, problems: list[FieldProblem
 _BLANK = object()  # not yet answered
 
 
+def _details(single: dict[str, str], problems: list[FieldProblem]) -> dict[str, object]:
+    details: dict[str, object] = {}
+    for name, parse in (("screened_on", _screened_on), ("screened_by", values.parse_user)):
+        if name in single:
+            try:
+                details[name] = parse(single[name])
+            except ValueError as exc:
+                problems.append(FieldProblem(f"{DETAILS[name]}: {exc}", name))
+    return details
+
+
+def _screened_on(text: str) -> object:
+    if not text.strip():
+        raise ValueError("enter the date the case files were screened, as YYYY-MM-DD")
+    return values.parse_date(text)
+
+
 def _answer(item: Item, text: str, unknown: str) -> Answer | object:
     if unknown not in ("", "yes"):
         raise ValueError(f"“Unknown” is either ticked or not, not {_shown(unknown)}")
@@ -159,6 +186,8 @@ def _answer(item: Item, text: str, unknown: str) -> Answer | object:
 
 
 def _opened(single: dict[str, str], book: Codebook, problems: list[FieldProblem]) -> dict[str, Answer]:
+    """The answers as opened (the ``opened-<detail>`` fields stay text: they
+    are only compared, never stored)."""
     opened: dict[str, Answer] = {}
     for item in book.items:
         text = single.get(OPENED + item.code)
@@ -209,14 +238,21 @@ def opened_fields(book: Codebook, answers: Mapping[str, Answer]) -> dict[str, st
     return {OPENED + code: values.format_answer(answer, book.item(code)) for code, answer in answers.items()}
 
 
+def detail_texts(record: CaseRecord) -> dict[str, str]:
+    """What the screening date and screened-by fields show for a stored record."""
+    return {"screened_on": record.screened_on.isoformat(), "screened_by": record.screened_by or ""}
+
+
 # --- the page and saving it ---------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Change:
-    """An item someone else changed while the form was open."""
+    """A field someone else changed while the form was open: an item, or
+    the screening date or screener (``field`` is its input's id)."""
 
-    item: Item
+    field: str
+    label: str
     opened: str
     now: str
 
@@ -268,9 +304,14 @@ def open_screening(session: Session, user: User, case_ref: str) -> ScreeningPage
     record = store.load_record(session, user, case_ref)
     book = all_codebooks()[record.instrument_version]
     state = store.screening_state(session, user, case_ref)
+    details = detail_texts(record)
     return ScreeningPage(record, book, store.progress(state.status, len(record.answers)), state.revision,
-                         answer_texts(book, record.answers),
-                         opened_fields(book, record.answers))  # fmt: skip
+                         answer_texts(book, record.answers) | details,
+                         opened_fields(book, record.answers) | _opened_details(details))  # fmt: skip
+
+
+def _opened_details(details: Mapping[str, str]) -> dict[str, str]:
+    return {OPENED + name: text for name, text in details.items()}
 
 
 @dataclass(frozen=True)
@@ -292,24 +333,33 @@ def save_screening(
     lock_case(session, case_ref)  # first, so everything below reads the state it will change
     page = open_screening(session, user, case_ref)
     posted = answers_from_form(fields, page.book)
-    typed = replace(page, texts=posted.texts, revision=posted.revision, opened=opened_fields(page.book, posted.opened))
+    texts = posted.texts | {name: page.texts[name] for name in DETAILS if name not in posted.texts}
+    typed = replace(page, texts=texts, revision=posted.revision,
+                    opened=opened_fields(page.book, posted.opened) | _opened_details(posted.opened_details))  # fmt: skip
     if posted.problems:
         raise ScreeningInvalid(replace(typed, problems=posted.problems))
     if posted.revision != page.revision:
         changes = _changes(page.book, posted.opened, page.record.answers)
-        raise ScreeningConflict(replace(page, texts=posted.texts, changes=changes))
+        changes += _detail_changes(posted.opened_details, detail_texts(page.record))
+        raise ScreeningConflict(replace(page, texts=texts, changes=changes))
     if posted.complete and (missing := missing_answers(page.book, posted.answers)):
         raise ScreeningInvalid(replace(typed, problems=tuple(missing)))
-    changed = store.update_record(session, user, replace(page.record, answers=posted.answers), command=command)
+    record = replace(page.record, answers=posted.answers, **posted.details)  # type: ignore[arg-type]
+    changed = store.update_record(session, user, record, command=command)
     return Saved(changed, store.screening_state(session, user, case_ref).status)
 
 
 def _changes(book: Codebook, opened: Mapping[str, Answer], now: Mapping[str, Answer]) -> tuple[Change, ...]:
     return tuple(
-        Change(item, _text(opened, item), _text(now, item))
+        Change(item.code, item.label, _text(opened, item), _text(now, item))
         for item in book.items
         if (item.code in opened, opened.get(item.code)) != (item.code in now, now.get(item.code))
     )
+
+
+def _detail_changes(opened: Mapping[str, str], now: Mapping[str, str]) -> tuple[Change, ...]:
+    return tuple(Change(name, label, opened[name] or "not recorded", now[name] or "not recorded")
+                 for name, label in DETAILS.items() if name in opened and opened[name] != now[name])  # fmt: skip
 
 
 def _text(answers: Mapping[str, Answer], item: Item) -> str:

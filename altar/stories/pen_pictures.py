@@ -136,13 +136,26 @@ def show(session: Session, user: User, picture_id: int) -> store.PenPictureRow:
     return store.get_row(session, user, picture_id)
 
 
+class PenPictureInvalid(ValidationError):
+    """Nothing saved. ``problems`` are the lines the CLI prints; ``by_field``
+    the same problems as (field, message) pairs, field "title" or "body",
+    for a form that writes each above its field."""
+
+    def __init__(self, message: str, problems: list[str], by_field: list[tuple[str, str]]):
+        super().__init__(message, problems)
+        self.by_field = by_field
+
+
 def _check(session: Session, title: str, body: str, own_ref: str, what: str) -> None:
     """Refuse a pen-picture with any problem: unlike a story there is no
     --force for identifying details, since a pen-picture is published."""
-    found = problems(title, body, own_ref, store.case_refs(session))
-    found += describe(find_identifying_details({"title": title, "body": body}, watchlist(session)))
-    if found:
-        raise ValidationError(f"{what}: {len(found)} problem(s); nothing was saved", found)
+    lines = problems(title, body, own_ref, store.case_refs(session))
+    by_field = [(field, message) for field, _, message in (line.partition(": ") for line in lines)]
+    findings = find_identifying_details({"title": title, "body": body}, watchlist(session))
+    lines += describe(findings)
+    by_field += [(f.section, f"“{f.text}” on line {f.line} looks like {f.what}") for f in findings]
+    if lines:
+        raise PenPictureInvalid(f"{what}: {len(lines)} problem(s); nothing was saved", lines, by_field)
 
 
 def _title(text: str) -> str:

@@ -59,8 +59,21 @@ def form_text(name: str, default: str = "") -> str:
 
 def by_field(problems: list[Problem]) -> dict[str, str]:
     """field id -> its message, for writing each error above its field
-    (a template filter)."""
-    return {p.field: p.message for p in problems if p.field}
+    (a template filter). A field with several problems shows the first and
+    says how many more the summary lists.
+
+    >>> by_field([Problem("Enter a title", "title"), Problem("A", "body"), Problem("B", "body"), Problem("C")])
+    {'title': 'Enter a title', 'body': 'A (and 1 more problem, listed at the top of the page)'}
+    """
+    messages: dict[str, list[str]] = {}
+    for p in problems:
+        if p.field:
+            messages.setdefault(p.field, []).append(p.message)
+    return {field: texts[0] + _more(len(texts) - 1) for field, texts in messages.items()}
+
+
+def _more(n: int) -> str:
+    return f" (and {n} more problem{'s' if n > 1 else ''}, listed at the top of the page)" if n else ""
 
 
 # The library's messages are written for the command line and often end with

@@ -2,9 +2,9 @@
 
 from flask import Flask
 
-from altar.web.views import cases, chronology, lead, screening, stories
+from altar.web.views import cases, chronology, lead, pen_pictures, screening, stories
 
-BLUEPRINTS = (cases.bp, screening.bp, stories.bp, chronology.bp, lead.bp)
+BLUEPRINTS = (cases.bp, screening.bp, stories.bp, chronology.bp, lead.bp, pen_pictures.bp)
 
 
 def install(app: Flask) -> None:

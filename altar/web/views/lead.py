@@ -1,11 +1,11 @@
-"""The lead researcher's pages: completeness, pen-picture approval and the
-reports. Every one needs ``Permission.REGION`` (a practitioner gets 403,
+"""The lead researcher's pages: completeness and the reports (pen-pictures
+are views/pen_pictures.py). Every one needs ``Permission.REGION`` (a practitioner gets 403,
 for a typed URL and a crafted post alike); the library functions they call
 check again."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
 from altar import report
@@ -14,16 +14,10 @@ from altar.completeness import STRATUM_LABELS, completeness
 from altar.db.authorities import authority_names
 from altar.errors import NotFoundError, RenderError, ValidationError
 from altar.report import ReportOptions
-from altar.stories import pen_pictures
 from altar.web import pages
 from altar.web.pages import Problem
 
 bp = Blueprint("lead", __name__, url_prefix="/lead")
-DONE = {
-    "approve": "Approved: it appears in the regional report and in its authority's summary.",
-    "withdraw": "Approval withdrawn: the reports leave it out.",
-    "unchanged": "Nothing changed: it already was as you asked.",
-}
 FORMATS = {"html": "HTML: one web page per document, opens offline", "pdf": "PDF: ready to print and send"}
 
 
@@ -53,40 +47,6 @@ def index() -> tuple[str, int]:
     context = dict(view=view, strata=STRATUM_LABELS, chosen={"authority": authority, "stratum": stratum},
                    problems=problems)  # fmt: skip
     return render_template("lead/index.html", **context), 400 if problems else 200
-
-
-@bp.route("/pen-pictures")
-def pen_picture_list() -> str:
-    with pages.reading() as db:
-        rows, names = pen_pictures.list_pen_pictures(db, pages.user()), authority_names(db)
-    return render_template("lead/pen_pictures.html", pictures=rows, strata=STRATUM_LABELS, names=names)
-
-
-@bp.route("/pen-pictures/<int:picture_id>")
-def pen_picture(picture_id: int) -> str:
-    return _pen_picture_page(picture_id, notice=DONE.get(request.args.get("done", "")))
-
-
-def _pen_picture_page(picture_id: int, problems: list[Problem] | None = None, notice: str | None = None) -> str:
-    """The pen-picture as stored now (NotFoundError: 404)."""
-    with pages.reading() as db:
-        row, names = pen_pictures.show(db, pages.user(), picture_id), authority_names(db)
-    return render_template("lead/pen_picture.html", picture=row, paragraphs=pen_pictures.paragraphs(row.body),
-                           strata=STRATUM_LABELS, names=names, problems=problems or [], notice=notice)  # fmt: skip
-
-
-@bp.route("/pen-pictures/<int:picture_id>", methods=["POST"])
-def pen_picture_approval(picture_id: int) -> Response | tuple[str, int]:
-    action = request.form.get("action")
-    if action not in ("approve", "withdraw"):
-        return _pen_picture_page(picture_id, [Problem("Choose approve or withdraw")]), 400
-    try:
-        with pages.writing() as db:
-            _, changed = pen_pictures.set_approved(db, pages.user(), picture_id, action == "approve",
-                                                   command=pages.command())  # fmt: skip
-    except ValidationError as exc:
-        return _pen_picture_page(picture_id, [Problem(pages.web_message(p)) for p in exc.problems or [str(exc)]]), 400
-    return redirect(url_for("lead.pen_picture", picture_id=picture_id, done=action if changed else "unchanged"))
 
 
 @bp.route("/reports", methods=["GET", "POST"])

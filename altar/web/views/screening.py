@@ -8,6 +8,8 @@ from flask import Blueprint, flash, get_flashed_messages, redirect, render_templ
 from werkzeug.wrappers import Response
 
 from altar.capture import web_form
+from altar.db.authorities import authority_names
+from altar.db.reference import STRATA
 from altar.errors import ConflictError
 from altar.web import pages
 
@@ -34,5 +36,7 @@ def form(ref: str) -> str | Response | tuple[str, int]:
 
 def _render(page: web_form.ScreeningPage) -> str:
     problems = [pages.Problem(p.message, p.field) for p in page.problems]
-    return render_template("screening/form.html", page=page, problems=problems,
+    with pages.reading() as db:
+        names = {"authority": authority_names(db), "stratum": dict(STRATA)}
+    return render_template("screening/form.html", page=page, problems=problems, names=names,
                            notices=get_flashed_messages(), unknown_suffix=web_form.UNKNOWN)  # fmt: skip
