@@ -302,3 +302,55 @@ def test_another_authoritys_case_is_not_found_like_a_missing_one(web, cases):
     assert "Walsall" not in text(other) and "custody" not in text(other).lower()
     assert web("walt").get("/cases/WAL-1").status_code == 200
     assert web("lena").get("/cases/WAL-1").status_code == 200
+
+
+# --- a long caseload: pages and a search by reference ------------------------------------------
+
+
+@pytest.fixture
+def many(altar, valid_row, write_csv, tmp_path, web_users) -> list[str]:
+    """230 Dudley cases (every 10th in custody) and 5 of Walsall's, imported as a spreadsheet."""
+    rows = [valid_row(f"DUD-{n:03d}", stratum="custody" if n % 10 == 0 else "community") for n in range(1, 231)]
+    rows += [valid_row(f"WAL-{n:03d}", authority="walsall") for n in range(1, 6)]
+    result = altar("--user", "boss", "import", str(write_csv(tmp_path / "many.csv", rows)))
+    assert result.exit_code == 0, result.output
+    return sorted(r["case_ref"] for r in rows if r["authority"] == "dudley")
+
+
+def pagination(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    nav = soup(response).find("nav", attrs={"aria-label": "Pages of cases"})
+    if nav is None:
+        return {}
+    return {a.get_text(" ", strip=True): a["href"] for a in nav.find_all("a")} | {
+        "at": nav.find(class_="pagination-position").get_text(strip=True)}
+
+
+def test_a_long_caseload_comes_a_hundred_at_a_time(web, many):
+    from altar.db.caseload import PER_PAGE
+
+    pat = web("pat")
+    first = pat.get("/cases")
+    assert refs(first) == many[:PER_PAGE]
+    assert "230 cases: 1 to 100 shown" in text(first)
+    assert pagination(first) == {"Next page": "/cases?page=2", "at": "Page 1 of 3"}
+    third = pat.get("/cases?page=3")
+    assert refs(third) == many[2 * PER_PAGE:]
+    assert pagination(third) == {"Previous page": "/cases?page=2", "at": "Page 3 of 3"}
+    assert refs(pat.get("/cases?page=99")) == refs(third)  # past the end: the last page
+    assert refs(pat.get("/cases?page=-1")) == refs(pat.get("/cases?page=abc")) == refs(first)
+
+
+def test_pages_keep_the_filters_and_the_search_finds_references(web, many):
+    pat = web("pat")
+    custody = pat.get("/cases?stratum=custody")
+    assert refs(custody) == [r for r in many if int(r[-3:]) % 10 == 0] and pagination(custody) == {}
+    found = pat.get("/cases?q=dud-01")
+    assert refs(found) == [f"DUD-{n:03d}" for n in range(10, 20)]
+    assert "10 cases match these filters" in text(found)
+    assert soup(found).find("input", attrs={"name": "q"})["value"] == "dud-01"
+    assert soup(found).find("a", string="Clear filters")["href"] == "/cases"
+    second = web("lena").get("/cases?q=-&status=complete&page=2")
+    assert pagination(second) == {"Previous page": "/cases?page=1&status=complete&q=-", "at": "Page 2 of 3",
+                                  "Next page": "/cases?page=3&status=complete&q=-"}  # 235 cases for the lead
+    assert refs(pat.get("/cases?q=WAL")) == []  # the search never widens a practitioner's scope
+    assert "<script>" not in pat.get("/cases?q=%3Cscript%3E").get_data(as_text=True)

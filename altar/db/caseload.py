@@ -9,6 +9,7 @@ the story and chronology facts beside it without changing that.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import ceil
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -38,14 +39,40 @@ class CaseloadRow:
     work: CaseWork
 
 
-def case_work(session: Session, user: User, case_ref: str | None = None) -> dict[str, CaseWork]:
-    """{case_ref: CaseWork} for every case ``user`` may see (or only
-    ``case_ref``), in one query whatever the caseload's size."""
+# A page of the caseload: REDCap's record dashboard shows a hundred at a time
+# too; a national study's lead would otherwise get one page of every case.
+PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class CaseloadPage:
+    """One page of a caseload: its rows, how many cases match in all, and
+    which page of how many this is (1-based; ``pages`` is at least 1)."""
+
+    rows: list[CaseloadRow]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def first(self) -> int:
+        """The 1-based position of the page's first row (0 on an empty page)."""
+        return (self.page - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+def case_work(session: Session, user: User, refs: list[str] | None = None) -> dict[str, CaseWork]:
+    """{case_ref: CaseWork} for every case ``user`` may see (or only those
+    in ``refs``), in one query whatever the caseload's size."""
     story = select(func.max(StoryVersion.version)).where(StoryVersion.case_id == Case.id).scalar_subquery()
     events = select(func.count(ChronologyEvent.id)).where(ChronologyEvent.case_id == Case.id).scalar_subquery()
     query = select(Case.case_ref, story, events).where(case_filter(user))
-    if case_ref is not None:
-        query = query.where(Case.case_ref == case_ref)
+    if refs is not None:
+        query = query.where(Case.case_ref.in_(refs))
     return {ref: CaseWork(version, count) for ref, version, count in session.execute(query)}
 
 
@@ -56,7 +83,28 @@ def caseload(
     """The cases ``user`` may see (a practitioner: their authority's), in
     case_ref order, filtered like ``altar case list``."""
     cases = list_cases(session, user, authority=authority, stratum=stratum, status=status, case_ref=case_ref)
-    work = case_work(session, user, case_ref)
+    return _rows(cases, case_work(session, user, None if case_ref is None else [case_ref]))
+
+
+def caseload_page(
+    session: Session, user: User, *, page: int = 1, per_page: int = PER_PAGE, search: str = "",
+    authority: str | None = None, stratum: str | None = None, status: str | None = None,
+) -> CaseloadPage:  # fmt: skip
+    """Page ``page`` of the caseload (a page past the end shows the last),
+    filtered as ``caseload`` and to case references containing ``search``
+    (in any letter case)."""
+    cases = list_cases(session, user, authority=authority, stratum=stratum, status=status)
+    if search.strip():
+        wanted = search.strip().casefold()
+        cases = [c for c in cases if wanted in c.case_ref.casefold()]
+    pages = max(1, ceil(len(cases) / per_page))
+    page = min(max(1, page), pages)
+    shown = cases[(page - 1) * per_page : page * per_page]
+    rows = _rows(shown, case_work(session, user, [c.case_ref for c in shown]))
+    return CaseloadPage(rows, len(cases), page, pages, per_page)
+
+
+def _rows(cases: list[CaseSummary], work: dict[str, CaseWork]) -> list[CaseloadRow]:
     books = all_codebooks()
     latest = max(books)
     # A case with no screening yet would be screened with the newest codebook.

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from altar.capture.entry import add_case
 from altar.capture.records import RowError
 from altar.db.authorities import authority_names, list_authorities
-from altar.db.caseload import case_overview, caseload
+from altar.db.caseload import case_overview, caseload_page
 from altar.db.models import ETHNICITIES, SCREENING_STATUSES, SEXES, STRATA
 from altar.db.reference import COHORTS as COHORT_LABELS
 from altar.db.reference import STRATA as STRATUM_LABELS
@@ -41,15 +41,16 @@ def home() -> Response:
 def index() -> str:
     user = pages.user()
     filters = _filters(user.role != "practitioner")
+    search = request.args.get("q", "").strip()[:60]
     with pages.reading() as db:
-        rows = caseload(db, user, **filters)
+        listing = caseload_page(db, user, page=request.args.get("page", 1, type=int), search=search, **filters)
         authorities = [(a.code, a.name) for a in list_authorities(db, user)]
     options = {
         "authority": [("", "All authorities"), *authorities],
         "stratum": [("", "All strata"), *STRATUM_LABELS],
         "status": [("", "Any status"), *STATUS_LABELS],
     }
-    return render_template("cases/index.html", rows=rows, filters=filters, options=options,
+    return render_template("cases/index.html", listing=listing, filters=filters, search=search, options=options,
                            names={"authority": dict(authorities), "stratum": dict(STRATUM_LABELS)})  # fmt: skip
 
 
