@@ -142,3 +142,67 @@ def test_piped_passwords_that_differ_or_are_missing_are_refused(altar, web_users
                    input=sent)  # fmt: skip
     assert_user_error(result, problem.replace("walt", "walt2"))
     assert query("SELECT count(*) FROM users WHERE name = 'walt2'") == [(0,)]
+
+
+# --- changing your own password ------------------------------------------------------------
+
+NEW_PASSWORD = "purple monkey dishwasher"
+
+
+def change(client, current=WEB_PASSWORD, new=NEW_PASSWORD, confirm=None):  # type: ignore[no-untyped-def]
+    return client.post("/account/password", {"current_password": current, "new_password": new,
+                                             "confirm_password": new if confirm is None else confirm})  # fmt: skip
+
+
+def summary(response) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    box = BeautifulSoup(response.get_data(as_text=True), "html.parser").find(class_="error-summary")
+    return [(a["href"], a.get_text(" ", strip=True)) for a in box.find_all("a")] if box else []
+
+
+def password_hash(query, name: str = "pat") -> str:  # type: ignore[no-untyped-def]
+    return query("SELECT password_hash FROM users WHERE name = ?", (name,))[0][0]
+
+
+def test_a_user_changes_their_own_password_and_other_sessions_end(web, query, altar):
+    here, elsewhere = web("pat"), web("pat")
+    assert "Change password" in text(here.get("/cases"))
+    response = change(here)
+    assert response.status_code == 302 and response.headers["Location"] == "/account/password"
+    assert "Your password has been changed" in text(here.get("/account/password"))
+    assert here.get("/cases").status_code == 200  # this session carries on
+    assert elsewhere.get("/cases").status_code == 302  # the other one is signed out
+    assert web().sign_in("pat").status_code == 400 and web().sign_in("pat", NEW_PASSWORD).status_code == 302
+    log = query("SELECT actor, command, field, new_value FROM change_log WHERE entity = 'user' AND actor = 'pat'")
+    assert log == [("pat", "altar serve auth.change_password", "pat.password", "changed")]
+    assert NEW_PASSWORD not in password_hash(query) and password_hash(query).startswith("$argon2id$")
+
+
+@pytest.mark.parametrize("current, new, confirm, expected", [
+    ("", "", "", [("#current_password", "Enter your current password"), ("#new_password", "Enter a new password"),
+                  ("#confirm_password", "Enter the new password again")]),
+    ("not my password", NEW_PASSWORD, None, [("#current_password", "Your current password is not right")]),
+    (WEB_PASSWORD, "too short", None, [("#new_password", "A password needs at least 12 characters (three random "
+                                                         "words are easy to remember and hard to guess).")]),
+    (WEB_PASSWORD, "pat's own passphrase", None, [("#new_password", "A password must not contain the user's name.")]),
+    (WEB_PASSWORD, WEB_PASSWORD, None, [("#new_password", "The new password is the same as the current one.")]),
+    (WEB_PASSWORD, NEW_PASSWORD, "purple monkey dishwashers", [
+        ("#confirm_password", "The two new passwords differ: type the same one twice.")]),
+])  # fmt: skip
+def test_a_bad_change_is_refused_by_field_and_changes_nothing(web, query, current, new, confirm, expected):
+    client, before = web("pat"), password_hash(query)
+    response = change(client, current, new, confirm)
+    assert response.status_code == 400
+    assert summary(response) == expected
+    assert password_hash(query) == before and client.get("/cases").status_code == 200
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert all(field.get("value", "") == "" for field in page.select("input[type=password]"))  # never sent back
+
+
+def test_guessing_the_current_password_is_paused_like_sign_in(web, query):
+    client, before = web("pat"), password_hash(query)
+    for _ in range(5):
+        assert change(client, current="a wrong guess at it").status_code == 400
+    response = change(client)  # even the right one must now wait
+    assert response.status_code == 429 and "Too many wrong passwords" in text(response)
+    assert password_hash(query) == before
+    assert web().sign_in("pat").status_code == 429  # the same pause as signing in

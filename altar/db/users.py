@@ -96,6 +96,23 @@ def set_password(session: Session, acting: User, name: str, password: str | None
         field=f"{name}.password", old=before, new="changed" if password is not None else None)  # fmt: skip
 
 
+def change_own_password(session: Session, acting: User, current: str, new: str, confirm: str, *,
+                        command: str) -> None:  # fmt: skip
+    """A signed-in user's new web password, as a form gives it: the current
+    one (AccessDenied if wrong), the new one and the new one again. Every
+    problem with the new one is a ValidationError line naming its field
+    ("new_password: ..." or "confirm_password: ...")."""
+    sign_in(session, acting.name, current)
+    problems = [f"new_password: {p}" for p in password_problems(acting.name, new)]
+    if new == current and not problems:
+        problems.append("new_password: the new password is the same as the current one")
+    if not problems and new != confirm:
+        problems.append("confirm_password: the two new passwords differ: type the same one twice")
+    if problems:
+        raise ValidationError(f"password for {acting.name!r} not changed", problems)
+    set_password(session, acting, acting.name, new, command=command)
+
+
 def sign_in(session: Session, name: str, password: str) -> User:
     """The user whose name and web password these are, or AccessDenied with
     one message whatever was wrong (unknown name, wrong password, no web

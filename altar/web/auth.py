@@ -6,7 +6,8 @@ were last seen. Each request re-reads the user: a disabled user, a changed
 password or 30 idle minutes end the session. Failed sign-ins are counted
 per user name and per address; after five in a row that name (or twenty
 from one address) must wait, a minute at first, doubling to a quarter of
-an hour, whatever the password.
+an hour, whatever the password. A signed-in user changes their own
+password at /account/password.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint, Flask, current_app, flash, g, get_flashed_messages, redirect, render_template, request, session, url_for,
+)  # fmt: skip
 from werkzeug.wrappers import Response
 
 from altar.access import resolve_user, users_exist
-from altar.db.users import password_stamp, sign_in
-from altar.errors import AccessDenied
+from altar.db.users import change_own_password, password_stamp, sign_in
+from altar.errors import AccessDenied, ValidationError
+from altar.passwords import MIN_LENGTH
 from altar.web import pages
 from altar.web.app import IDLE_MINUTES
 from altar.web.pages import Problem
@@ -156,3 +160,43 @@ def sign_out() -> Response:
     session.clear()
     session["notice"] = "You have signed out."
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password() -> str | Response | tuple[str, int]:
+    """A signed-in user's own new password. A wrong current password counts
+    as a failed sign-in (so a session left open is no way to guess it); the
+    new one ends every other session, and this one carries on."""
+    if request.method == "GET":
+        return _password_page([])
+    name, form = pages.user().name, {k: request.form.get(k, "") for k in PASSWORD_FIELDS}
+    missing = [Problem(text, field) for field, text in PASSWORD_FIELDS.items() if not form[field]]
+    if missing:
+        return _password_page(missing, status=400)
+    throttle = current_app.extensions["altar_throttles"]["name"]
+    if throttle.wait(name.casefold()):
+        return _password_page([Problem("Too many wrong passwords: wait a few minutes and try again")], status=429)
+    try:
+        with pages.writing() as db:
+            change_own_password(db, pages.user(), form["current_password"], form["new_password"],
+                                form["confirm_password"], command=pages.command())  # fmt: skip
+            stamp = password_stamp(db, name)
+    except AccessDenied:
+        throttle.failed(name.casefold())
+        log.warning("wrong current password from %s changing %r's password", request.remote_addr, name[:60])
+        return _password_page([Problem("Your current password is not right", "current_password")], status=400)
+    except ValidationError as exc:
+        problems = [Problem(pages.web_message(m), f) for f, _, m in (p.partition(": ") for p in exc.problems)]
+        return _password_page(problems, status=400)
+    session["stamp"] = stamp  # this session goes on; every other one ends at its next request
+    flash("Your password has been changed. Anywhere else you were signed in, you have been signed out.")
+    return redirect(url_for("auth.change_password"))
+
+
+PASSWORD_FIELDS = {"current_password": "Enter your current password", "new_password": "Enter a new password",
+                   "confirm_password": "Enter the new password again"}  # fmt: skip
+
+
+def _password_page(problems: list[Problem], *, status: int = 200) -> tuple[str, int]:
+    return render_template("account/password.html", problems=problems, min_length=MIN_LENGTH,
+                           notices=get_flashed_messages()), status  # fmt: skip
