@@ -50,7 +50,10 @@ def demo(directory: Path, seed: int, fmt: str | None) -> None:
          f"  altar --db {result.database} penpicture list\n"
          f"  altar --db {result.database} stats\n"
          f"  altar --db {result.database} report regional --out {directory / 'reports'}\n"
-         f"  altar --db {result.database} export --format csv | head -3")  # fmt: skip
+         f"  altar --db {result.database} export --format csv | head -3\n"
+         f"The web pages: add yourself (it asks for a web password), then serve and open http://127.0.0.1:8000/\n"
+         f"  altar --db {result.database} user add me --role admin\n"
+         f"  altar --db {result.database} serve")  # fmt: skip
 
 
 def _print_cohort(counts: dict[str, dict[str, int]]) -> None:
