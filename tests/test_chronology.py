@@ -4,8 +4,6 @@ Stored rows are read back with plain SQL, never through altar."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import stat
 from datetime import date, timedelta

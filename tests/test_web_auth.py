@@ -137,7 +137,8 @@ def test_a_password_piped_in_from_a_script_is_read_without_a_prompt_or_echo_warn
 
 @pytest.mark.parametrize("sent, problem", [("one good passphrase\nanother good phrase\n", "differ"),
                                            ("", "no web password for walt on standard input")])  # fmt: skip
-def test_piped_passwords_that_differ_or_are_missing_are_refused(altar, web_users, query, sent, problem, assert_user_error):
+def test_piped_passwords_that_differ_or_are_missing_are_refused(altar, web_users, query, sent, problem,
+                                                                 assert_user_error):  # fmt: skip
     result = altar("--user", "boss", "user", "add", "walt2", "--role", "practitioner", "--authority", "walsall",
                    input=sent)  # fmt: skip
     assert_user_error(result, problem.replace("walt", "walt2"))

@@ -50,7 +50,8 @@ def test_the_list_and_the_story_lead_to_the_new_form_with_the_case_filled_in(web
     assert listing.find("a", string="Write a pen-picture")["href"] == "/lead/pen-pictures/new"
     story = tmp_path / "story.md"
     story.write_text("## Family and early childhood\n\nLived with an aunt.\n", encoding="utf-8")
-    assert altar("--user", "lena", "story", "edit", REF, "--section", "family", "--from-file", str(story)).exit_code == 0
+    result = altar("--user", "lena", "story", "edit", REF, "--section", "family", "--from-file", str(story))
+    assert result.exit_code == 0, result.output
     link = soup(lena.get(f"/cases/{REF}/story")).find("a", string="Write a pen-picture from this story")["href"]
     form = soup(lena.get(link))
     assert form.find("input", attrs={"name": "case_ref"})["value"] == REF
@@ -173,7 +174,8 @@ def test_a_second_writer_is_told_and_keeps_their_text(web, approved, query):
     lena's, so saving again is deliberate."""
     lena, boss = web("lena"), web("boss")
     theirs, mine = edit_fields(lena, approved), edit_fields(boss, approved)
-    assert lena.post(f"/lead/pen-pictures/{approved}/edit", {**theirs, "body": "Lena's new wording."}).status_code == 302
+    saved = lena.post(f"/lead/pen-pictures/{approved}/edit", {**theirs, "body": "Lena's new wording."})
+    assert saved.status_code == 302
     response = boss.post(f"/lead/pen-pictures/{approved}/edit", {**mine, "body": "Boss's wording."})
     assert response.status_code == 409
     assert summary(response)[0][1].startswith("Someone saved a change to this pen-picture while you were writing")

@@ -33,7 +33,7 @@ def world(altar, web_users, tmp_path) -> dict[str, object]:
         story = tmp_path / f"{ref}.md"
         story.write_text("## Family and early childhood\n\nLived with an aunt from the age of six.\n", encoding="utf-8")
         ok(altar("--user", "boss", "story", "edit", ref, "--section", "family", "--from-file", str(story)))
-        story.write_text("## Family and early childhood\n\nLived with an aunt from the age of seven.\n", encoding="utf-8")
+        story.write_text(story.read_text(encoding="utf-8").replace("six", "seven"), encoding="utf-8")
         ok(altar("--user", "boss", "story", "edit", ref, "--section", "family", "--from-file", str(story)))
         ok(altar("--user", "boss", "chronology", "add", ref, "--date", "2019-03", "--agency", "education",
                  "--type", "exclusion"))  # fmt: skip
@@ -41,7 +41,8 @@ def world(altar, web_users, tmp_path) -> dict[str, object]:
         body = tmp_path / f"{ref}-pp.txt"
         body.write_text("A boy of fifteen who liked football.", encoding="utf-8")
         added = ok(altar("--user", "lena", "penpicture", "add", ref, "--title", "Football", "--from-file", str(body)))
-        ids[ref] = {"event_id": listed[0]["id"], "picture_id": int(added.output.split("Added pen-picture ")[1].split()[0])}
+        picture = int(added.output.split("Added pen-picture ")[1].split()[0])
+        ids[ref] = {"event_id": listed[0]["id"], "picture_id": picture}
     return ids
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import WEB_PASSWORD
 
 REF = "DUD-042"
 URL = f"/cases/{REF}/screening"

@@ -7,7 +7,6 @@ import click
 
 from altar.capture.entry import FormSession, open_form, save_form
 from altar.capture.form import is_blank, read_typed_file
-from altar.capture.records import Problem
 from altar.cli.common import Settings, command_name, keep_typed_text, pass_settings
 from altar.cli.output import note
 from altar.errors import ConflictError, ValidationError

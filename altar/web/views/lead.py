@@ -11,7 +11,6 @@ from werkzeug.wrappers import Response
 from altar import report
 from altar.access import Permission, require
 from altar.completeness import STRATUM_LABELS, completeness
-from altar.db.authorities import authority_names
 from altar.errors import NotFoundError, RenderError, ValidationError
 from altar.report import ReportOptions
 from altar.web import pages

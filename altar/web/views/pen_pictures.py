@@ -115,14 +115,15 @@ def _conflict(picture_id: int, form: dict[str, str]) -> tuple[str, int]:
     base the form on theirs so saving again is a deliberate choice."""
     with pages.reading() as db:
         now = pen_pictures.show(db, pages.user(), picture_id)
-    problem = Problem(f"Someone saved a change to this pen-picture while you were writing: nothing of yours was "
+    problem = Problem("Someone saved a change to this pen-picture while you were writing: nothing of yours was "
                       "saved. Their text is shown below yours; merge the two, then save again", "body")  # fmt: skip
     return _form(now, {**form, "opened": now.body}, [problem], theirs=pen_pictures.paragraphs(now.body), status=409)
 
 
 def _problems(error: ValidationError, *, link: bool = True) -> list[Problem]:
     """The library's problems, each linked to its field and named by its label."""
-    pairs = error.by_field if isinstance(error, PenPictureInvalid) else [("", p) for p in error.problems or [str(error)]]
+    lines = error.problems or [str(error)]
+    pairs = error.by_field if isinstance(error, PenPictureInvalid) else [("", line) for line in lines]
     return [Problem(pages.web_message(f"{LABELS[field]}: {message}" if field in LABELS else message),
                     field if link and field in LABELS else None) for field, message in pairs]  # fmt: skip
 
