@@ -81,9 +81,11 @@ def test_a_new_password_or_disabling_ends_existing_sessions(web, altar):
     assert web().sign_in("lena").status_code == 400
 
 
-def test_no_open_redirect_after_sign_in(web):
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/%5Cevil.example/",
+                                    "/%5C%5Cevil.example", "/%09/evil.example", "javascript:alert(1)"])  # fmt: skip
+def test_no_open_redirect_after_sign_in(web, target):
     client = web()
-    response = client.post("/sign-in?next=https://evil.example/", {"name": "pat", "password": WEB_PASSWORD})
+    response = client.post(f"/sign-in?next={target}", {"name": "pat", "password": WEB_PASSWORD})
     assert response.headers["Location"] == "/cases"
 
 

@@ -150,7 +150,9 @@ def _safe_next(target: str | None) -> str:
     if not target:
         return url_for("cases.index")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # Browsers read "/\\host" as "//host", another site; control characters can hide either.
+    unsafe = "\\" in target or not target.isprintable()
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or unsafe:
         return url_for("cases.index")
     return target
 
