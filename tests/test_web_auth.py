@@ -209,3 +209,15 @@ def test_guessing_the_current_password_is_paused_like_sign_in(web, query):
     assert response.status_code == 429 and "Too many wrong passwords" in text(response)
     assert password_hash(query) == before
     assert web().sign_in("pat").status_code == 429  # the same pause as signing in
+
+
+def test_an_unexpected_error_says_nothing_was_saved_and_shows_no_traceback(web_app, web, monkeypatch):
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug with a secret in it")
+
+    monkeypatch.setattr("altar.web.views.cases.caseload_page", broken)
+    web_app.config.update(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    response = web("pat").get("/cases")
+    assert response.status_code == 500
+    assert "Something went wrong" in text(response) and "nothing was saved" in text(response)
+    assert "secret" not in response.get_data(as_text=True) and "Traceback" not in response.get_data(as_text=True)

@@ -96,6 +96,9 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
         404: ("Page not found", "If you typed the web address, check it is correct."),
         405: ("That page cannot be used like that", "Go back and use the page's own buttons."),
         413: ("What you sent is too big", f"A form may hold at most {MAX_BODY // 1024} KB. Nothing was saved."),
+        # An error of altar's own: the page's transaction was rolled back, and waitress logs the traceback.
+        500: ("Something went wrong", "The page could not be shown and nothing was saved. Try again; if it "
+                                      "happens again, tell your administrator the time it happened."),
     }
     title, text = messages.get(error.code or 500, (error.name, error.description or ""))
     return _error_page(error.code or 500, title, text)
