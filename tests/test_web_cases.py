@@ -309,8 +309,10 @@ def test_another_authoritys_case_is_not_found_like_a_missing_one(web, cases):
 
 @pytest.fixture
 def many(altar, valid_row, write_csv, tmp_path, web_users) -> list[str]:
-    """230 Dudley cases (every 10th in custody) and 5 of Walsall's, imported as a spreadsheet."""
+    """230 Dudley cases (every 10th in custody; DUD-150's screening in progress) and 5 of Walsall's,
+    imported as a spreadsheet."""
     rows = [valid_row(f"DUD-{n:03d}", stratum="custody" if n % 10 == 0 else "community") for n in range(1, 231)]
+    rows[149]["bullying"] = "unanswered"
     rows += [valid_row(f"WAL-{n:03d}", authority="walsall") for n in range(1, 6)]
     result = altar("--user", "boss", "import", str(write_csv(tmp_path / "many.csv", rows)))
     assert result.exit_code == 0, result.output
@@ -349,8 +351,11 @@ def test_pages_keep_the_filters_and_the_search_finds_references(web, many):
     assert "10 cases match these filters" in text(found)
     assert soup(found).find("input", attrs={"name": "q"})["value"] == "dud-01"
     assert soup(found).find("a", string="Clear filters")["href"] == "/cases"
-    second = web("lena").get("/cases?q=-&status=complete&page=2")
+    second = web("lena").get("/cases?q=-&status=complete&page=2")  # 234 of the 235 are complete
     assert pagination(second) == {"Previous page": "/cases?page=1&status=complete&q=-", "at": "Page 2 of 3",
-                                  "Next page": "/cases?page=3&status=complete&q=-"}  # 235 cases for the lead
+                                  "Next page": "/cases?page=3&status=complete&q=-"}  # fmt: skip
     assert refs(pat.get("/cases?q=WAL")) == []  # the search never widens a practitioner's scope
+    assert refs(pat.get("/cases?q=%25")) == refs(pat.get("/cases?q=D_D")) == []  # no LIKE wildcards
+    assert refs(pat.get("/cases?status=in_progress")) == ["DUD-150"]
+    assert "229 cases match" in text(pat.get("/cases?status=complete"))
     assert "<script>" not in pat.get("/cases?q=%3Cscript%3E").get_data(as_text=True)

@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import ceil
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from altar.access import User, case_filter, require_case
 from altar.db.cases import CaseSummary, list_cases
-from altar.db.models import Case, ChronologyEvent, StoryVersion
+from altar.db.models import Authority, Case, ChronologyEvent, Screening, StoryVersion
+from altar.db.tallies import progress
 from altar.instrument import all_codebooks
 
 
@@ -92,16 +93,26 @@ def caseload_page(
 ) -> CaseloadPage:  # fmt: skip
     """Page ``page`` of the caseload (a page past the end shows the last),
     filtered as ``caseload`` and to case references containing ``search``
-    (in any letter case)."""
-    cases = list_cases(session, user, authority=authority, stratum=stratum, status=status)
-    if search.strip():
-        wanted = search.strip().casefold()
-        cases = [c for c in cases if wanted in c.case_ref.casefold()]
-    pages = max(1, ceil(len(cases) / per_page))
+    (in any letter case). The page is chosen in SQL, so only its own cases
+    are tallied, however many the filters match."""
+    query = _matching(user, authority=authority, stratum=stratum, status=status, search=search.strip())
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, ceil(total / per_page))
     page = min(max(1, page), pages)
-    shown = cases[(page - 1) * per_page : page * per_page]
-    rows = _rows(shown, case_work(session, user, [c.case_ref for c in shown]))
-    return CaseloadPage(rows, len(cases), page, pages, per_page)
+    refs = list(session.scalars(query.order_by(Case.case_ref).offset((page - 1) * per_page).limit(per_page)))
+    shown = list_cases(session, user, refs=refs) if refs else []
+    return CaseloadPage(_rows(shown, case_work(session, user, refs)), total, page, pages, per_page)
+
+
+def _matching(user: User, *, authority: str | None, stratum: str | None, status: str | None,
+              search: str) -> Select[tuple[str]]:  # fmt: skip
+    """The references of the cases ``user`` may see that the filters match."""
+    query = (select(Case.case_ref).join(Authority, Authority.id == Case.authority_id)
+             .outerjoin(Screening, Screening.case_id == Case.id).where(case_filter(user)))  # fmt: skip
+    for column, value in ((Authority.code, authority), (Case.stratum, stratum), (progress(), status)):
+        if value:
+            query = query.where(column == value)
+    return query.where(Case.case_ref.icontains(search, autoescape=True)) if search else query
 
 
 def _rows(cases: list[CaseSummary], work: dict[str, CaseWork]) -> list[CaseloadRow]:

@@ -308,6 +308,7 @@ class CaseSummary:
 def list_cases(
     session: Session, user: User, *, authority: str | None = None, stratum: str | None = None,
     cohort: str | None = None, status: str | None = None, case_ref: str | None = None,
+    refs: Sequence[str] | None = None,
 ) -> list[CaseSummary]:
     """One line per case ``user`` may see, with screening progress, for `altar case list`
     (and, with ``case_ref``, for one case's page on the web)."""
@@ -336,6 +337,8 @@ def list_cases(
         query = query.where(Case.cohort == cohort)
     if case_ref is not None:
         query = query.where(Case.case_ref == case_ref)
+    if refs is not None:
+        query = query.where(Case.case_ref.in_(refs))
     rows = [
         CaseSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7].isoformat() if r[7] else None, r[8], r[9],
                     progress(r[10], r[11]), r[11], int(r[12]))

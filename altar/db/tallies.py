@@ -279,6 +279,14 @@ def scores_by_answer(
 PROGRESS = ("complete", "in_progress", "not_started")
 
 
+def progress() -> ColumnElement[str]:
+    """A case's screening progress in SQL (``db.cases.progress`` in Python), for
+    a query of cases outer-joined to their screening: ``complete`` as stored,
+    ``in_progress`` once anything is answered, else ``not_started``."""
+    answered = select(Answer.screening_id).where(Answer.screening_id == Screening.id).exists()
+    return case((Screening.status == "complete", "complete"), (answered, "in_progress"), else_="not_started")
+
+
 def screening_progress(session: Session, filters: Filters = Filters()) -> dict[tuple[str, str, str], int]:
     """Live cases by authority, stratum and how far their screening has got:
     {(authority code, stratum, progress): cases}, progress one of PROGRESS.
@@ -287,10 +295,8 @@ def screening_progress(session: Session, filters: Filters = Filters()) -> dict[t
     no screening, or a screening with no answer yet, is ``not_started``
     (nothing has been entered, whatever the stored status says); the rest are
     ``in_progress``. One GROUP BY; combinations with no case are left out."""
-    answered = select(Answer.screening_id).where(Answer.screening_id == Screening.id).exists()
-    progress = case((Screening.status == "complete", "complete"), (answered, "in_progress"), else_="not_started")
     rows = _scoped(
-        select(Authority.code.label("authority"), Case.stratum.label("stratum"), progress.label("progress"))
+        select(Authority.code.label("authority"), Case.stratum.label("stratum"), progress().label("progress"))
         .select_from(Case).outerjoin(Screening, Screening.case_id == Case.id),
         filters,
     ).subquery()  # fmt: skip
