@@ -56,7 +56,7 @@ def test_a_practitioners_pages(browser_page, case_file):
     for path in ("/cases", "/cases?stratum=custody", f"/cases/{REF}", "/cases/new", f"/cases/{REF}/screening",
                  f"/cases/{REF}/story", f"/cases/{REF}/story/education", f"/cases/{REF}/story/history",
                  f"/cases/{REF}/story/diff?old=1&new=2", f"/cases/{REF}/chronology", f"/cases/{REF}/chronology/new",
-                 "/cases/WAL-404", "/account/password"):  # fmt: skip
+                 "/cases/WAL-404", "/account/password", f"/cases/{REF}/details"):  # fmt: skip
         check(page, path)
 
 
@@ -64,6 +64,12 @@ def test_pages_showing_errors(browser_page, case_file):
     page = browser_page("pat")
     check(page, "/cases/new", lambda p: p.get_by_role("button", name="Add case").click())
     check(page, "/account/password", lambda p: p.get_by_role("button", name="Change password").click())
+
+    def bad_age(p) -> None:  # type: ignore[no-untyped-def]
+        p.get_by_label("Age (optional)").fill("40")
+        p.get_by_role("button", name="Save changes").click()
+
+    check(page, f"/cases/{REF}/details", bad_age)
     check(page, f"/cases/{REF}/screening", lambda p: p.get_by_role("button", name="Mark complete").click())
     check(page, f"/cases/{REF}/chronology/new", lambda p: p.get_by_role("button").last.click())
 

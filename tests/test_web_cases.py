@@ -359,3 +359,87 @@ def test_pages_keep_the_filters_and_the_search_finds_references(web, many):
     assert refs(pat.get("/cases?status=in_progress")) == ["DUD-150"]
     assert "229 cases match" in text(pat.get("/cases?status=complete"))
     assert "<script>" not in pat.get("/cases?q=%3Cscript%3E").get_data(as_text=True)
+
+
+# --- correcting a case's details ---------------------------------------------------------------
+
+
+def details_fields(client, ref: str = "DUD-1") -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The details form as a browser would send it, untouched."""
+    form = soup(client.get(f"/cases/{ref}/details")).find("form", attrs={"action": f"/cases/{ref}/details"})
+    fields = {}
+    for field in form.find_all(["input", "select"]):
+        name = field.get("name")
+        if field.name == "select":
+            fields[name] = field.find("option", selected=True)["value"]
+        elif field.get("type") not in ("radio", "checkbox") or field.has_attr("checked"):
+            fields[name] = field.get("value", "")
+    fields.pop("csrf_token")
+    return fields
+
+
+def test_the_case_page_leads_to_its_details_form_filled_in(web, cases):
+    pat = web("pat")
+    link = soup(pat.get("/cases/DUD-1")).find("a", string="Change the case's details")["href"]
+    assert link == "/cases/DUD-1/details"
+    assert details_fields(pat) == {"stratum": "custody", "cohort": "main", "sex": "unknown", "ethnicity": "unknown",
+                                   "age": ""}  # fmt: skip
+    assert "Dudley" in text(pat.get(link))  # a practitioner's authority is shown, not asked
+    assert set(details_fields(web("lena"))) >= {"authority"}
+
+
+def test_correcting_the_details_keeps_the_screening_and_logs_each_change(web, cases, query, stored_answers, altar):
+    result = altar("--user", "pat", "screening", "enter", "DUD-1", "--from", _form_file(altar, "DUD-1"))
+    assert result.exit_code == 0, result.output
+    before = stored_answers()["DUD-1"]
+    pat = web("pat")
+    response = pat.post("/cases/DUD-1/details", {**details_fields(pat), "stratum": "community", "age": "16"})
+    assert response.status_code == 302 and response.headers["Location"] == "/cases/DUD-1"
+    assert "Case DUD-1 changed." in text(pat.get("/cases/DUD-1"))
+    assert stored(query, "DUD-1") == [("DUD-1", "dudley", "community", "main", "unknown", "unknown", 16)]
+    assert stored_answers()["DUD-1"] == before
+    log = query("SELECT actor, command, field, old_value, new_value FROM change_log "
+                "WHERE entity = 'case' AND action = 'update' ORDER BY id")  # fmt: skip
+    assert log == [("pat", "altar serve cases.details", "stratum", "custody", "community"),
+                   ("pat", "altar serve cases.details", "age", None, "16")]  # fmt: skip
+    again = pat.post("/cases/DUD-1/details", details_fields(pat))
+    assert again.status_code == 302 and "Nothing had changed" in text(pat.get("/cases/DUD-1"))
+
+
+def _form_file(altar, ref: str) -> str:  # type: ignore[no-untyped-def]
+    """A screening form for ``ref`` with one answer filled in, as a file."""
+    import tempfile
+
+    text_ = altar("--user", "boss", "screening", "form", ref).stdout.replace("bullying:", "bullying: yes", 1)
+    handle = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8")
+    with handle:
+        handle.write(text_)
+    return handle.name
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({"age": "40"}, [("#age", "Age must be a whole number of years from 10 to 18, or unknown")]),
+    ({"stratum": "prison"}, [("#stratum", "Stratum must be one of custody, community, out_of_court")]),
+    ({"stratum": ""}, [("#stratum", "Select the stratum")]),
+])  # fmt: skip
+def test_bad_details_are_refused_by_field_and_nothing_is_written(web, cases, query, changes, expected):
+    pat, before = web("pat"), stored(query, "DUD-1")
+    response = pat.post("/cases/DUD-1/details", {**details_fields(pat), **changes})
+    assert response.status_code == 400
+    box = soup(response).find(class_="error-summary")
+    found = [(a["href"], a.get_text(" ", strip=True)) for a in box.find_all("a")]
+    assert [href for href, _ in found] == [href for href, _ in expected]
+    assert all(message.startswith(prefix) for (_, message), (_, prefix) in zip(found, expected))
+    assert stored(query, "DUD-1") == before
+    if changes.get("age"):
+        assert soup(response).find("input", attrs={"name": "age"})["value"] == changes["age"]  # as typed
+
+
+def test_a_practitioner_cannot_move_a_case_to_another_authority_but_a_lead_can(web, cases, query):
+    pat, before = web("pat"), stored(query, "DUD-1")
+    response = pat.post("/cases/DUD-1/details", {**details_fields(pat), "authority": "walsall"})
+    assert response.status_code == 403 and stored(query, "DUD-1") == before
+    lena = web("lena")
+    assert lena.post("/cases/DUD-1/details", {**details_fields(lena), "authority": "walsall"}).status_code == 302
+    assert stored(query, "DUD-1")[0][1] == "walsall"
+    assert pat.get("/cases/DUD-1").status_code == 404  # out of pat's caseload now

@@ -4,8 +4,8 @@ in ``records`` so a value is judged the same wherever it is typed."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from altar.access import User, require_authority
 from altar.capture import form
-from altar.capture.records import CaseRecord, Problem, RowError, validate_row
+from altar.capture.records import CaseRecord, Problem, RowError, case_fields, validate_row
 from altar.db import cases as store
 from altar.db.models import Case
 from altar.errors import ConflictError, NotFoundError
@@ -104,6 +104,28 @@ def save_form(
     changed = store.update_record(session, user, record, command=command)
     answered = sum(1 for item in opened.book.items if item.code in record.answers)
     return SaveResult(record.case_ref, changed, answered, len(opened.book.items)), texts, []
+
+
+# What a case's details page corrects: everything `altar case add` asked for
+# but the reference (the case's identity) and the screening's own fields.
+DETAILS = ("authority", "stratum", "cohort", "sex", "ethnicity", "age")
+
+
+def change_details(session: Session, user: User, case_ref: str, typed: Mapping[str, str], *, command: str) -> int:
+    """Correct a stored case's details (``DETAILS``; a name left out keeps its
+    value), judged as `altar case add` judges them, keeping its screening.
+    Returns how many values changed. RowError lists every problem; moving a
+    case to an authority the user does not work in is AccessDenied."""
+    lock_case(session, case_ref)
+    record = store.load_record(session, user, case_ref)
+    row = {k: "" if v is None else str(v) for k, v in case_fields(record).items()}
+    row |= {name: typed[name] for name in DETAILS if name in typed}
+    checked, problems = validate_row(row, authorities=store.authority_lookup(session), books=all_codebooks(),
+                                     default_version=record.instrument_version, blank_is_unknown=False)  # fmt: skip
+    if checked is None:
+        raise RowError(f"case {case_ref!r} not changed: {len(problems)} problem(s)", problems)
+    changed = replace(record, **{name: getattr(checked, name) for name in DETAILS})
+    return store.update_record(session, user, changed, command=command)
 
 
 def lock_case(session: Session, case_ref: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from altar.capture.entry import add_case
+from altar.capture.entry import DETAILS, add_case, change_details
 from altar.capture.records import RowError
 from altar.db.authorities import authority_names, list_authorities
 from altar.db.caseload import case_overview, caseload_page
@@ -100,6 +100,11 @@ def _message(column: str, value: str, reason: str) -> str:
 
 
 def _new_form(typed: dict[str, str], problems: list[pages.Problem] | None = None) -> str:
+    return render_template("cases/new.html", typed=typed, problems=problems or [], **_choices())
+
+
+def _choices() -> dict[str, object]:
+    """The case forms' options and the user's authorities' names."""
     with pages.reading() as db:
         authorities = [(a.code, a.name) for a in list_authorities(db, pages.user())]
     options = {
@@ -109,8 +114,31 @@ def _new_form(typed: dict[str, str], problems: list[pages.Problem] | None = None
         "sex": [(code, code.capitalize()) for code in SEXES],
         "ethnicity": [(code, code.capitalize()) for code in ETHNICITIES],
     }
-    return render_template("cases/new.html", typed=typed, problems=problems or [], options=options,
-                           authority_names=dict(authorities))  # fmt: skip
+    return {"options": options, "authority_names": dict(authorities)}
+
+
+@bp.route("/cases/<path:ref>/details", methods=["GET", "POST"])
+def details(ref: str) -> Response | str | tuple[str, int]:
+    """Correct a case's details (a stratum or age entered wrongly); its
+    screening, story and chronology stay as they are."""
+    with pages.reading() as db:
+        case = case_overview(db, pages.user(), ref).case
+    stored = {name: "" if getattr(case, name) is None else str(getattr(case, name)) for name in DETAILS}
+    if request.method == "GET":
+        return _details_form(ref, stored)
+    typed = {name: pages.form_text(name).strip() for name in DETAILS if name in request.form}
+    try:
+        with pages.writing() as db:
+            changed = change_details(db, pages.user(), ref, typed, command=pages.command())
+    except RowError as error:
+        problems = [pages.Problem(_message(p.column, p.value, p.reason), p.column) for p in error.located]
+        return _details_form(ref, stored | typed, problems), 400
+    flash(f"Case {ref} changed." if changed else "Nothing had changed, so nothing was saved.")
+    return redirect(url_for("cases.show", ref=ref))
+
+
+def _details_form(ref: str, typed: dict[str, str], problems: list[pages.Problem] | None = None) -> str:
+    return render_template("cases/details.html", ref=ref, typed=typed, problems=problems or [], **_choices())
 
 
 @bp.route("/cases/<path:ref>")
