@@ -118,14 +118,24 @@ def change_details(session: Session, user: User, case_ref: str, typed: Mapping[s
     case to an authority the user does not work in is AccessDenied."""
     lock_case(session, case_ref)
     record = store.load_record(session, user, case_ref)
-    row = {k: "" if v is None else str(v) for k, v in case_fields(record).items()}
-    row |= {name: typed[name] for name in DETAILS if name in typed}
+    row = _texts(record) | {name: typed[name] for name in DETAILS if name in typed}
     checked, problems = validate_row(row, authorities=store.authority_lookup(session), books=all_codebooks(),
                                      default_version=record.instrument_version, blank_is_unknown=False)  # fmt: skip
     if checked is None:
         raise RowError(f"case {case_ref!r} not changed: {len(problems)} problem(s)", problems)
     changed = replace(record, **{name: getattr(checked, name) for name in DETAILS})
     return store.update_record(session, user, changed, command=command)
+
+
+def detail_texts(session: Session, user: User, case_ref: str) -> dict[str, str]:
+    """A case's ``DETAILS`` as its details form shows them (NotFoundError
+    outside ``user``'s scope)."""
+    texts = _texts(store.load_record(session, user, case_ref))
+    return {name: texts[name] for name in DETAILS}
+
+
+def _texts(record: CaseRecord) -> dict[str, str]:
+    return {k: "" if v is None else str(v) for k, v in case_fields(record).items()}
 
 
 def lock_case(session: Session, case_ref: str) -> None:

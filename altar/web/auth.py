@@ -164,6 +164,10 @@ def sign_out() -> Response:
     return redirect(url_for("auth.sign_in"))
 
 
+PASSWORD_FIELDS = {"current_password": "Enter your current password", "new_password": "Enter a new password",
+                   "confirm_password": "Enter the new password again"}  # fmt: skip
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 def change_password() -> str | Response | tuple[str, int]:
     """A signed-in user's own new password. A wrong current password counts
@@ -193,10 +197,6 @@ def change_password() -> str | Response | tuple[str, int]:
     session["stamp"] = stamp  # this session goes on; every other one ends at its next request
     flash("Your password has been changed. Anywhere else you were signed in, you have been signed out.")
     return redirect(url_for("auth.change_password"))
-
-
-PASSWORD_FIELDS = {"current_password": "Enter your current password", "new_password": "Enter a new password",
-                   "confirm_password": "Enter the new password again"}  # fmt: skip
 
 
 def _password_page(problems: list[Problem], *, status: int = 200) -> tuple[str, int]:

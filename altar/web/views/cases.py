@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from altar.capture.entry import DETAILS, add_case, change_details
+from altar.capture.entry import DETAILS, add_case, change_details, detail_texts
 from altar.capture.records import RowError
 from altar.db.authorities import authority_names, list_authorities
 from altar.db.caseload import case_overview, caseload_page
@@ -121,24 +121,25 @@ def _choices() -> dict[str, object]:
 def details(ref: str) -> Response | str | tuple[str, int]:
     """Correct a case's details (a stratum or age entered wrongly); its
     screening, story and chronology stay as they are."""
-    with pages.reading() as db:
-        case = case_overview(db, pages.user(), ref).case
-    stored = {name: "" if getattr(case, name) is None else str(getattr(case, name)) for name in DETAILS}
     if request.method == "GET":
-        return _details_form(ref, stored)
+        return _details_form(ref, {})
     typed = {name: pages.form_text(name).strip() for name in DETAILS if name in request.form}
     try:
         with pages.writing() as db:
             changed = change_details(db, pages.user(), ref, typed, command=pages.command())
     except RowError as error:
         problems = [pages.Problem(_message(p.column, p.value, p.reason), p.column) for p in error.located]
-        return _details_form(ref, stored | typed, problems), 400
+        return _details_form(ref, typed, problems), 400
     flash(f"Case {ref} changed." if changed else "Nothing had changed, so nothing was saved.")
     return redirect(url_for("cases.show", ref=ref))
 
 
 def _details_form(ref: str, typed: dict[str, str], problems: list[pages.Problem] | None = None) -> str:
-    return render_template("cases/details.html", ref=ref, typed=typed, problems=problems or [], **_choices())
+    """The form with the stored details, overlaid by what was typed."""
+    with pages.reading() as db:
+        stored = detail_texts(db, pages.user(), ref)  # NotFoundError (404) outside the user's scope
+    return render_template("cases/details.html", ref=ref, typed=stored | typed, problems=problems or [],
+                           **_choices())  # fmt: skip
 
 
 @bp.route("/cases/<path:ref>")
