@@ -58,8 +58,15 @@ class Permission(Enum):
     BACKUP = "back up or restore the database"
 
 
-_LEAD = frozenset({Permission.REGION, Permission.AUTHORITIES, Permission.UNDELETE, Permission.APPROVE,
-                   Permission.TERMS})
+_LEAD = frozenset(
+    {
+        Permission.REGION,
+        Permission.AUTHORITIES,
+        Permission.UNDELETE,
+        Permission.APPROVE,
+        Permission.TERMS,
+    }
+)
 GRANTS: dict[str, frozenset[Permission]] = {
     "practitioner": frozenset(),
     "lead": _LEAD,
@@ -104,18 +111,24 @@ def resolve_user(session: Session, name: str | None) -> User:
     if not users_exist(session):
         return single_user(name)
     if name is None:
-        raise AccessDenied("this database has users: say who you are with --user NAME (or ALTAR_USER)")
+        raise AccessDenied(
+            "this database has users: say who you are with --user NAME (or ALTAR_USER)"
+        )
     row = session.execute(
         select(UserAccount, Authority.code)
         .outerjoin(Authority, Authority.id == UserAccount.authority_id)
         .where(UserAccount.name == name)
     ).one_or_none()
     if row is None:
-        raise AccessDenied(f"{name!r} is not a user of this database: give --user NAME, or ask an admin "
-                           "to add you with `altar user add`")  # fmt: skip
+        raise AccessDenied(
+            f"{name!r} is not a user of this database: give --user NAME, or ask an admin "
+            "to add you with `altar user add`"
+        )
     account, code = row
     if account.disabled_at is not None:
-        raise AccessDenied(f"user {name!r} is disabled (an admin can re-enable it with `altar user enable`)")
+        raise AccessDenied(
+            f"user {name!r} is disabled (an admin can re-enable it with `altar user enable`)"
+        )
     return User(account.name, account.role, code, account.authority_id)
 
 
@@ -125,7 +138,9 @@ def allowed(user: User, permission: Permission) -> bool:
 
 def require(user: User, permission: Permission) -> None:
     if not allowed(user, permission):
-        who = " or ".join(f"an {r}" if r == "admin" else f"a {r}" for r, g in GRANTS.items() if permission in g)
+        who = " or ".join(
+            f"an {r}" if r == "admin" else f"a {r}" for r, g in GRANTS.items() if permission in g
+        )
         raise AccessDenied(f"only {who} may {permission.value} (you are {user.description})")
 
 

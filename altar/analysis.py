@@ -15,13 +15,12 @@ from sqlalchemy.orm import Session
 
 from altar.baselines import Baseline
 from altar.capture.values import parse_authority
-from altar.db.cases import authority_lookup
 from altar.db import chronology, tallies
+from altar.db.cases import authority_lookup
 from altar.db.models import COHORTS, ETHNICITIES, SEXES, STRATA
 from altar.db.tallies import ALL, CountDistribution, Filters, ScoreDistribution
 from altar.errors import ValidationError
 from altar.instrument import Codebook, Item
-from altar.stories.measures import FACT_FIELDS, MEASURES, ChildMeasures, ChronologyFacts, measures_from_facts, summarise_measures
 from altar.stats import (
     BinaryTally,
     compare_proportions,
@@ -31,12 +30,22 @@ from altar.stats import (
     summarise_counts,
     summarise_score,
 )
+from altar.stories.measures import (
+    FACT_FIELDS,
+    MEASURES,
+    ChildMeasures,
+    ChronologyFacts,
+    measures_from_facts,
+    summarise_measures,
+)
 
 # Breakdowns whose groups have a natural order, with that order (least to
 # most severe disposal for strata), so a trend test means something.
 ORDERED = {"stratum": ("out_of_court", "community", "custody")}
 _CATEGORIES = {"stratum": STRATA, "cohort": COHORTS, "sex": SEXES, "ethnicity": ETHNICITIES}
-HOLM_NOTE = "p_holm: p-values adjusted for multiple testing across all items by Holm's step-down method"
+HOLM_NOTE = (
+    "p_holm: p-values adjusted for multiple testing across all items by Holm's step-down method"
+)
 
 
 @dataclass(frozen=True)
@@ -62,13 +71,20 @@ def resolve_filters(session: Session, filters: Filters) -> Filters:
     return Filters(authority=code, stratum=filters.stratum, cohort=filters.cohort)
 
 
-def read_counts(session: Session, book: Codebook, by: str, filters: Filters, chronologies: bool = False) -> Counts:
+def read_counts(
+    session: Session, book: Codebook, by: str, filters: Filters, chronologies: bool = False
+) -> Counts:
     with tallies.scope(session, by, filters) as scope:
         answers = tallies.answer_counts(session, scope)
         scores = tallies.score_distributions(session, book.scores, scope)
         measures = read_chronologies(session, scope) if chronologies else {}
-    return Counts(sizes=scope.sizes, binary=answers.binary, counts=answers.counts, scores=scores,
-                  chronologies=measures)  # fmt: skip
+    return Counts(
+        sizes=scope.sizes,
+        binary=answers.binary,
+        counts=answers.counts,
+        scores=scores,
+        chronologies=measures,
+    )
 
 
 def read_chronologies(session: Session, scope: tallies.Scope) -> dict[str, list[ChildMeasures]]:
@@ -77,14 +93,21 @@ def read_chronologies(session: Session, scope: tallies.Scope) -> dict[str, list[
     out: dict[str, list[ChildMeasures]] = {}
     for row in chronology.scoped_facts(session, scope):
         facts = ChronologyFacts(**{name: row._mapping[name] for name in FACT_FIELDS})
-        out.setdefault(scope.groups[row.k], []).append(measures_from_facts(facts, row.age, row.screened_on))
+        out.setdefault(scope.groups[row.k], []).append(
+            measures_from_facts(facts, row.age, row.screened_on)
+        )
     return out
 
 
 def stats_document(
-    session: Session, book: Codebook, *, by: str = "stratum", filters: Filters = Filters(),
-    baselines: Sequence[Baseline] = (), chronologies: bool = False,
-) -> dict:  # fmt: skip
+    session: Session,
+    book: Codebook,
+    *,
+    by: str = "stratum",
+    filters: Filters = Filters(),  # noqa: B008 (frozen, so one shared default is safe)
+    baselines: Sequence[Baseline] = (),
+    chronologies: bool = False,
+) -> dict:
     """The ``altar stats --json`` document for one breakdown. With
     ``chronologies`` it has a ``chronology`` section too (the measures
     derived from the children's chronologies; the reports, which do not
@@ -128,7 +151,9 @@ def chronology_figures(counts: Counts, order: Sequence[str]) -> dict:
     """The ``chronology`` section: per group (and all), children with a
     chronology and each derived measure's n, missing, median, quartiles,
     mean and range."""
-    groups = {g: summarise_measures(counts.chronologies.get(g, []), counts.sizes.get(g, 0)) for g in order}
+    groups = {
+        g: summarise_measures(counts.chronologies.get(g, []), counts.sizes.get(g, 0)) for g in order
+    }
     everyone = [child for g in order for child in counts.chronologies.get(g, [])]
     groups[ALL] = summarise_measures(everyone, sum(counts.sizes.get(g, 0) for g in order))
     measures = {code: {"label": label, "unit": unit} for code, (label, unit) in MEASURES.items()}
@@ -150,7 +175,9 @@ def group_figures(book: Codebook, counts: Counts, group: str) -> dict:
     items = {}
     for item in book.items:
         if item.type == "binary":
-            items[item.code] = _binary_item(item, counts.binary.get(group, {}).get(item.code, {}), n)
+            items[item.code] = _binary_item(
+                item, counts.binary.get(group, {}).get(item.code, {}), n
+            )
     figures: dict = {
         "n": n,
         "items": items,
@@ -163,7 +190,9 @@ def group_figures(book: Codebook, counts: Counts, group: str) -> dict:
     for code, by_group in counts.scores.items():
         score = book.score(code.removesuffix("_incl_suspected"))
         dist = by_group.get(group, ScoreDistribution())
-        figures[code] = summarise_score(_with_zero_scores(dist.freq, n), score.bands, dist.n_with_unknown).to_dict()
+        figures[code] = summarise_score(
+            _with_zero_scores(dist.freq, n), score.bands, dist.n_with_unknown
+        ).to_dict()
     figures["summary"] = _summary(figures, n)
     return figures
 
@@ -194,12 +223,16 @@ def _summary(figures: dict, n: int) -> dict:
     abuse, abuse_ks = figures.get("abuse_types", {}), figures.get("abuse_types_incl_suspected", {})
     ace, ace_ks = figures.get("ace_score", {}), figures.get("ace_score_incl_suspected", {})
     return {
-        "abuse_types_4plus": abuse.get("4+"), "abuse_types_none": abuse.get("0"),
-        "abuse_types_4plus_incl_suspected": abuse_ks.get("4+"), "abuse_types_none_incl_suspected": abuse_ks.get("0"),
-        "ace_4plus": ace.get("4+"), "ace_none": ace.get("0"),
-        "ace_4plus_incl_suspected": ace_ks.get("4+"), "ace_none_incl_suspected": ace_ks.get("0"),
+        "abuse_types_4plus": abuse.get("4+"),
+        "abuse_types_none": abuse.get("0"),
+        "abuse_types_4plus_incl_suspected": abuse_ks.get("4+"),
+        "abuse_types_none_incl_suspected": abuse_ks.get("0"),
+        "ace_4plus": ace.get("4+"),
+        "ace_none": ace.get("0"),
+        "ace_4plus_incl_suspected": ace_ks.get("4+"),
+        "ace_none_incl_suspected": ace_ks.get("0"),
         "any_abuse_incl_suspected": None if not abuse_ks else n - abuse_ks.get("0", 0),
-    }  # fmt: skip
+    }
 
 
 def _total(counts: Counts, order: Iterable[str]) -> Counts:
@@ -247,21 +280,35 @@ def compare_groups(book: Codebook, groups: Mapping[str, dict], order: Sequence[s
         rows = [groups[g]["items"][item.code] for g in order]
         table = [[r["yes"] + r["suspected"], r["no"]] for r in rows]
         result = compare_proportions(table, labels=list(order)).to_dict()
-        results.append({"item": item.code, "label": item.label, "measure": "known or suspected vs no (answered only)",
-                        **result})  # fmt: skip
+        results.append(
+            {
+                "item": item.code,
+                "label": item.label,
+                "measure": "known or suspected vs no (answered only)",
+                **result,
+            }
+        )
     for entry, adjusted in zip(results, holm([r["p"] for r in results])):
         entry["p_holm"] = adjusted
     return results
 
 
-def score_trends(book: Codebook, groups: Mapping[str, dict], by: str, order: Sequence[str]) -> list[dict]:
+def score_trends(
+    book: Codebook, groups: Mapping[str, dict], by: str, order: Sequence[str]
+) -> list[dict]:
     """Do the score bands shift across ordered groups? Linear-by-linear
     association (Mantel), bands scored 0, 1, 2...; only where the groups have
     an order, or there are two of them."""
     ordered = [g for g in ORDERED.get(by, order if len(order) == 2 else ()) if g in order]
     if len(ordered) < 2:
-        return [{"score": s.code, "test": "not_testable",
-                 "reason": f"the groups of '{by}' have no natural order"} for s in book.scores]  # fmt: skip
+        return [
+            {
+                "score": s.code,
+                "test": "not_testable",
+                "reason": f"the groups of '{by}' have no natural order",
+            }
+            for s in book.scores
+        ]
     out = []
     for score in book.scores:
         for code in (score.code, f"{score.code}_incl_suspected"):
@@ -271,7 +318,9 @@ def score_trends(book: Codebook, groups: Mapping[str, dict], by: str, order: Seq
     return out
 
 
-def baseline_comparisons(book: Codebook, everyone: dict, baselines: Sequence[Baseline]) -> list[dict]:
+def baseline_comparisons(
+    book: Codebook, everyone: dict, baselines: Sequence[Baseline]
+) -> list[dict]:
     """Cohort prevalence against each general-population figure, item by item
     and for ACE score bands, with an exact binomial test."""
     out = []
@@ -280,14 +329,25 @@ def baseline_comparisons(book: Codebook, everyone: dict, baselines: Sequence[Bas
             if b_item.code not in everyone["items"]:
                 continue
             row = everyone["items"][b_item.code]
-            entry = {"baseline": baseline.key, "item": b_item.code, "source_item": b_item.source_item,
-                     "baseline_prevalence": b_item.prevalence, "confirmed": b_item.confirmed,
-                     "mapping_note": b_item.mapping_note, "note": b_item.note}  # fmt: skip
+            entry = {
+                "baseline": baseline.key,
+                "item": b_item.code,
+                "source_item": b_item.source_item,
+                "baseline_prevalence": b_item.prevalence,
+                "confirmed": b_item.confirmed,
+                "mapping_note": b_item.mapping_note,
+                "note": b_item.note,
+            }
             if b_item.prevalence is None:
                 entry["reason"] = "not measured by this study: no baseline"
             else:
-                for name, successes in (("known", row["yes"]), ("known_or_suspected", row["yes"] + row["suspected"])):
-                    entry[name] = compare_with_baseline(successes, row["answered"], b_item.prevalence).to_dict()
+                for name, successes in (
+                    ("known", row["yes"]),
+                    ("known_or_suspected", row["yes"] + row["suspected"]),
+                ):
+                    entry[name] = compare_with_baseline(
+                        successes, row["answered"], b_item.prevalence
+                    ).to_dict()
             out.append(entry)
         out += _score_baselines(book, everyone, baseline)
     return out
@@ -304,11 +364,17 @@ def _score_baselines(book: Codebook, everyone: dict, baseline: Baseline) -> list
             targets["1+"] = figures["at_least_one"]
         for label, p in targets.items():
             cohort_items = len(book.score(code).components)
-            entry = {"baseline": baseline.key, "item": f"{code} {label}", "baseline_prevalence": p,
-                     "confirmed": label not in (figures.get("unconfirmed") or ()),
-                     "items_measured": measured, "cohort_items": cohort_items,
-                     "note": None if measured in (None, cohort_items) else
-                     f"the study counted {measured} ACEs, the cohort's score counts {cohort_items}"}  # fmt: skip
+            entry = {
+                "baseline": baseline.key,
+                "item": f"{code} {label}",
+                "baseline_prevalence": p,
+                "confirmed": label not in (figures.get("unconfirmed") or ()),
+                "items_measured": measured,
+                "cohort_items": cohort_items,
+                "note": None
+                if measured in (None, cohort_items)
+                else f"the study counted {measured} ACEs, the cohort's score counts {cohort_items}",
+            }
             for name, key in (("known", code), ("known_or_suspected", f"{code}_incl_suspected")):
                 dist = everyone[key]
                 successes = dist["n"] - dist["0"] if label == "1+" else dist[label]
@@ -318,10 +384,31 @@ def _score_baselines(book: Codebook, everyone: dict, baseline: Baseline) -> list
 
 
 LONG_COLUMNS = (
-    "group", "item", "label", "type", "protective", "n", "yes", "suspected", "no", "unknown", "not_answered",
-    "answered", "pct_known", "ci95_low", "ci95_high", "pct_known_or_suspected", "ci95_ks_low", "ci95_ks_high",
-    "pct_all", "n_known", "mean", "median", "min", "max",
-)  # fmt: skip
+    "group",
+    "item",
+    "label",
+    "type",
+    "protective",
+    "n",
+    "yes",
+    "suspected",
+    "no",
+    "unknown",
+    "not_answered",
+    "answered",
+    "pct_known",
+    "ci95_low",
+    "ci95_high",
+    "pct_known_or_suspected",
+    "ci95_ks_low",
+    "ci95_ks_high",
+    "pct_all",
+    "n_known",
+    "mean",
+    "median",
+    "min",
+    "max",
+)
 
 
 def long_rows(doc: dict, book: Codebook) -> list[dict[str, str]]:
@@ -329,16 +416,51 @@ def long_rows(doc: dict, book: Codebook) -> list[dict[str, str]]:
     rows = []
     for group, figures in doc["groups"].items():
         for item in book.items:
-            base = {"group": group, "item": item.code, "label": item.label, "type": item.type,
-                    "protective": "yes" if item.protective else "no"}  # fmt: skip
+            base = {
+                "group": group,
+                "item": item.code,
+                "label": item.label,
+                "type": item.type,
+                "protective": "yes" if item.protective else "no",
+            }
             if item.type == "binary":
                 t = figures["items"][item.code]
                 ci, ks = t["ci95"] or [None, None], t["ci95_known_or_suspected"] or [None, None]
-                base |= {k: t[k] for k in ("n", "yes", "suspected", "no", "unknown", "not_answered", "answered",
-                                            "pct_known", "pct_known_or_suspected", "pct_all")}  # fmt: skip
-                base |= {"ci95_low": ci[0], "ci95_high": ci[1], "ci95_ks_low": ks[0], "ci95_ks_high": ks[1]}
+                base |= {
+                    k: t[k]
+                    for k in (
+                        "n",
+                        "yes",
+                        "suspected",
+                        "no",
+                        "unknown",
+                        "not_answered",
+                        "answered",
+                        "pct_known",
+                        "pct_known_or_suspected",
+                        "pct_all",
+                    )
+                }
+                base |= {
+                    "ci95_low": ci[0],
+                    "ci95_high": ci[1],
+                    "ci95_ks_low": ks[0],
+                    "ci95_ks_high": ks[1],
+                }
             else:
                 c = figures["counts"][item.code]
-                base |= {k: c[k] for k in ("n", "n_known", "unknown", "not_answered", "mean", "median", "min", "max")}
+                base |= {
+                    k: c[k]
+                    for k in (
+                        "n",
+                        "n_known",
+                        "unknown",
+                        "not_answered",
+                        "mean",
+                        "median",
+                        "min",
+                        "max",
+                    )
+                }
             rows.append({k: "" if v is None else str(v) for k, v in base.items()})
     return rows

@@ -44,8 +44,16 @@ class Baseline:
     scores: dict[str, dict[str, Any]]
 
     def source(self) -> dict[str, Any]:
-        return {"key": self.key, "title": self.title, "citation": self.citation, "url": self.url,
-                "year": self.year, "population": self.population, "n": self.n, "method_note": self.method_note}  # fmt: skip
+        return {
+            "key": self.key,
+            "title": self.title,
+            "citation": self.citation,
+            "url": self.url,
+            "year": self.year,
+            "population": self.population,
+            "n": self.n,
+            "method_note": self.method_note,
+        }
 
 
 def load_baselines(extra_dirs: Iterable[Path] = ()) -> list[Baseline]:
@@ -72,26 +80,39 @@ def _load(path: Path) -> Baseline:
 def _parse(raw: dict[str, Any]) -> Baseline:
     items = tuple(
         BaselineItem(
-            code=i["code"], source_item=i.get("source_item"), prevalence=_proportion(i.get("prevalence"), i["code"]),
-            confirmed=bool(i.get("confirmed", False)), mapping_note=i.get("mapping_note"), note=i.get("note"),
+            code=i["code"],
+            source_item=i.get("source_item"),
+            prevalence=_proportion(i.get("prevalence"), i["code"]),
+            confirmed=bool(i.get("confirmed", False)),
+            mapping_note=i.get("mapping_note"),
+            note=i.get("note"),
         )
         for i in raw["items"]
-    )  # fmt: skip
+    )
     scores = raw.get("scores") or {}
     for code, figures in scores.items():
         _proportion(figures.get("at_least_one"), code)
         for label, p in (figures.get("bands") or {}).items():
             _proportion(p, f"{code} band {label}")
     return Baseline(
-        key=str(raw["key"]), title=str(raw["title"]), citation=str(raw["citation"]), url=raw.get("url"),
-        year=int(raw["year"]), population=str(raw["population"]), n=raw.get("n"),
-        method_note=" ".join(str(raw["method_note"]).split()), items=items, scores=scores,
-    )  # fmt: skip
+        key=str(raw["key"]),
+        title=str(raw["title"]),
+        citation=str(raw["citation"]),
+        url=raw.get("url"),
+        year=int(raw["year"]),
+        population=str(raw["population"]),
+        n=raw.get("n"),
+        method_note=" ".join(str(raw["method_note"]).split()),
+        items=items,
+        scores=scores,
+    )
 
 
 def _proportion(value: Any, what: str) -> float | None:
     if value is None:
         return None
     if not isinstance(value, (int, float)) or not 0 < value < 1:
-        raise ValueError(f"{what}: a prevalence must be a proportion between 0 and 1 (e.g. 0.14), not {value!r}")
+        raise ValueError(
+            f"{what}: a prevalence must be a proportion between 0 and 1 (e.g. 0.14), not {value!r}"
+        )
     return float(value)

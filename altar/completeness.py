@@ -74,8 +74,10 @@ def parse_filters(session: Session, authority: str | None, stratum: str | None) 
     """The filters as typed (an authority's code or name, a stratum; blank
     is no filter), or ValidationError naming each bad one."""
     problems, values = [], {}
-    for name, text, parse in (("authority", authority, lambda t: parse_authority(t, authority_lookup(session))),
-                              ("stratum", stratum, parse_stratum)):  # fmt: skip
+    for name, text, parse in (
+        ("authority", authority, lambda t: parse_authority(t, authority_lookup(session))),
+        ("stratum", stratum, parse_stratum),
+    ):
         if text and text.strip():
             try:
                 values[name] = parse(text)
@@ -86,8 +88,14 @@ def parse_filters(session: Session, authority: str | None, stratum: str | None) 
     return tallies.Filters(**values)
 
 
-def completeness(session: Session, user: User, *, authority: str | None = None, stratum: str | None = None,
-                 book: Codebook | None = None) -> Completeness:  # fmt: skip
+def completeness(
+    session: Session,
+    user: User,
+    *,
+    authority: str | None = None,
+    stratum: str | None = None,
+    book: Codebook | None = None,
+) -> Completeness:
     """Screening progress by authority x stratum and unknowns per item of
     ``book`` (the current codebook), over the live cases in the filters."""
     require(user, Permission.REGION)
@@ -96,14 +104,25 @@ def completeness(session: Session, user: User, *, authority: str | None = None, 
     with tallies.scope(session, None, filters) as scope:
         counts = tallies.answer_counts(session, scope)
     screenings = scope.sizes.get(tallies.ALL, 0)
-    return Completeness(filters.authority, filters.stratum, authority_names(session), progress,
-                        _sum(progress), screenings, _gaps(book or current_codebook(), counts, screenings))  # fmt: skip
+    return Completeness(
+        filters.authority,
+        filters.stratum,
+        authority_names(session),
+        progress,
+        _sum(progress),
+        screenings,
+        _gaps(book or current_codebook(), counts, screenings),
+    )
 
 
 def _progress(counts: dict[tuple[str, str, str], int]) -> tuple[Progress, ...]:
     strata = [code for code, _ in STRATA]
-    pairs = sorted({(a, s) for a, s, _ in counts}, key=lambda pair: (pair[0], strata.index(pair[1])))
-    return tuple(Progress(a, s, **{p: counts.get((a, s, p), 0) for p in tallies.PROGRESS}) for a, s in pairs)
+    pairs = sorted(
+        {(a, s) for a, s, _ in counts}, key=lambda pair: (pair[0], strata.index(pair[1]))
+    )
+    return tuple(
+        Progress(a, s, **{p: counts.get((a, s, p), 0) for p in tallies.PROGRESS}) for a, s in pairs
+    )
 
 
 def _sum(rows: tuple[Progress, ...]) -> Progress:

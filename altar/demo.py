@@ -30,7 +30,12 @@ from altar.stories.chronology import COLUMNS as EVENT_COLUMNS
 from altar.stories.chronology_entry import import_events
 from altar.stories.editor import render_plain
 from altar.stories.template import current_template
-from altar.synthetic import SYNTHETIC_PEN_PICTURES, synthetic_chronology, synthetic_rows, synthetic_story
+from altar.synthetic import (
+    SYNTHETIC_PEN_PICTURES,
+    synthetic_chronology,
+    synthetic_rows,
+    synthetic_story,
+)
 
 SYNTHETIC_MARK = "synthetic"
 
@@ -67,7 +72,9 @@ def build_demo(directory: Path, *, seed: int = 2021) -> DemoResult:
 DEMO_STORIES = 12
 
 
-def _add_case_files(session: Session, directory: Path, rows: list[dict[str, str]], seed: int) -> None:
+def _add_case_files(
+    session: Session, directory: Path, rows: list[dict[str, str]], seed: int
+) -> None:
     """The qualitative half, through the same import paths a project uses:
     every child's chronology, a case story for some, and three approved
     pen-pictures (all SYNTHETIC)."""
@@ -88,7 +95,11 @@ def _add_case_files(session: Session, directory: Path, rows: list[dict[str, str]
 
 
 def render_demo_reports(
-    db_path: Path, folder: Path, *, generated_at: datetime, formats: Sequence[str] = ("html", "pdf"),
+    db_path: Path,
+    folder: Path,
+    *,
+    generated_at: datetime,
+    formats: Sequence[str] = ("html", "pdf"),
     progress: Callable[[int], None] | None = None,
 ) -> list[Path]:
     """The regional report and every authority's summary of the demo cohort,
@@ -98,7 +109,9 @@ def render_demo_reports(
     database = connect(str(db_path))
     try:
         with database.reader() as session:
-            documents = all_documents(session, ReportOptions(generated_at=generated_at), load_baselines())
+            documents = all_documents(
+                session, ReportOptions(generated_at=generated_at), load_baselines()
+            )
     finally:
         database.engine.dispose()
     return save_all(documents, folder, formats, progress=progress)
@@ -125,7 +138,9 @@ def _remove_old_demo(db_path: Path) -> None:
         return
     try:
         with sqlite3.connect(db_path) as conn:
-            mark = conn.execute("SELECT value FROM meta WHERE key = ?", (SYNTHETIC_MARK,)).fetchone()
+            mark = conn.execute(
+                "SELECT value FROM meta WHERE key = ?", (SYNTHETIC_MARK,)
+            ).fetchone()
     except sqlite3.Error:
         mark = None
     if not mark:

@@ -476,9 +476,7 @@ def _crossing_rank(layout: _Layout, k: int, p: _Pos, hidden: set[_Pos]) -> int:
     return {0: 2, 1: 0}.get(already, 1)
 
 
-def _residual(
-    layout: _Layout, hidden: Iterable[_Pos]
-) -> dict[_Node, list[tuple[_Node, _Pos]]]:
+def _residual(layout: _Layout, hidden: Iterable[_Pos]) -> dict[_Node, list[tuple[_Node, _Pos]]]:
     """Arcs along which hidden entries may change: any may rise by 1; one of
     at least 2 may fall by 1 (a reader knows every hidden entry is >= 1)."""
     arcs: dict[_Node, list[tuple[_Node, _Pos]]] = {}
@@ -680,7 +678,7 @@ def suppress_table(
     layout = _layout(grid, row_totals, column_totals)
     primary = frozenset(p for p, v in layout.values.items() if rule.small(v))
     secondary = _secondary(layout, primary) if rule.enabled else frozenset()
-    reasons = {**{p: "primary" for p in primary}, **{p: "secondary" for p in secondary}}
+    reasons = {**dict.fromkeys(primary, "primary"), **dict.fromkeys(secondary, "secondary")}
     return _assemble(layout, row_labels, col_labels, reasons, rule, base)
 
 

@@ -24,8 +24,10 @@ def password_problems(name: str, password: str) -> list[str]:
     """Why ``password`` will not do for user ``name`` (empty: it will)."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"a password needs at least {MIN_LENGTH} characters (three random words are easy to "
-                        "remember and hard to guess)")  # fmt: skip
+        problems.append(
+            f"a password needs at least {MIN_LENGTH} characters (three random words are easy to "
+            "remember and hard to guess)"
+        )
     if len(password) > MAX_LENGTH:
         problems.append(f"a password may have at most {MAX_LENGTH} characters")
     if name.casefold() in password.casefold():

@@ -117,7 +117,9 @@ class Run:
 def timed(args: list[str], stdin: str | None = None) -> Run:
     """Run a command; its wall time and peak resident memory (from wait4)."""
     start = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stdin=subprocess.PIPE if stdin else None, text=True)
+    process = subprocess.Popen(
+        args, stdout=subprocess.DEVNULL, stdin=subprocess.PIPE if stdin else None, text=True
+    )
     if stdin:
         process.stdin.write(stdin)  # type: ignore[union-attr]
         process.stdin.close()  # type: ignore[union-attr]
@@ -137,19 +139,45 @@ def write_cohort(path: Path, n: int) -> None:
 
 
 def measure(n: int, folder: Path) -> dict[str, Run | None]:
-    data, db, floor_db = folder / f"cohort_{n}.csv", folder / f"altar_{n}.db", folder / f"floor_{n}.db"
+    data, db, floor_db = (
+        folder / f"cohort_{n}.csv",
+        folder / f"altar_{n}.db",
+        folder / f"floor_{n}.db",
+    )
     write_cohort(data, n)
     for target in (db, floor_db):
         timed([*ALTAR, "--db", str(target), "init"])
     results: dict[str, Run | None] = {
         "import": timed([*ALTAR, "--db", str(db), "import", str(data)]),
-        "import_floor": timed([sys.executable, "-c", IMPORT_FLOOR, str(floor_db), str(data), ",".join(COUNT_ITEMS)]),
+        "import_floor": timed(
+            [sys.executable, "-c", IMPORT_FLOOR, str(floor_db), str(data), ",".join(COUNT_ITEMS)]
+        ),
         "stats": timed([*ALTAR, "--db", str(db), "stats", "--json", "--by", "stratum"]),
-        "stats_floor": timed([sys.executable, "-c", f"import sqlite3; sqlite3.connect({str(db)!r}).execute({STATS_FLOOR_SQL!r}).fetchall()"]),  # fmt: skip
-        "report": timed([*ALTAR, "--db", str(db), "report", "regional", "--format", "html",
-                         "--out", str(folder / "reports")]),
+        "stats_floor": timed(
+            [
+                sys.executable,
+                "-c",
+                f"import sqlite3; sqlite3.connect({str(db)!r}).execute({STATS_FLOOR_SQL!r}).fetchall()",
+            ]
+        ),
+        "report": timed(
+            [
+                *ALTAR,
+                "--db",
+                str(db),
+                "report",
+                "regional",
+                "--format",
+                "html",
+                "--out",
+                str(folder / "reports"),
+            ]
+        ),
     }
-    timed([*ALTAR, "--db", str(db), "user", "add", "bench", "--role", "admin"], stdin=f"{BENCH_PASSWORD}\n" * 2)
+    timed(
+        [*ALTAR, "--db", str(db), "user", "add", "bench", "--role", "admin"],
+        stdin=f"{BENCH_PASSWORD}\n" * 2,
+    )
     results["caseload"] = timed([sys.executable, "-c", CASELOAD, str(db), BENCH_PASSWORD])
     for path in (data, db, floor_db):
         path.unlink()
@@ -157,10 +185,18 @@ def measure(n: int, folder: Path) -> dict[str, Run | None]:
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())  # fmt: skip
-    return (f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-            f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}")  # fmt: skip
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return (
+        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}"
+    )
 
 
 def table(rows: dict[int, dict[str, Run | None]]) -> str:

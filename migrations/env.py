@@ -35,6 +35,10 @@ else:
 
     from altar.db import resolve_url
 
-    url = resolve_url(os.environ.get("ALTAR_DB")) if os.environ.get("ALTAR_DB") else config.get_main_option("sqlalchemy.url")
+    url = (
+        resolve_url(os.environ.get("ALTAR_DB"))
+        if os.environ.get("ALTAR_DB")
+        else config.get_main_option("sqlalchemy.url")
+    )
     with create_engine(url).begin() as conn:
         _run(conn)

@@ -105,11 +105,27 @@ SPEC_ITEM_GROUP: dict[str, str] = {code: g for g, items in SPEC_GROUPS.items() f
 COUNT_ITEMS = [code for code in SPEC_ITEMS if SPEC_TYPES[code] == "count"]
 BINARY_ITEMS = [code for code in SPEC_ITEMS if SPEC_TYPES[code] == "binary"]
 
-CASE_COLUMNS = ["case_ref", "authority", "stratum", "cohort", "sex", "ethnicity", "age", "screened_on"]
+CASE_COLUMNS = [
+    "case_ref",
+    "authority",
+    "stratum",
+    "cohort",
+    "sex",
+    "ethnicity",
+    "age",
+    "screened_on",
+]
 AUTHORITY_CODES = [
-    "birmingham", "coventry", "dudley", "sandwell", "solihull",
-    "walsall", "wolverhampton", "warwickshire", "west_mercia",
-]  # fmt: skip
+    "birmingham",
+    "coventry",
+    "dudley",
+    "sandwell",
+    "solihull",
+    "walsall",
+    "wolverhampton",
+    "warwickshire",
+    "west_mercia",
+]
 STRATA = ["custody", "community", "out_of_court"]
 COHORTS = ["main", "gang_lens"]
 
@@ -141,9 +157,15 @@ def spec() -> type[Spec]:
 _CLEAN_ENV = {"ALTAR_DB": None, "ALTAR_USER": None, "VISUAL": None, "EDITOR": None}
 
 
-def _invoke(args: Sequence[object], *, env: dict[str, str | None] | None = None, input: str | None = None) -> Result:
+def _invoke(
+    args: Sequence[object], *, env: dict[str, str | None] | None = None, input: str | None = None
+) -> Result:
     return CliRunner().invoke(
-        cli, [str(a) for a in args], env={**_CLEAN_ENV, **(env or {})}, input=input, prog_name="altar"
+        cli,
+        [str(a) for a in args],
+        env={**_CLEAN_ENV, **(env or {})},
+        input=input,
+        prog_name="altar",
     )
 
 
@@ -192,8 +214,12 @@ class _Databases:
     PostgreSQL test first needs it)."""
 
     def __init__(self, backend: str, request: pytest.FixtureRequest):
-        self.server: PostgresCluster | None = request.getfixturevalue("postgres") if backend == "postgresql" else None
-        self.template: Path | None = None if self.server else request.getfixturevalue("sqlite_template")
+        self.server: PostgresCluster | None = (
+            request.getfixturevalue("postgres") if backend == "postgresql" else None
+        )
+        self.template: Path | None = (
+            None if self.server else request.getfixturevalue("sqlite_template")
+        )
         self.made: list[Db] = []
 
     def copy(self, path: Path) -> Db:
@@ -270,7 +296,9 @@ def db_path(db) -> Path:
 def altar(db) -> Callable[..., Result]:
     """altar(*args, env=None, input=None): the CLI against this test's database."""
 
-    def invoke(*args: object, env: dict[str, str | None] | None = None, input: str | None = None) -> Result:
+    def invoke(
+        *args: object, env: dict[str, str | None] | None = None, input: str | None = None
+    ) -> Result:
         return _invoke(["--db", db, *args], env=env, input=input)
 
     return invoke
@@ -292,7 +320,11 @@ def _query(target: Db, sql: str, params: Sequence[object] = ()) -> list[tuple]:
             conn.close()
     with psycopg.connect(_conninfo(target), autocommit=True) as conn:
         # psycopg's placeholder is %s, so a literal % must be doubled.
-        cursor = conn.execute(sql.replace("%", "%%").replace("?", "%s"), tuple(params)) if params else conn.execute(sql)
+        cursor = (
+            conn.execute(sql.replace("%", "%%").replace("?", "%s"), tuple(params))
+            if params
+            else conn.execute(sql)
+        )
         rows = cursor.fetchall() if cursor.description else []
     return [tuple(v.isoformat() if type(v) is date else v for v in row) for row in rows]
 
@@ -346,8 +378,12 @@ def _postgres_bindir() -> Path | None:
 def _postgres_unavailable(reason: str) -> None:
     """Skip the PostgreSQL tests, unless CI said they must run (it sets ALTAR_REQUIRE_POSTGRES=1)."""
     if os.environ.get("ALTAR_REQUIRE_POSTGRES") == "1":
-        pytest.fail(f"{reason}, and ALTAR_REQUIRE_POSTGRES=1 requires the PostgreSQL tests", pytrace=False)
-    pytest.skip(f"PostgreSQL tests skipped: {reason} (set ALTAR_REQUIRE_POSTGRES=1 to make this an error)")
+        pytest.fail(
+            f"{reason}, and ALTAR_REQUIRE_POSTGRES=1 requires the PostgreSQL tests", pytrace=False
+        )
+    pytest.skip(
+        f"PostgreSQL tests skipped: {reason} (set ALTAR_REQUIRE_POSTGRES=1 to make this an error)"
+    )
 
 
 def _memory_folder() -> str | None:
@@ -356,7 +392,11 @@ def _memory_folder() -> str | None:
         free = os.statvfs("/dev/shm")
     except OSError:
         return None
-    return "/dev/shm" if free.f_bavail * free.f_frsize > 1 << 30 and os.access("/dev/shm", os.W_OK) else None
+    return (
+        "/dev/shm"
+        if free.f_bavail * free.f_frsize > 1 << 30 and os.access("/dev/shm", os.W_OK)
+        else None
+    )
 
 
 def _free_port() -> int:
@@ -385,11 +425,21 @@ class PostgresCluster:
         return self.folder / "data"
 
     def start(self) -> None:
-        self._server("initdb", "-D", self.data, "--auth=trust", "--username=postgres", "--encoding=UTF8",
-                      "--no-locale", "--no-sync")  # fmt: skip
+        self._server(
+            "initdb",
+            "-D",
+            self.data,
+            "--auth=trust",
+            "--username=postgres",
+            "--encoding=UTF8",
+            "--no-locale",
+            "--no-sync",
+        )
         with (self.data / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.write(PG_SETTINGS.format(port=self.port, folder=self.folder))
-        self._server("pg_ctl", "-D", self.data, "-l", self.folder / "server.log", "-w", "-t", "60", "start")
+        self._server(
+            "pg_ctl", "-D", self.data, "-l", self.folder / "server.log", "-w", "-t", "60", "start"
+        )
         self._admin = psycopg.connect(_conninfo(self.url("postgres")), autocommit=True)
 
     def stop(self) -> None:
@@ -424,14 +474,19 @@ class PostgresCluster:
     def _server(self, program: str, *args: object, check: bool = True) -> None:
         command = [str(self.bindir / program), *map(str, args)]
         if os.geteuid() == 0:
-            command = (["runuser", "-u", "postgres", "--", *command] if shutil.which("runuser")
-                       else ["su", "-s", "/bin/sh", "postgres", "-c", shlex.join(command)])  # fmt: skip
+            command = (
+                ["runuser", "-u", "postgres", "--", *command]
+                if shutil.which("runuser")
+                else ["su", "-s", "/bin/sh", "postgres", "-c", shlex.join(command)]
+            )
         # cwd: the postgres user may not be allowed into the checkout.
         done = subprocess.run(command, cwd=self.folder, capture_output=True, text=True, timeout=120)
         if check and done.returncode != 0:
             log = self.folder / "server.log"
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
-            raise RuntimeError(f"{program} failed ({done.returncode}):\n{done.stdout}{done.stderr}{tail}")
+            raise RuntimeError(
+                f"{program} failed ({done.returncode}):\n{done.stdout}{done.stderr}{tail}"
+            )
 
 
 @pytest.fixture(scope="session")
@@ -444,7 +499,9 @@ def postgres() -> Iterator[PostgresCluster]:
         try:
             pwd.getpwnam("postgres")
         except KeyError:
-            _postgres_unavailable("running as root, and there is no `postgres` user to run the server as")
+            _postgres_unavailable(
+                "running as root, and there is no `postgres` user to run the server as"
+            )
     cluster = PostgresCluster(bindir)
     try:
         cluster.start()
@@ -482,8 +539,11 @@ def add_users(altar) -> Callable[[], None]:
     and pat (practitioner, Dudley). Call it once the single-user setup is done."""
 
     def add() -> None:
-        for args in (("boss", "--role", "admin"), ("lena", "--role", "lead"),
-                     ("pat", "--role", "practitioner", "--authority", "dudley")):  # fmt: skip
+        for args in (
+            ("boss", "--role", "admin"),
+            ("lena", "--role", "lead"),
+            ("pat", "--role", "practitioner", "--authority", "dudley"),
+        ):
             result = altar("--user", "boss", "user", "add", *args, "--no-password")
             assert result.exit_code == 0, result.output
 
@@ -496,9 +556,15 @@ def add_users(altar) -> Callable[[], None]:
 def _valid_row(case_ref: str, **overrides: str) -> dict[str, str]:
     """A complete, valid import row: every item answered 'no', counts 0."""
     row = {
-        "case_ref": case_ref, "authority": "dudley", "stratum": "community", "cohort": "main",
-        "sex": "male", "ethnicity": "white", "age": "15", "screened_on": "2021-03-04",
-    }  # fmt: skip
+        "case_ref": case_ref,
+        "authority": "dudley",
+        "stratum": "community",
+        "cohort": "main",
+        "sex": "male",
+        "ethnicity": "white",
+        "age": "15",
+        "screened_on": "2021-03-04",
+    }
     row.update({code: ("0" if SPEC_TYPES[code] == "count" else "no") for code in SPEC_ITEMS})
     row.update(overrides)
     return row
@@ -558,8 +624,8 @@ def stored_answers(query) -> Callable[..., dict[str, dict[str, tuple]]]:
             "JOIN screening s ON s.id = a.screening_id JOIN cases c ON c.id = s.case_id",
             db=db,
         )
-        for ref, code, value, count in rows:
-            out.setdefault(ref, {})[code] = (value, count)
+        for ref, code, value, n in rows:
+            out.setdefault(ref, {})[code] = (value, n)
         return out
 
     return read
@@ -568,8 +634,12 @@ def stored_answers(query) -> Callable[..., dict[str, dict[str, tuple]]]:
 # --- the web front end -------------------------------------------------------------
 
 WEB_PASSWORD = "correct horse battery staple"
-WEB_USERS = (("boss", "admin", None), ("lena", "lead", None), ("pat", "practitioner", "dudley"),
-             ("walt", "practitioner", "walsall"))  # fmt: skip
+WEB_USERS = (
+    ("boss", "admin", None),
+    ("lena", "lead", None),
+    ("pat", "practitioner", "dudley"),
+    ("walt", "practitioner", "walsall"),
+)
 
 
 class WebClient:
@@ -596,7 +666,9 @@ class WebClient:
         from bs4 import BeautifulSoup
 
         page = self.client.get("/sign-in" if not self.signed_in else "/cases")
-        field = BeautifulSoup(page.get_data(as_text=True), "html.parser").find("input", attrs={"name": "csrf_token"})
+        field = BeautifulSoup(page.get_data(as_text=True), "html.parser").find(
+            "input", attrs={"name": "csrf_token"}
+        )
         assert field is not None, "no CSRF token on the page"
         return field["value"]
 
@@ -615,8 +687,17 @@ def web_users(altar) -> None:
     (practitioner, Walsall), each with the web password WEB_PASSWORD, added
     through the real `altar user add` prompt."""
     for name, role, authority in WEB_USERS:
-        args = ["user", "add", name, "--role", role, *(["--authority", authority] if authority else [])]
-        result = altar(*(["--user", "boss"] if name != "boss" else []), *args, input=f"{WEB_PASSWORD}\n" * 2)
+        args = [
+            "user",
+            "add",
+            name,
+            "--role",
+            role,
+            *(["--authority", authority] if authority else []),
+        ]
+        result = altar(
+            *(["--user", "boss"] if name != "boss" else []), *args, input=f"{WEB_PASSWORD}\n" * 2
+        )
         assert result.exit_code == 0, result.output
 
 
@@ -661,8 +742,12 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         altar_exe = Path(sys.executable).parent / "altar"
         env = {**os.environ, "ALTAR_DB": "", "ALTAR_USER": ""}
-        self.process = subprocess.Popen([str(altar_exe), "--db", str(db), "serve", "--port", str(self.port)],
-                                        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+        self.process = subprocess.Popen(
+            [str(altar_exe), "--db", str(db), "serve", "--port", str(self.port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         self._wait()
 
     def _wait(self) -> None:
@@ -705,7 +790,9 @@ def chromium():  # type: ignore[no-untyped-def]
             reason = "Playwright for Python is not installed"
     if reason:
         if os.environ.get("ALTAR_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{reason}, and ALTAR_REQUIRE_BROWSER=1 requires the browser tests", pytrace=False)
+            pytest.fail(
+                f"{reason}, and ALTAR_REQUIRE_BROWSER=1 requires the browser tests", pytrace=False
+            )
         pytest.skip(f"{reason} (set ALTAR_REQUIRE_BROWSER=1 to make this an error)")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -720,7 +807,9 @@ def browser_page(chromium, live_server):  # type: ignore[no-untyped-def]
     contexts = []
 
     def open_page(name: str | None = None):  # type: ignore[no-untyped-def]
-        context = chromium.new_context(base_url=live_server.url, viewport={"width": 1100, "height": 900})
+        context = chromium.new_context(
+            base_url=live_server.url, viewport={"width": 1100, "height": 900}
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)

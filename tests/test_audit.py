@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ SCREENER = "zq_screener"
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _audit(altar, *args: str, user: str = "boss") -> list[dict]:  # type: ignore[no-untyped-def]
@@ -51,9 +51,16 @@ def far_from_utc(monkeypatch):
     time.tzset()
 
 
-def test_every_change_to_a_case_is_recorded_with_utc_time_and_command(altar, tmp_path, spec, far_from_utc):
+def test_every_change_to_a_case_is_recorded_with_utc_time_and_command(
+    altar, tmp_path, spec, far_from_utc
+):
     started = _utcnow().replace(microsecond=0)
-    assert altar("--user", "pat", "case", "add", "A-1", "--authority", "dudley", "--stratum", "custody").exit_code == 0
+    assert (
+        altar(
+            "--user", "pat", "case", "add", "A-1", "--authority", "dudley", "--stratum", "custody"
+        ).exit_code
+        == 0
+    )
     form = altar("screening", "form", "A-1").stdout
     (tmp_path / "form.txt").write_text(_fill_all(form), encoding="utf-8")
     result = altar("--user", "pat", "screening", "enter", "A-1", "--from", tmp_path / "form.txt")
@@ -63,12 +70,23 @@ def test_every_change_to_a_case_is_recorded_with_utc_time_and_command(altar, tmp
     finished = _utcnow()
 
     entries = _audit(altar, "--case", "A-1")
-    summary = [(e["actor"], e["command"], e["action"], e["entity"], e["field"], e["old"], e["new"]) for e in entries]
+    summary = [
+        (e["actor"], e["command"], e["action"], e["entity"], e["field"], e["old"], e["new"])
+        for e in entries
+    ]
     assert summary[0] == ("pat", "altar case add", "insert", "case", None, None, None)
     answers = [s for s in summary if s[3] == "answer"]
     assert sorted(s[4] for s in answers) == sorted(spec.items)
     assert all(s[:3] == ("pat", "altar screening enter", "update") for s in answers)
-    assert ("pat", "altar screening enter", "update", "screening", "status", "in_progress", "complete") in summary
+    assert (
+        "pat",
+        "altar screening enter",
+        "update",
+        "screening",
+        "status",
+        "in_progress",
+        "complete",
+    ) in summary
     assert summary[-2] == ("lena", "altar case delete", "delete", "case", None, None, None)
     assert summary[-1][:5] == ("lena", "altar case undelete", "update", "case", "deleted_at")
     for entry in entries:
@@ -76,18 +94,33 @@ def test_every_change_to_a_case_is_recorded_with_utc_time_and_command(altar, tmp
         assert started <= datetime.fromisoformat(entry["at"][:-1]) <= finished
 
 
-def test_audit_filters_by_user_and_time_and_writes_csv(altar, tmp_path, write_csv, valid_row, read_csv):
+def test_audit_filters_by_user_and_time_and_writes_csv(
+    altar, tmp_path, write_csv, valid_row, read_csv
+):
     path = write_csv(tmp_path / "f.csv", [valid_row("A-1"), valid_row("A-2")])
     assert altar("--user", "imp", "import", path).exit_code == 0
     assert altar("--user", "other", "case", "delete", "A-2").exit_code == 0
     imported = _audit(altar, "--user", "imp")
-    assert [(e["case_ref"], e["action"]) for e in imported] == [("A-1", "insert"), ("A-2", "insert")]
+    assert [(e["case_ref"], e["action"]) for e in imported] == [
+        ("A-1", "insert"),
+        ("A-2", "insert"),
+    ]
     assert [e["actor"] for e in _audit(altar, "--user", "other")] == ["other"]
     tomorrow = (_utcnow() + timedelta(days=1)).date().isoformat()
     assert _audit(altar, "--since", tomorrow) == []
     assert len(_audit(altar, "--since", "2020-01-01")) == 3
     rows = read_csv(altar("audit", "--format", "csv").stdout)
-    assert rows[0] == ["at", "actor", "command", "action", "entity", "case_ref", "field", "old", "new"]
+    assert rows[0] == [
+        "at",
+        "actor",
+        "command",
+        "action",
+        "entity",
+        "case_ref",
+        "field",
+        "old",
+        "new",
+    ]
     assert [r[5] for r in rows[1:]] == ["A-1", "A-2", "A-2"]
 
 
@@ -110,19 +143,32 @@ def _listed(altar) -> list[str]:  # type: ignore[no-untyped-def]
     return [r["case_ref"] for r in json.loads(altar("case", "list", "--format", "json").stdout)]
 
 
-def test_a_deleted_case_leaves_lists_statistics_exports_and_reports(three, read_csv, tmp_path, assert_user_error):
+def test_a_deleted_case_leaves_lists_statistics_exports_and_reports(
+    three, read_csv, tmp_path, assert_user_error
+):
     assert three("case", "delete", "A-2").exit_code == 0
     assert _listed(three) == ["A-1", "B-1"]
     assert json.loads(three("stats", "--json").stdout)["n_cases"] == 2
-    assert json.loads(three("stats", "--json", "--by", "authority").stdout)["groups"]["dudley"]["n"] == 1
+    assert (
+        json.loads(three("stats", "--json", "--by", "authority").stdout)["groups"]["dudley"]["n"]
+        == 1
+    )
     assert [r[0] for r in read_csv(three("export").stdout)[1:]] == ["A-1", "B-1"]
-    counts = {r["code"]: r["cases"] for r in json.loads(three("authority", "list", "--format", "json").stdout)}
+    counts = {
+        r["code"]: r["cases"]
+        for r in json.loads(three("authority", "list", "--format", "json").stdout)
+    }
     assert counts["dudley"] == 1
     assert_user_error(three("case", "show", "A-2"), "A-2", exit_code=3)
     assert_user_error(three("screening", "form", "A-2"), "A-2", exit_code=3)
     # the reports read through the same scope: with every case deleted there is nothing to report
-    assert three("case", "delete", "A-1").exit_code == 0 and three("case", "delete", "B-1").exit_code == 0
-    assert_user_error(three("report", "regional", "--format", "html", "--out", tmp_path), "no screened children")
+    assert (
+        three("case", "delete", "A-1").exit_code == 0
+        and three("case", "delete", "B-1").exit_code == 0
+    )
+    assert_user_error(
+        three("report", "regional", "--format", "html", "--out", tmp_path), "no screened children"
+    )
 
 
 def test_undelete_brings_the_case_back_whole(three, stored_answers):
@@ -134,11 +180,20 @@ def test_undelete_brings_the_case_back_whole(three, stored_answers):
     assert three("case", "undelete", "A-2").exit_code == 3  # not deleted any more
 
 
-def test_a_deleted_cases_reference_stays_taken(three, tmp_path, write_csv, valid_row, query, assert_user_error):
+def test_a_deleted_cases_reference_stays_taken(
+    three, tmp_path, write_csv, valid_row, query, assert_user_error
+):
     assert three("case", "delete", "A-2").exit_code == 0
-    assert_user_error(three("case", "add", "A-2", "--authority", "dudley", "--stratum", "custody"), "already exists")
-    assert_user_error(three("import", "--update", write_csv(tmp_path / "again.csv", [valid_row("A-2", age="17")])),
-                      "deleted case")  # fmt: skip
+    assert_user_error(
+        three("case", "add", "A-2", "--authority", "dudley", "--stratum", "custody"),
+        "already exists",
+    )
+    assert_user_error(
+        three(
+            "import", "--update", write_csv(tmp_path / "again.csv", [valid_row("A-2", age="17")])
+        ),
+        "deleted case",
+    )
     assert query("SELECT age FROM cases WHERE case_ref = 'A-2'") == [(15,)]
 
 
@@ -148,31 +203,50 @@ def test_a_deleted_cases_reference_stays_taken(three, tmp_path, write_csv, valid
 def _add_story_data(query, ref: str) -> None:  # type: ignore[no-untyped-def]
     """The issue-5 tables, filled for one case with plain SQL (their commands live on another branch)."""
     case = f"(SELECT id FROM cases WHERE case_ref = '{ref}')"
-    query(f"INSERT INTO story_version (case_id, version, template_name, template_version, written_by, written_at) "
-          f"VALUES ({case}, 1, 'story', 1, 'pat', CURRENT_TIMESTAMP)")
+    query(
+        f"INSERT INTO story_version (case_id, version, template_name, template_version, written_by, written_at) "
+        f"VALUES ({case}, 1, 'story', 1, 'pat', CURRENT_TIMESTAMP)"
+    )
     version = f"(SELECT id FROM story_version WHERE case_id = {case})"
-    query(f"INSERT INTO story_section (story_version_id, section_code, position, text) "
-          f"VALUES ({version}, 'family', 1, 'At home {MARKER} lived with')")
-    query(f"INSERT INTO chronology_event (case_id, occurred_on, date_precision, agency, event_type, note, "
-          f"recorded_by, recorded_at) VALUES ({case}, '2015-06-01', 'month', 'police', 'arrest', "
-          f"'{MARKER} arrested', 'pat', CURRENT_TIMESTAMP)")
-    query(f"INSERT INTO pen_picture (case_id, title, body, written_by, written_at, updated_at) "
-          f"VALUES ({case}, 'A boy', '{MARKER} portrait', 'lena', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+    query(
+        f"INSERT INTO story_section (story_version_id, section_code, position, text) "
+        f"VALUES ({version}, 'family', 1, 'At home {MARKER} lived with')"
+    )
+    query(
+        f"INSERT INTO chronology_event (case_id, occurred_on, date_precision, agency, event_type, note, "
+        f"recorded_by, recorded_at) VALUES ({case}, '2015-06-01', 'month', 'police', 'arrest', "
+        f"'{MARKER} arrested', 'pat', CURRENT_TIMESTAMP)"
+    )
+    query(
+        f"INSERT INTO pen_picture (case_id, title, body, written_by, written_at, updated_at) "
+        f"VALUES ({case}, 'A boy', '{MARKER} portrait', 'lena', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
     query("INSERT INTO theme (code, label, created_at) VALUES ('loss', 'Loss', CURRENT_TIMESTAMP)")
-    query(f"INSERT INTO story_tag (case_id, story_version_id, section_code, theme_code, start_offset, end_offset, "
-          f"extract, tagged_at) VALUES ({case}, {version}, 'family', 'loss', 8, 19, '{MARKER}', CURRENT_TIMESTAMP)")
+    query(
+        f"INSERT INTO story_tag (case_id, story_version_id, section_code, theme_code, start_offset, end_offset, "
+        f"extract, tagged_at) VALUES ({case}, {version}, 'family', 'loss', 8, 19, '{MARKER}', CURRENT_TIMESTAMP)"
+    )
 
 
 def _tables(query, db) -> list[str]:  # type: ignore[no-untyped-def]
     if isinstance(db, Path):
         return [n for (n,) in query("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    return [n for (n,) in query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")]
+    return [
+        n
+        for (n,) in query(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        )
+    ]
 
 
 def _mentions(query, db, needle: str) -> list[tuple]:  # type: ignore[no-untyped-def]
     """Every (table, row) in the whole database with ``needle`` in any column."""
-    return [(t, row) for t in _tables(query, db) for row in query(f"SELECT * FROM {t}")
-            if any(needle in str(v) for v in row)]  # fmt: skip
+    return [
+        (t, row)
+        for t in _tables(query, db)
+        for row in query(f"SELECT * FROM {t}")
+        if any(needle in str(v) for v in row)
+    ]
 
 
 @pytest.fixture
@@ -183,28 +257,40 @@ def purgeable(altar, tmp_path, write_csv, valid_row, spec, query):
     rows = [valid_row("P-1", screened_by=SCREENER), valid_row("K-1", screened_by="keeper")]
     assert altar("import", write_csv(tmp_path / "a.csv", rows, header=header)).exit_code == 0
     amended = [valid_row("P-1", screened_by=SCREENER, ace_sexual_abuse="yes")]
-    assert altar("import", "--update", write_csv(tmp_path / "b.csv", amended, header=header)).exit_code == 0
+    assert (
+        altar("import", "--update", write_csv(tmp_path / "b.csv", amended, header=header)).exit_code
+        == 0
+    )
     _add_story_data(query, "P-1")
     assert altar("case", "delete", "P-1").exit_code == 0
     assert altar("user", "add", "boss", "--role", "admin", "--no-password").exit_code == 0
     return altar
 
 
-def test_purge_leaves_no_trace_of_the_child_but_the_purge_record(purgeable, db, query, stored_answers):
+def test_purge_leaves_no_trace_of_the_child_but_the_purge_record(
+    purgeable, db, query, stored_answers
+):
     kept = stored_answers()["K-1"]
     result = purgeable(*ADMIN, "case", "purge", "P-1", "--yes")
     assert result.exit_code == 0, result.output
     assert _mentions(query, db, MARKER) == []
     assert _mentions(query, db, SCREENER) == []
-    assert _mentions(query, db, "P-1") == [("change_log", row) for row in query(
-        "SELECT * FROM change_log WHERE case_ref = 'P-1'")]  # fmt: skip
-    record = query("SELECT actor, command, action, entity, field, old_value, new_value FROM change_log "
-                   "WHERE case_ref = 'P-1'")  # fmt: skip
+    assert _mentions(query, db, "P-1") == [
+        ("change_log", row) for row in query("SELECT * FROM change_log WHERE case_ref = 'P-1'")
+    ]
+    record = query(
+        "SELECT actor, command, action, entity, field, old_value, new_value FROM change_log "
+        "WHERE case_ref = 'P-1'"
+    )
     assert record == [("boss", "altar case purge", "purge", "case", None, None, None)]
     for table in ("story_version", "story_section", "chronology_event", "pen_picture", "story_tag"):
         assert query(f"SELECT count(*) FROM {table}") == [(0,)], table
-    assert query("SELECT c.case_ref FROM screening s JOIN cases c ON c.id = s.case_id") == [("K-1",)]
-    assert query("SELECT count(*) FROM screening_score WHERE screening_id NOT IN (SELECT id FROM screening)") == [(0,)]
+    assert query("SELECT c.case_ref FROM screening s JOIN cases c ON c.id = s.case_id") == [
+        ("K-1",)
+    ]
+    assert query(
+        "SELECT count(*) FROM screening_score WHERE screening_id NOT IN (SELECT id FROM screening)"
+    ) == [(0,)]
     assert stored_answers() == {"K-1": kept}
     assert [e["action"] for e in _audit(purgeable, "--case", "K-1")] == ["insert"]
 
@@ -218,9 +304,26 @@ def test_purge_leaves_no_readable_trace_in_the_sqlite_files(purgeable, db_path):
 
 @pytest.mark.parametrize("user", ["lena", "pat"])
 def test_only_an_admin_may_purge(purgeable, query, assert_user_error, user):
-    assert purgeable(*ADMIN, "user", "add", "lena", "--role", "lead", "--no-password").exit_code == 0
-    assert purgeable(*ADMIN, "user", "add", "pat", "--role", "practitioner", "--authority", "dudley", "--no-password").exit_code == 0
-    assert_user_error(purgeable("--user", user, "case", "purge", "P-1", "--yes"), "only an admin", exit_code=9)
+    assert (
+        purgeable(*ADMIN, "user", "add", "lena", "--role", "lead", "--no-password").exit_code == 0
+    )
+    assert (
+        purgeable(
+            *ADMIN,
+            "user",
+            "add",
+            "pat",
+            "--role",
+            "practitioner",
+            "--authority",
+            "dudley",
+            "--no-password",
+        ).exit_code
+        == 0
+    )
+    assert_user_error(
+        purgeable("--user", user, "case", "purge", "P-1", "--yes"), "only an admin", exit_code=9
+    )
     assert query("SELECT count(*) FROM cases WHERE case_ref = 'P-1'") == [(1,)]
 
 
@@ -238,12 +341,15 @@ def test_purge_of_no_such_case_fails_cleanly(purgeable, assert_user_error):
 # --- the change log is append-only in the database itself -------------------------------------------------
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE change_log SET new_value = 'forged' WHERE case_ref = 'K-1'",
-    "DELETE FROM change_log WHERE case_ref = 'K-1'",
-    "DELETE FROM change_log WHERE action = 'purge'",
-    "DELETE FROM change_log WHERE case_ref IS NULL",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE change_log SET new_value = 'forged' WHERE case_ref = 'K-1'",
+        "DELETE FROM change_log WHERE case_ref = 'K-1'",
+        "DELETE FROM change_log WHERE action = 'purge'",
+        "DELETE FROM change_log WHERE case_ref IS NULL",
+    ],
+)
 def test_the_database_refuses_to_rewrite_the_change_log(purgeable, query, statement):
     assert purgeable(*ADMIN, "case", "purge", "P-1", "--yes").exit_code == 0
     before = query("SELECT * FROM change_log ORDER BY id")

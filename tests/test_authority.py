@@ -32,7 +32,10 @@ def test_authority_list_json_has_every_code_with_zero_cases(altar, spec):
 
 def test_authority_list_counts_cases(altar):
     for ref in ("DUD-1", "DUD-2"):
-        assert altar("case", "add", ref, "--authority", "dudley", "--stratum", "custody").exit_code == 0
+        assert (
+            altar("case", "add", ref, "--authority", "dudley", "--stratum", "custody").exit_code
+            == 0
+        )
     rows = {r["code"]: r["cases"] for r in json.loads(altar("authority", "list", "--json").stdout)}
     assert rows["dudley"] == 2
     assert rows["coventry"] == 0
@@ -42,7 +45,9 @@ def test_authority_add_then_list_shows_it(altar, query):
     result = altar("authority", "add", "stoke_on_trent", "Stoke-on-Trent")
     assert result.exit_code == 0, result.output
     assert "stoke_on_trent" in result.stderr
-    assert query("SELECT name FROM authority WHERE code = 'stoke_on_trent'") == [("Stoke-on-Trent",)]
+    assert query("SELECT name FROM authority WHERE code = 'stoke_on_trent'") == [
+        ("Stoke-on-Trent",)
+    ]
     listing = altar("authority", "list")
     assert listing.exit_code == 0, listing.output
     line = next(line for line in listing.stdout.splitlines() if line.startswith("stoke_on_trent"))
@@ -51,7 +56,9 @@ def test_authority_add_then_list_shows_it(altar, query):
 
 def test_added_authority_can_own_cases(altar, query):
     assert altar("authority", "add", "stoke_on_trent", "Stoke-on-Trent").exit_code == 0
-    result = altar("case", "add", "STK-1", "--authority", "Stoke-on-Trent", "--stratum", "community")
+    result = altar(
+        "case", "add", "STK-1", "--authority", "Stoke-on-Trent", "--stratum", "community"
+    )
     assert result.exit_code == 0, result.output
     assert query(
         "SELECT a.code FROM cases c JOIN authority a ON a.id = c.authority_id WHERE c.case_ref = 'STK-1'"
@@ -72,7 +79,9 @@ def test_authority_add_duplicate_name_fails_cleanly(altar, query, assert_user_er
 
 def test_authority_add_twice_fails_second_time(altar, query, assert_user_error):
     assert altar("authority", "add", "stoke_on_trent", "Stoke-on-Trent").exit_code == 0
-    assert_user_error(altar("authority", "add", "stoke_on_trent", "Stoke-on-Trent"), "stoke_on_trent")
+    assert_user_error(
+        altar("authority", "add", "stoke_on_trent", "Stoke-on-Trent"), "stoke_on_trent"
+    )
     assert query("SELECT count(*) FROM authority WHERE code = 'stoke_on_trent'") == [(1,)]
 
 

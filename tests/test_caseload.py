@@ -14,7 +14,11 @@ from altar.db.caseload import CaseWork, case_overview, case_work, caseload
 from altar.errors import NotFoundError
 from altar.stories.template import current_template
 
-CASES = (("DUD-1", "dudley", "custody"), ("DUD-2", "dudley", "community"), ("WAL-1", "walsall", "custody"))
+CASES = (
+    ("DUD-1", "dudley", "custody"),
+    ("DUD-2", "dudley", "community"),
+    ("WAL-1", "walsall", "custody"),
+)
 
 
 @pytest.fixture
@@ -22,13 +26,31 @@ def store(db, altar, web_users, tmp_path):  # type: ignore[no-untyped-def]
     """Three cases (two Dudley, one Walsall); DUD-1 with a story of two
     versions and three chronology events; WAL-1 with one event."""
     for ref, authority, stratum in CASES:
-        result = altar("--user", "boss", "case", "add", ref, "--authority", authority, "--stratum", stratum)
+        result = altar(
+            "--user", "boss", "case", "add", ref, "--authority", authority, "--stratum", stratum
+        )
         assert result.exit_code == 0, result.output
     add_story_version(altar, tmp_path, "DUD-1", "First words.")
     add_story_version(altar, tmp_path, "DUD-1", "Second words.")
-    for ref, date in (("DUD-1", "2019-03"), ("DUD-1", "2019-04-02"), ("DUD-1", "2020-01"), ("WAL-1", "2018-05")):
-        result = altar("--user", "boss", "chronology", "add", ref, "--date", date, "--agency", "education",
-                       "--type", "exclusion")  # fmt: skip
+    for ref, date in (
+        ("DUD-1", "2019-03"),
+        ("DUD-1", "2019-04-02"),
+        ("DUD-1", "2020-01"),
+        ("WAL-1", "2018-05"),
+    ):
+        result = altar(
+            "--user",
+            "boss",
+            "chronology",
+            "add",
+            ref,
+            "--date",
+            date,
+            "--agency",
+            "education",
+            "--type",
+            "exclusion",
+        )
         assert result.exit_code == 0, result.output
     database = connect(str(db))
     yield database
@@ -38,7 +60,9 @@ def store(db, altar, web_users, tmp_path):  # type: ignore[no-untyped-def]
 def add_story_version(altar, folder: Path, ref: str, text: str) -> None:  # type: ignore[no-untyped-def]
     """Save one new version of ``ref``'s story through the CLI."""
     path = folder / f"story-{ref.replace('/', '_')}.md"
-    path.write_text(f"## {current_template().section('family').title}\n\n{text}\n", encoding="utf-8")
+    path.write_text(
+        f"## {current_template().section('family').title}\n\n{text}\n", encoding="utf-8"
+    )
     result = altar("--user", "boss", "story", "edit", ref, "--from-file", path)
     assert result.exit_code == 0, result.output
     path.unlink()
@@ -67,8 +91,12 @@ def test_caseload_rows_join_screening_progress_and_filters(store):
     assert [r.case.case_ref for r in custody] == ["DUD-1", "WAL-1"]
     assert walsall_for_pat == [] and complete == []
     first = pat[0]
-    assert (first.case.status, first.case.answered, first.work.story_version, first.work.chronology_events) == (
-        "not_started", 0, 2, 3)  # fmt: skip
+    assert (
+        first.case.status,
+        first.case.answered,
+        first.work.story_version,
+        first.work.chronology_events,
+    ) == ("not_started", 0, 2, 3)
     assert first.items > 0
 
 

@@ -27,15 +27,37 @@ from altar.render.charts import (
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
-STRATA = [("custody", "Custody", 35), ("community", "Community", 42), ("out_of_court", "Out of court", 33)]
+STRATA = [
+    ("custody", "Custody", 35),
+    ("community", "Community", 42),
+    ("out_of_court", "Out of court", 33),
+]
 ITEMS = [
-    ("Emotional abuse", {"custody": Prevalence(0.64, 0.47, 0.78), "community": Prevalence(0.5, 0.35, 0.65),
-                         "out_of_court": Prevalence(0.45, 0.3, 0.62)}),
-    ("Sexual abuse", {"custody": Prevalence(0.35, 0.21, 0.52), "community": Prevalence(0.28, 0.16, 0.43),
-                      "out_of_court": None}),
-    ("Household member in prison", {"custody": Prevalence(0.7, 0.53, 0.83), "community": None,
-                                    "out_of_court": Prevalence(0.3, 0.17, 0.48)}),
-]  # fmt: skip
+    (
+        "Emotional abuse",
+        {
+            "custody": Prevalence(0.64, 0.47, 0.78),
+            "community": Prevalence(0.5, 0.35, 0.65),
+            "out_of_court": Prevalence(0.45, 0.3, 0.62),
+        },
+    ),
+    (
+        "Sexual abuse",
+        {
+            "custody": Prevalence(0.35, 0.21, 0.52),
+            "community": Prevalence(0.28, 0.16, 0.43),
+            "out_of_court": None,
+        },
+    ),
+    (
+        "Household member in prison",
+        {
+            "custody": Prevalence(0.7, 0.53, 0.83),
+            "community": None,
+            "out_of_court": Prevalence(0.3, 0.17, 0.48),
+        },
+    ),
+]
 BANDS = ["0", "1", "2-3", "4+"]
 BAND_GROUPS = [
     ("custody", "Custody", 35, {"0": 0, "1": 3, "2-3": 8, "4+": 24}),
@@ -61,7 +83,11 @@ def texts(chart: Chart) -> list[str]:
 def ids(chart: Chart, kind: str) -> dict[str, ET.Element]:
     """Elements whose id is <chart id>-<kind>-<series>-<index>, keyed by '<series>-<index>'."""
     prefix = f"{chart.id}-{kind}-"
-    return {e.get("id")[len(prefix) :]: e for e in parse(chart).iter() if (e.get("id") or "").startswith(prefix)}
+    return {
+        e.get("id")[len(prefix) :]: e
+        for e in parse(chart).iter()
+        if (e.get("id") or "").startswith(prefix)
+    }
 
 
 def fill(element: ET.Element) -> str:
@@ -82,7 +108,13 @@ def test_prevalence_chart_is_svg_with_title_n_labels_and_values():
     for value in ("64%", "50%", "45%", "35%", "28%", "70%", "30%"):
         assert value in words
     assert "Emotional abuse" in words
-    assert ["0%", "25%", "50%", "75%", "100%"] == [w for w in words if w in {"0%", "25%", "50%", "75%", "100%"}][:5]
+    assert [w for w in words if w in {"0%", "25%", "50%", "75%", "100%"}][:5] == [
+        "0%",
+        "25%",
+        "50%",
+        "75%",
+        "100%",
+    ]
     assert chart.title == "ACEs by stratum"
     root = parse(chart)
     assert root.find(f"{SVG}title").text == "ACEs by stratum"
@@ -92,8 +124,14 @@ def test_prevalence_chart_is_svg_with_title_n_labels_and_values():
 def test_prevalence_chart_draws_a_bar_and_an_interval_for_every_shown_value_only():
     chart = prevalence_chart("ACEs by stratum", ITEMS, STRATA)
     assert set(ids(chart, "bar")) == {
-        "custody-0", "community-0", "out_of_court-0", "custody-1", "community-1", "custody-2", "out_of_court-2",
-    }  # fmt: skip
+        "custody-0",
+        "community-0",
+        "out_of_court-0",
+        "custody-1",
+        "community-1",
+        "custody-2",
+        "out_of_court-2",
+    }
     assert set(ids(chart, "ci")) == set(ids(chart, "bar"))
     assert set(ids(chart, "withheld")) == {"out_of_court-1", "community-2"}
     for element in ids(chart, "withheld").values():
@@ -120,10 +158,16 @@ def test_prevalence_alt_text_names_the_groups_and_the_highest_figures():
     assert "3 items" in chart.alt
     assert "Custody (n = 35)" in chart.alt and "Out of court (n = 33)" in chart.alt
     # Custody's three values in descending order; the others only have two shown.
-    assert "Custody (n = 35): Household member in prison 70%, Emotional abuse 64% and Sexual abuse 35%." in chart.alt
+    assert (
+        "Custody (n = 35): Household member in prison 70%, Emotional abuse 64% and Sexual abuse 35%."
+        in chart.alt
+    )
     assert "Community (n = 42): Emotional abuse 50% and Sexual abuse 28%." in chart.alt
     more = ITEMS + [("Physical abuse", {k: Prevalence(0.1) for k, _, _ in STRATA})]
-    assert "Custody (n = 35): most often Household member in prison 70%" in prevalence_chart("t", more, STRATA).alt
+    assert (
+        "Custody (n = 35): most often Household member in prison 70%"
+        in prevalence_chart("t", more, STRATA).alt
+    )
 
 
 def test_strata_keep_their_colours_in_every_chart():
@@ -165,9 +209,13 @@ def test_a_group_without_children_draws_nothing_and_is_named():
     [
         lambda: prevalence_chart("Nothing yet", [], STRATA),
         lambda: prevalence_chart("Nothing yet", [("Emotional abuse", {})], []),
-        lambda: prevalence_chart("Nothing yet", [("Emotional abuse", {"custody": None})], [("custody", "Custody", 0)]),
+        lambda: prevalence_chart(
+            "Nothing yet", [("Emotional abuse", {"custody": None})], [("custody", "Custody", 0)]
+        ),
         lambda: band_chart("Nothing yet", [], [(k, lab, n, {}) for k, lab, n in STRATA]),
-        lambda: band_chart("Nothing yet", BANDS, [(k, lab, 0, dict.fromkeys(BANDS, 0)) for k, lab, _ in STRATA]),
+        lambda: band_chart(
+            "Nothing yet", BANDS, [(k, lab, 0, dict.fromkeys(BANDS, 0)) for k, lab, _ in STRATA]
+        ),
         lambda: baseline_chart("Nothing yet", []),
         lambda: comparison_chart("Nothing yet", [], "Dudley", "Region"),
     ],
@@ -193,8 +241,20 @@ def test_band_chart_shows_each_group_as_percentages_of_its_n():
     assert drawn[("out_of_court", "1")] == pytest.approx(10 / 33)
     assert len(ids(chart, "bar")) == 12
     words = texts(chart)
-    for word in ("ACE score by stratum", "Custody (n = 35)", "Community (n = 42)", "Out of court (n = 33)", "ACE score",
-                 "0", "1", "2-3", "4+", "69%", "2%", "30%"):  # fmt: skip
+    for word in (
+        "ACE score by stratum",
+        "Custody (n = 35)",
+        "Community (n = 42)",
+        "Out of court (n = 33)",
+        "ACE score",
+        "0",
+        "1",
+        "2-3",
+        "4+",
+        "69%",
+        "2%",
+        "30%",
+    ):
         assert word in words
     assert "Custody (n = 35): 0%, 9%, 23% and 69% respectively." in chart.alt
     assert "Out of court (n = 33): 15%, 30%, 24% and 30% respectively." in chart.alt
@@ -256,7 +316,9 @@ def test_baseline_chart_pairs_the_cohort_with_hollow_baseline_bars():
     assert drawn[("baseline", "Household member in prison")] == pytest.approx(0.047)
     words = texts(chart)
     assert "Children in the research (n = 110)" in words
-    assert any("CDC-Kaiser 1998" in w and "adults recalling" in w for w in words)  # one source: in the legend
+    assert any(
+        "CDC-Kaiser 1998" in w and "adults recalling" in w for w in words
+    )  # one source: in the legend
     assert {"58%", "11%", "50%", "28%", "5%"} <= set(words)
 
 
@@ -293,30 +355,56 @@ COMPARISON_ROWS = [
 
 
 def test_comparison_chart_puts_the_authority_beside_the_region():
-    chart = comparison_chart("Dudley and the region", COMPARISON_ROWS, "Dudley", "West Midlands",
-                             local_n=10, region_n=110)  # fmt: skip
+    chart = comparison_chart(
+        "Dudley and the region",
+        COMPARISON_ROWS,
+        "Dudley",
+        "West Midlands",
+        local_n=10,
+        region_n=110,
+    )
     words = texts(chart)
-    assert {"Dudley and the region", "Dudley (n = 10)", "West Midlands (n = 110)", "70%", "65%", "38%"} <= set(words)
+    assert {
+        "Dudley and the region",
+        "Dudley (n = 10)",
+        "West Midlands (n = 110)",
+        "70%",
+        "65%",
+        "38%",
+    } <= set(words)
     bars = ids(chart, "bar")
     assert set(bars) == {"local-0", "region-0", "region-1", "local-2", "region-2"}
     assert fill(bars["local-0"]) == SERIES_COLOURS["local"].lower()
     assert fill(bars["region-0"]) == SERIES_COLOURS["region"].lower()
     assert set(ids(chart, "withheld")) == {"local-1"}
     # A true zero is a figure (a zero-length bar labelled 0%), not a withheld one.
-    assert {(m.series, m.category): m.value for m in chart.marks}[("local", "Child sexual exploitation")] == 0.0
+    assert {(m.series, m.category): m.value for m in chart.marks}[
+        ("local", "Child sexual exploitation")
+    ] == 0.0
     assert "0%" in words
 
 
 def test_comparison_alt_text():
-    chart = comparison_chart("t", COMPARISON_ROWS, "Dudley", "West Midlands", local_n=10, region_n=110)
-    assert chart.alt.startswith("Horizontal bar chart comparing Dudley (n = 10) with West Midlands (n = 110)")
-    assert "Poverty: Dudley 70% (95% CI 40 to 89%), West Midlands 65% (95% CI 55 to 74%)." in chart.alt
-    assert "Looked after (in care): Dudley withheld, West Midlands 38% (95% CI 29 to 47%)." in chart.alt
+    chart = comparison_chart(
+        "t", COMPARISON_ROWS, "Dudley", "West Midlands", local_n=10, region_n=110
+    )
+    assert chart.alt.startswith(
+        "Horizontal bar chart comparing Dudley (n = 10) with West Midlands (n = 110)"
+    )
+    assert (
+        "Poverty: Dudley 70% (95% CI 40 to 89%), West Midlands 65% (95% CI 55 to 74%)." in chart.alt
+    )
+    assert (
+        "Looked after (in care): Dudley withheld, West Midlands 38% (95% CI 29 to 47%)."
+        in chart.alt
+    )
     assert "withheld to protect confidentiality" in chart.alt
 
 
 def test_comparison_region_may_be_withheld_too():
-    chart = comparison_chart("t", [("Unaccompanied asylum-seeking child", None, None)], "Dudley", "Region")
+    chart = comparison_chart(
+        "t", [("Unaccompanied asylum-seeking child", None, None)], "Dudley", "Region"
+    )
     assert set(ids(chart, "withheld")) == {"local-0", "region-0"}
     assert not ids(chart, "bar")
 
@@ -366,10 +454,14 @@ def test_charts_are_16_cm_wide_with_text_of_at_least_8_pt(charts):
     for chart in charts:
         root = parse(chart)
         assert float(root.get("width").removesuffix("pt")) == pytest.approx(16 / 2.54 * 72)
-        assert root.get("viewBox").split()[2] == root.get("width").removesuffix("pt")  # 1 user unit = 1 pt
+        assert root.get("viewBox").split()[2] == root.get("width").removesuffix(
+            "pt"
+        )  # 1 user unit = 1 pt
         sizes = [float(m) for m in re.findall(r"font-size: ([0-9.]+)px", chart.svg)]
         assert sizes and min(sizes) >= 8
-        assert "font-family: 'DejaVu Sans'" in chart.svg and "sans-serif" in chart.svg  # text, generic fallback
+        assert (
+            "font-family: 'DejaVu Sans'" in chart.svg and "sans-serif" in chart.svg
+        )  # text, generic fallback
         assert root.find(f".//{SVG}text") is not None
 
 
@@ -405,7 +497,9 @@ def test_rendering_leaves_global_matplotlib_state_alone():
 def test_concurrent_rendering_is_deterministic():
     expected = prevalence_chart("ACEs by stratum", ITEMS, STRATA).svg
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(lambda _: prevalence_chart("ACEs by stratum", ITEMS, STRATA).svg, range(8)))
+        results = list(
+            pool.map(lambda _: prevalence_chart("ACEs by stratum", ITEMS, STRATA).svg, range(8))
+        )
     assert all(r == expected for r in results)
 
 
@@ -428,7 +522,11 @@ def test_prevalence_rejects_bad_numbers(args, match):
     ("items", "groups", "match"),
     [
         ([("x", {"custody": Prevalence(0.5)})], STRATA, "missing"),
-        ([("x", {"custody": 0.5, "community": None, "out_of_court": None})], STRATA, "expected a Prevalence"),
+        (
+            [("x", {"custody": 0.5, "community": None, "out_of_court": None})],
+            STRATA,
+            "expected a Prevalence",
+        ),
         ([], [("custody", "Custody", 3), ("custody", "Again", 4)], "unique"),
         ([], [("custody", "Custody", True)], "count"),
         ([], [("custody", "Custody", -1)], "count"),

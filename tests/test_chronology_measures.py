@@ -40,7 +40,9 @@ def ev(when: str, agency: str, event_type: str) -> Event:
     return Event(date.fromisoformat(when), "day", agency, event_type)
 
 
-@pytest.mark.parametrize("module", [altar.stories.chronology, altar.stories.measures, altar.render.timeline])
+@pytest.mark.parametrize(
+    "module", [altar.stories.chronology, altar.stories.measures, altar.render.timeline]
+)
 def test_docstring_examples(module):
     # altar/stories is outside the doctest paths in pyproject.toml, so run them here.
     result = doctest.testmod(module)
@@ -50,22 +52,35 @@ def test_docstring_examples(module):
 # --- typed events ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2019-03", (date(2019, 3, 1), "month")),
-    (" 2019-03-14 ", (date(2019, 3, 14), "day")),
-    ("2024-05", (date(2024, 5, 1), "month")),  # this month: not in the future
-    ("2024-05-10", (date(2024, 5, 10), "day")),
-    ("1990-01", (date(1990, 1, 1), "month")),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2019-03", (date(2019, 3, 1), "month")),
+        (" 2019-03-14 ", (date(2019, 3, 14), "day")),
+        ("2024-05", (date(2024, 5, 1), "month")),  # this month: not in the future
+        ("2024-05-10", (date(2024, 5, 10), "day")),
+        ("1990-01", (date(1990, 1, 1), "month")),
+    ],
+)
 def test_event_dates(text, expected):
     assert parse_event_date(text, today=TODAY) == expected
 
 
-@pytest.mark.parametrize(("text", "reason"), [
-    ("2024-05-11", "future"), ("2024-06", "future"), ("1989-12-31", "before 1990"),
-    ("2019-13", "not a date"), ("2019-02-30", "not a date"), ("20190314", "YYYY-MM-DD"),
-    ("2019-W10-1", "YYYY-MM-DD"), ("14/03/2019", "YYYY-MM-DD"), ("2019-3", "YYYY-MM-DD"), ("", "YYYY-MM-DD"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2024-05-11", "future"),
+        ("2024-06", "future"),
+        ("1989-12-31", "before 1990"),
+        ("2019-13", "not a date"),
+        ("2019-02-30", "not a date"),
+        ("20190314", "YYYY-MM-DD"),
+        ("2019-W10-1", "YYYY-MM-DD"),
+        ("14/03/2019", "YYYY-MM-DD"),
+        ("2019-3", "YYYY-MM-DD"),
+        ("", "YYYY-MM-DD"),
+    ],
+)
 def test_bad_event_dates(text, reason):
     with pytest.raises(ValueError, match=reason):
         parse_event_date(text, today=TODAY)
@@ -75,19 +90,33 @@ def test_vocabularies_have_a_label_for_every_stored_code():
     assert tuple(AGENCY_LABELS) == AGENCIES and tuple(EVENT_TYPE_LABELS) == EVENT_TYPES
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("children's social care", "social_care"), ("Children’s Social Care", "social_care"),
-    ("social_care", "social_care"), ("Youth justice", "youth_justice"), ("youth-justice", "youth_justice"),
-    ("Voluntary sector", "voluntary"), ("YOT", "youth_justice"), ("EDUCATION", "education"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("children's social care", "social_care"),
+        ("Children’s Social Care", "social_care"),
+        ("social_care", "social_care"),
+        ("Youth justice", "youth_justice"),
+        ("youth-justice", "youth_justice"),
+        ("Voluntary sector", "voluntary"),
+        ("YOT", "youth_justice"),
+        ("EDUCATION", "education"),
+    ],
+)
 def test_agencies_by_code_or_name(text, code):
     assert parse_agency(text) == code
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("child protection plan", "child_protection_plan"), ("Court outcome", "court_outcome"),
-    ("entered care", "care_entry"), ("missing episode", "missing_episode"), ("school_move", "school_move"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("child protection plan", "child_protection_plan"),
+        ("Court outcome", "court_outcome"),
+        ("entered care", "care_entry"),
+        ("missing episode", "missing_episode"),
+        ("school_move", "school_move"),
+    ],
+)
 def test_event_types_by_code_or_name(text, code):
     assert parse_event_type(text) == code
 
@@ -109,13 +138,16 @@ def test_notes():
 
 
 def test_validate_event_reports_every_problem_with_its_row():
-    event, problems = validate_event({"date": "2099-01", "agency": "fire", "event_type": ""}, row_number=7,
-                                     today=TODAY)  # fmt: skip
+    event, problems = validate_event(
+        {"date": "2099-01", "agency": "fire", "event_type": ""}, row_number=7, today=TODAY
+    )
     assert event is None
     assert [(p.row, p.column) for p in problems] == [(7, "date"), (7, "agency"), (7, "event_type")]
     assert str(problems[2]) == "row 7, column event_type: '': event type is required"
-    good, none = validate_event({"date": "2019-03", "agency": "Education", "event_type": "Exclusion", "note": " x "},
-                                today=TODAY)  # fmt: skip
+    good, none = validate_event(
+        {"date": "2019-03", "agency": "Education", "event_type": "Exclusion", "note": " x "},
+        today=TODAY,
+    )
     assert none == [] and good == Event(date(2019, 3, 1), "month", "education", "exclusion", "x")
     assert good.describe() == "2019-03 education exclusion: x"
 
@@ -158,12 +190,19 @@ def test_no_chronology_means_every_measure_is_missing():
 
 
 def test_no_offence_leaves_the_offence_measures_missing():
-    m = child_measures([ev("2015-05-05", "social_care", "referral"), ev("2016-01", "education", "exclusion")], 14,
-                       SCREENED)  # fmt: skip
+    m = child_measures(
+        [ev("2015-05-05", "social_care", "referral"), ev("2016-01", "education", "exclusion")],
+        14,
+        SCREENED,
+    )
     # 2015-05-05 to 2021-03-04: 69 whole months (70 less a day short) = 5.75 years; 14 - 5.75.
     assert m.age_first_social_care == pytest.approx(8.25)
     assert m.agencies == 2
-    assert (m.school_moves_before_offence, m.exclusions_before_offence, m.years_contact_to_offence) == (None,) * 3
+    assert (
+        m.school_moves_before_offence,
+        m.exclusions_before_offence,
+        m.years_contact_to_offence,
+    ) == (None,) * 3
 
 
 def test_unknown_age_or_no_social_care_leaves_the_age_missing():
@@ -177,7 +216,11 @@ def test_unknown_age_or_no_social_care_leaves_the_age_missing():
 
 def test_same_month_is_not_certainly_before():
     offence = ev("2019-03-15", "police", "offence")
-    same_month = [ev("2019-03", "education", "exclusion"), ev("2019-03-02", "education", "school_move"), offence]
+    same_month = [
+        ev("2019-03", "education", "exclusion"),
+        ev("2019-03-02", "education", "school_move"),
+        offence,
+    ]
     m = child_measures(same_month, 15, SCREENED)
     # The month-precision exclusion may have been after the 15th: not counted. The move on the 2nd was before.
     assert (m.exclusions_before_offence, m.school_moves_before_offence) == (0, 1)
@@ -193,17 +236,35 @@ def test_a_pre_birth_event_gives_a_negative_age():
 
 def test_summary_counts_children_without_a_value_as_missing():
     children = [
-        child_measures([ev("2010-03", "social_care", "referral"), ev("2019-03-04", "police", "arrest")], 15, SCREENED),
+        child_measures(
+            [ev("2010-03", "social_care", "referral"), ev("2019-03-04", "police", "arrest")],
+            15,
+            SCREENED,
+        ),
         child_measures([ev("2012-03", "social_care", "referral")], 15, SCREENED),
     ]
     figures = summarise_measures(children, n=5)
     assert (figures["n"], figures["n_with_chronology"]) == (5, 2)
     age = figures["measures"]["age_first_social_care"]
-    assert (age["n"], age["missing"], age["median"], age["min"], age["max"]) == (2, 3, 5.0, 4.0, 6.0)
+    assert (age["n"], age["missing"], age["median"], age["min"], age["max"]) == (
+        2,
+        3,
+        5.0,
+        4.0,
+        6.0,
+    )
     years = figures["measures"]["years_contact_to_offence"]
     assert (years["n"], years["missing"], years["median"]) == (1, 4, 9.0)
     assert summarise_measures([], n=3)["measures"]["agencies"] == {
-        "n": 0, "missing": 3, "median": None, "q1": None, "q3": None, "mean": None, "min": None, "max": None}  # fmt: skip
+        "n": 0,
+        "missing": 3,
+        "median": None,
+        "q1": None,
+        "q3": None,
+        "mean": None,
+        "min": None,
+        "max": None,
+    }
     with pytest.raises(ValueError):
         summarise_measures(children, n=1)
 
@@ -211,10 +272,18 @@ def test_summary_counts_children_without_a_value_as_missing():
 # --- the summary statistics against NumPy and the standard library ---------------------------------------------
 
 
-@pytest.mark.parametrize("values", [
-    [7], [3, 1], [1, 2, 4, 7], [4.0, 8.25, 1.5, 9.0, 3.75], [0, 0, 1, 1, 1, 2, 5, 13], list(range(20, 0, -3)),
-    [-0.5, 2.25, 2.25, 6.0, 11.0, 11.5, 12.0],
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "values",
+    [
+        [7],
+        [3, 1],
+        [1, 2, 4, 7],
+        [4.0, 8.25, 1.5, 9.0, 3.75],
+        [0, 0, 1, 1, 1, 2, 5, 13],
+        list(range(20, 0, -3)),
+        [-0.5, 2.25, 2.25, 6.0, 11.0, 11.5, 12.0],
+    ],
+)
 def test_describe_matches_numpy_and_statistics(values):
     d = describe(values, missing=2)
     assert d.n == len(values) and d.missing == 2
@@ -224,12 +293,22 @@ def test_describe_matches_numpy_and_statistics(values):
     if len(values) > 1:
         inclusive = statistics.quantiles(values, n=4, method="inclusive")
         assert [d.q1, d.median, d.q3] == pytest.approx(inclusive, abs=1e-12)
-    assert (d.mean, d.min, d.max) == pytest.approx((statistics.fmean(values), min(values), max(values)))
+    assert (d.mean, d.min, d.max) == pytest.approx(
+        (statistics.fmean(values), min(values), max(values))
+    )
 
 
 def test_describe_with_no_values_and_bad_input():
-    assert describe([], missing=4).to_dict() == {"n": 0, "missing": 4, "median": None, "q1": None, "q3": None,
-                                                 "mean": None, "min": None, "max": None}  # fmt: skip
+    assert describe([], missing=4).to_dict() == {
+        "n": 0,
+        "missing": 4,
+        "median": None,
+        "q1": None,
+        "q3": None,
+        "mean": None,
+        "min": None,
+        "max": None,
+    }
     for bad in ([True], [float("nan")], ["3"]):
         with pytest.raises(ValueError):
             describe(bad)

@@ -32,8 +32,18 @@ def _id(path: tuple[str, ...]) -> str:
 
 def test_command_tree_has_the_expected_commands():
     top = set(cli.commands)
-    assert {"init", "db", "authority", "instrument", "case", "screening", "import", "export", "template",
-            "demo"} <= top  # fmt: skip
+    assert {
+        "init",
+        "db",
+        "authority",
+        "instrument",
+        "case",
+        "screening",
+        "import",
+        "export",
+        "template",
+        "demo",
+    } <= top
     assert len(LEAF_PATHS) >= 17
 
 
@@ -102,8 +112,11 @@ def test_bad_db_url_is_a_one_line_error(run, url, assert_user_error):
 UNREACHABLE = "postgresql+psycopg://altar@127.0.0.1:1/altar"
 
 
-@pytest.mark.parametrize("args", [["init"], ["db", "current"], ["db", "upgrade"], ["case", "list"], ["export"],
-                                  ["stats"]], ids=_id)  # fmt: skip
+@pytest.mark.parametrize(
+    "args",
+    [["init"], ["db", "current"], ["db", "upgrade"], ["case", "list"], ["export"], ["stats"]],
+    ids=_id,
+)
 def test_unreachable_postgresql_server_is_a_one_line_error(run, assert_user_error, args):
     result = run(["--db", UNREACHABLE, *args])
     assert_user_error(result, "127.0.0.1:1", exit_code=4)
@@ -116,8 +129,13 @@ def test_missing_postgresql_database_is_a_one_line_error(postgres, run, assert_u
     _one_line_error(result)
 
 
-@pytest.mark.parametrize("url", ["postgresql+nosuchdriver://altar:s3cret@127.0.0.1:1/altar",
-                                 "postgresql+psycopg://altar:s3cret@127.0.0.1:1/altar"])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+nosuchdriver://altar:s3cret@127.0.0.1:1/altar",
+        "postgresql+psycopg://altar:s3cret@127.0.0.1:1/altar",
+    ],
+)
 def test_password_in_a_url_is_never_shown(run, url):
     result = run(["--db", url, "case", "list"])
     assert result.exit_code == 4
@@ -157,8 +175,10 @@ def test_a_file_that_is_not_a_database_gives_a_one_line_error(run, tmp_path):
 def test_errors_have_no_traceback_end_to_end(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "altar", "--db", str(tmp_path / "none.db"), "case", "list"],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode != 0
     assert proc.stderr.startswith("Error: ")
     assert "Traceback" not in proc.stderr
@@ -172,8 +192,10 @@ def test_traceback_flag_shows_the_traceback(run, tmp_path):
 
 
 def test_altar_db_env_var_is_honoured(run, db, query):
-    result = run(["case", "add", "ENV-1", "--authority", "dudley", "--stratum", "custody"],
-                 env={"ALTAR_DB": str(db)})  # fmt: skip
+    result = run(
+        ["case", "add", "ENV-1", "--authority", "dudley", "--stratum", "custody"],
+        env={"ALTAR_DB": str(db)},
+    )
     assert result.exit_code == 0, result.output
     assert query("SELECT case_ref FROM cases") == [("ENV-1",)]
     listing = run(["case", "list", "--format", "json"], env={"ALTAR_DB": str(db)})
@@ -183,8 +205,10 @@ def test_altar_db_env_var_is_honoured(run, db, query):
 
 def test_db_option_wins_over_env_var(run, db, fresh_db):
     other = fresh_db()
-    result = run(["--db", db, "case", "add", "OPT-1", "--authority", "dudley", "--stratum", "custody"],
-                 env={"ALTAR_DB": str(other)})  # fmt: skip
+    result = run(
+        ["--db", db, "case", "add", "OPT-1", "--authority", "dudley", "--stratum", "custody"],
+        env={"ALTAR_DB": str(other)},
+    )
     assert result.exit_code == 0, result.output
     listing = run(["case", "list", "--json"], env={"ALTAR_DB": str(other)})
     assert json.loads(listing.stdout) == []
@@ -202,21 +226,36 @@ def test_default_database_is_altar_db_in_the_working_directory(run, tmp_path):
 
 
 def test_user_option_is_recorded_in_the_change_log(altar, query):
-    result = altar("--user", "practitioner7", "case", "add", "U-1", "--authority", "dudley", "--stratum", "custody")
+    result = altar(
+        "--user",
+        "practitioner7",
+        "case",
+        "add",
+        "U-1",
+        "--authority",
+        "dudley",
+        "--stratum",
+        "custody",
+    )
     assert result.exit_code == 0, result.output
     assert query("SELECT actor FROM change_log WHERE case_ref = 'U-1'") == [("practitioner7",)]
 
 
 def test_user_name_longer_than_the_column_is_refused(altar, query):
     # SQLite would store it; PostgreSQL enforces the length: both refuse it alike.
-    result = altar("--user", "u" * 61, "case", "add", "U-2", "--authority", "dudley", "--stratum", "custody")
+    result = altar(
+        "--user", "u" * 61, "case", "add", "U-2", "--authority", "dudley", "--stratum", "custody"
+    )
     assert result.exit_code == 2, result.output
     assert "--user" in result.stderr and "Traceback" not in result.output
     assert query("SELECT count(*) FROM cases") == [(0,)]
 
 
 def test_data_to_stdout_and_messages_to_stderr(altar):
-    assert altar("case", "add", "OUT-1", "--authority", "dudley", "--stratum", "custody").exit_code == 0
+    assert (
+        altar("case", "add", "OUT-1", "--authority", "dudley", "--stratum", "custody").exit_code
+        == 0
+    )
     result = altar("case", "list", "--format", "json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
@@ -228,7 +267,10 @@ def test_data_to_stdout_and_messages_to_stderr(altar):
 
 
 def test_case_list_csv_parses(altar, read_csv):
-    assert altar("case", "add", "CSV-1", "--authority", "coventry", "--stratum", "community").exit_code == 0
+    assert (
+        altar("case", "add", "CSV-1", "--authority", "coventry", "--stratum", "community").exit_code
+        == 0
+    )
     result = altar("case", "list", "--format", "csv")
     assert result.exit_code == 0, result.output
     rows = read_csv(result.stdout)

@@ -24,8 +24,9 @@ def _rows(path, sql, params=()):  # type: ignore[no-untyped-def]
 def demo_dir(tmp_path_factory):
     directory = tmp_path_factory.mktemp("demo") / "demo"
     # HTML only: the PDFs are checked once, in test_report_documents.py.
-    result = CliRunner().invoke(cli, ["demo", str(directory), "--format", "html"], env={"ALTAR_DB": None},
-                                prog_name="altar")  # fmt: skip
+    result = CliRunner().invoke(
+        cli, ["demo", str(directory), "--format", "html"], env={"ALTAR_DB": None}, prog_name="altar"
+    )
     assert result.exit_code == 0, result.output
     return directory, result
 
@@ -40,8 +41,12 @@ def test_demo_builds_a_database_of_about_110_cases(demo_dir):
 
 def test_demo_covers_every_authority_stratum_and_cohort(demo_dir, spec):
     db = demo_dir[0] / "altar.db"
-    authorities = {code for (code,) in _rows(db, "SELECT DISTINCT a.code FROM cases c JOIN authority a "
-                                                 "ON a.id = c.authority_id")}  # fmt: skip
+    authorities = {
+        code
+        for (code,) in _rows(
+            db, "SELECT DISTINCT a.code FROM cases c JOIN authority a ON a.id = c.authority_id"
+        )
+    }
     assert authorities == set(spec.authorities)
     assert {s for (s,) in _rows(db, "SELECT DISTINCT stratum FROM cases")} == set(spec.strata)
     assert {c for (c,) in _rows(db, "SELECT DISTINCT cohort FROM cases")} == set(spec.cohorts)
@@ -87,19 +92,25 @@ def test_demo_html_only_writes_no_pdf(demo_dir):
 
 def test_demo_twice_replaces_the_demo(demo_dir, run, tmp_path):
     directory = tmp_path / "demo"
-    shutil.copytree(demo_dir[0], directory)  # a demo already built there, as by a first `altar demo`
+    shutil.copytree(
+        demo_dir[0], directory
+    )  # a demo already built there, as by a first `altar demo`
     (n_first,) = _rows(directory / "altar.db", "SELECT count(*) FROM cases")[0]
     second = run(["demo", directory, "--format", "html"])
     assert second.exit_code == 0, second.output
     assert _rows(directory / "altar.db", "SELECT count(*) FROM cases") == [(n_first,)]
-    assert _rows(directory / "altar.db", "SELECT count(*) FROM cases WHERE case_ref NOT LIKE 'SYN-%'") == [(0,)]
+    assert _rows(
+        directory / "altar.db", "SELECT count(*) FROM cases WHERE case_ref NOT LIKE 'SYN-%'"
+    ) == [(0,)]
 
 
 def test_demo_refuses_to_replace_a_real_database(run, tmp_path, init_db, assert_user_error):
     directory = tmp_path / "project"
     directory.mkdir()
     real = init_db(directory / "altar.db")
-    added = run(["--db", real, "case", "add", "REAL-1", "--authority", "dudley", "--stratum", "custody"])
+    added = run(
+        ["--db", real, "case", "add", "REAL-1", "--authority", "dudley", "--stratum", "custody"]
+    )
     assert added.exit_code == 0, added.output
     before = real.read_bytes()
 
@@ -112,12 +123,18 @@ def test_demo_refuses_to_replace_a_real_database(run, tmp_path, init_db, assert_
     assert not (directory / "synthetic_cohort.csv").exists()
 
 
-def test_demo_asked_for_pdf_without_weasyprint_builds_nothing(run, tmp_path, monkeypatch, assert_user_error):
+def test_demo_asked_for_pdf_without_weasyprint_builds_nothing(
+    run, tmp_path, monkeypatch, assert_user_error
+):
     import altar.cli.report as command
 
-    monkeypatch.setattr(command, "pdf_problem", lambda: "PDF output needs WeasyPrint: pip install 'altar[pdf]'")
+    monkeypatch.setattr(
+        command, "pdf_problem", lambda: "PDF output needs WeasyPrint: pip install 'altar[pdf]'"
+    )
     directory = tmp_path / "demo"
-    assert_user_error(run(["demo", directory, "--format", "pdf"]), "pip install 'altar[pdf]'", exit_code=8)
+    assert_user_error(
+        run(["demo", directory, "--format", "pdf"]), "pip install 'altar[pdf]'", exit_code=8
+    )
     assert not directory.exists()
 
 
@@ -128,12 +145,17 @@ def test_demo_has_chronologies_stories_and_approved_pen_pictures(demo_dir):
     with_events = _rows(db, "SELECT count(DISTINCT case_id) FROM chronology_event")[0][0]
     assert 0.8 * children <= with_events < children  # some case files hold no chronology
     assert _rows(db, "SELECT count(DISTINCT case_id) FROM story_version")[0][0] >= 10
-    titles = [t for (t,) in _rows(db, "SELECT title FROM pen_picture WHERE approved_at IS NOT NULL")]
+    titles = [
+        t for (t,) in _rows(db, "SELECT title FROM pen_picture WHERE approved_at IS NOT NULL")
+    ]
     assert len(titles) == 3
     regional = (directory / "reports" / "regional-report.html").read_text(encoding="utf-8")
     assert all(title.replace("'", "&#39;") in regional for title in titles)
     # Every event comes before its child's screening.
-    late = _rows(db, "SELECT count(*) FROM chronology_event e JOIN screening s ON s.case_id = e.case_id "
-                     "WHERE e.occurred_on > s.screened_on")  # fmt: skip
+    late = _rows(
+        db,
+        "SELECT count(*) FROM chronology_event e JOIN screening s ON s.case_id = e.case_id "
+        "WHERE e.occurred_on > s.screened_on",
+    )
     assert late == [(0,)]
     assert "story show" in result.output

@@ -23,7 +23,12 @@ Key = tuple  # ("cell", i, j) | ("row", i) | ("col", j) | ("grand",)
 
 
 def hidden_keys(table: Table) -> set[Key]:
-    keys = {("cell", i, j) for i, row in enumerate(table.cells) for j, f in enumerate(row) if f.suppressed}
+    keys = {
+        ("cell", i, j)
+        for i, row in enumerate(table.cells)
+        for j, f in enumerate(row)
+        if f.suppressed
+    }
     keys |= {("row", i) for i, f in enumerate(table.row_totals or ()) if f.suppressed}
     keys |= {("col", j) for j, f in enumerate(table.column_totals or ()) if f.suppressed}
     if table.grand_total is not None and table.grand_total.suppressed:
@@ -145,7 +150,9 @@ def published_lines(table: Table) -> list[list[Figure]]:
     if table.row_totals:
         lines += [list(table.cells[i]) + [table.row_totals[i]] for i in range(m)]
     if table.column_totals:
-        lines += [[table.cells[i][j] for i in range(m)] + [table.column_totals[j]] for j in range(n)]
+        lines += [
+            [table.cells[i][j] for i in range(m)] + [table.column_totals[j]] for j in range(n)
+        ]
     if table.grand_total:
         lines += [list(table.row_totals) + [table.grand_total]]
         lines += [list(table.column_totals) + [table.grand_total]]
@@ -214,7 +221,14 @@ def test_line_rule_alone_leaves_a_block_of_ones_exposed():
     # hides 0 or >= 2), yet Dudley's row reads c + c + 10 = 12, and since a
     # hidden count is never 0 (zeros are shown) both must be 1.
     counts = [[1, 1, 10], [1, 1, 12]]
-    line_rule_only = {("cell", 0, 0), ("cell", 0, 1), ("cell", 1, 0), ("cell", 1, 1), ("col", 0), ("col", 1)}
+    line_rule_only = {
+        ("cell", 0, 0),
+        ("cell", 0, 1),
+        ("cell", 1, 0),
+        ("cell", 1, 1),
+        ("col", 0),
+        ("col", 1),
+    }
     assert deducible(counts, line_rule_only) == line_rule_only
     # The audit hides the out-of-court cells and total as well.
     t = suppress_table(counts, AUTHORITIES[:2], STRATA)
@@ -232,8 +246,17 @@ def test_line_rule_alone_can_be_undone_by_combining_lines():
     # where the totals row and Dudley's row give Sandwell custody exactly:
     # (C1 + C3) - (row 1 - 8) - 8 = 18 - 9 - 8 = 1, even allowing zeros.
     counts = [[4, 8, 5], [1, 4, 8], [0, 4, 0]]
-    line_rule_only = {("cell", 0, 0), ("cell", 0, 2), ("cell", 1, 0), ("cell", 1, 1), ("cell", 2, 1),
-                      ("row", 1), ("row", 2), ("col", 0), ("col", 2)}  # fmt: skip
+    line_rule_only = {
+        ("cell", 0, 0),
+        ("cell", 0, 2),
+        ("cell", 1, 0),
+        ("cell", 1, 1),
+        ("cell", 2, 1),
+        ("row", 1),
+        ("row", 2),
+        ("col", 0),
+        ("col", 2),
+    }
     assert ("cell", 1, 0) in deducible(counts, line_rule_only, floor=0)
     t = suppress_table(counts, AUTHORITIES, STRATA)
     assert hidden_keys(t) == line_rule_only | {("cell", 0, 1)}
@@ -257,7 +280,9 @@ def test_ons_ten_five_rule():
     # whose out-of-court column already hides one (9). Walsall hides one
     # (7) -> of 10 and 14, 14's column is already safe, 10's would be left
     # with a single, so 14.
-    t = suppress_table([[3, 12, 9], [8, 15, 11], [7, 10, 14]], AUTHORITIES, STRATA, rule=Rule(threshold=10))
+    t = suppress_table(
+        [[3, 12, 9], [8, 15, 11], [7, 10, 14]], AUTHORITIES, STRATA, rule=Rule(threshold=10)
+    )
     assert shown(t) == [
         ["c", "12", "c", "24"],
         ["c", "15", "c", "34"],
@@ -272,9 +297,7 @@ def test_ons_ten_five_rule():
 def test_row_percentages():
     # Dudley's 2 brings in Dudley's 9, Sandwell's 8 and Sandwell's 11 (as in
     # the first example); Walsall has 9 children, too few for percentages.
-    t = suppress_table(
-        [[2, 12, 9], [8, 15, 11], [0, 0, 9]], AUTHORITIES, STRATA, percent_of="row"
-    )
+    t = suppress_table([[2, 12, 9], [8, 15, 11], [0, 0, 9]], AUTHORITIES, STRATA, percent_of="row")
     assert [[f.pct_shown for f in row] for row in t.cells] == [
         ["c", "52.2%", "c"],
         ["c", "44.1%", "c"],
@@ -296,7 +319,9 @@ def test_row_percentages():
 
 
 def test_column_percentages_and_zero_base():
-    t = suppress_table([[0, 12], [0, 30]], ["Dudley", "Sandwell"], ["custody", "community"], percent_of="column")
+    t = suppress_table(
+        [[0, 12], [0, 30]], ["Dudley", "Sandwell"], ["custody", "community"], percent_of="column"
+    )
     assert t.cell("Dudley", "community").pct_shown == "28.6%"
     assert (t.cell("Dudley", "custody").pct, t.cell("Dudley", "custody").pct_shown) == (None, "z")
 
@@ -313,7 +338,9 @@ def test_a_hidden_base_withholds_shown_percentages():
 
 
 def test_disabled_rule_shows_everything():
-    t = suppress_table([[3, 1234], [0, 5]], ["a", "b"], ["x", "y"], rule=Rule.off(), percent_of="row")
+    t = suppress_table(
+        [[3, 1234], [0, 5]], ["a", "b"], ["x", "y"], rule=Rule.off(), percent_of="row"
+    )
     assert shown(t) == [["3", "1,234", "1,237"], ["0", "5", "5"], ["3", "1,239", "1,242"]]
     assert not any(f.suppressed for row in t.cells for f in row)
     assert t.cell("b", "y").pct_shown == "100.0%"  # base 5: shown when the rule is off
@@ -321,7 +348,9 @@ def test_disabled_rule_shows_everything():
 
 
 def test_no_totals_means_primary_suppression_only():
-    t = suppress_table([[3, 12], [8, 15]], ["a", "b"], ["x", "y"], row_totals=False, column_totals=False)
+    t = suppress_table(
+        [[3, 12], [8, 15]], ["a", "b"], ["x", "y"], row_totals=False, column_totals=False
+    )
     assert shown(t) == [["c", "12"], ["8", "15"]]
     assert (t.row_totals, t.column_totals, t.grand_total) == (None, None, None)
 
@@ -364,7 +393,13 @@ def test_numpy_counts_and_lookups():
         ([], [], ["x"], {}, "at least one row"),
         ([[1]], ["a"], ["x"], {"percent_of": "cell"}, "percent_of must be"),
         ([[1]], ["a"], ["x"], {"percent_of": "row", "row_totals": False}, "needs row_totals"),
-        ([[1]], ["a"], ["x"], {"percent_of": "column", "column_totals": False}, "needs column_totals"),
+        (
+            [[1]],
+            ["a"],
+            ["x"],
+            {"percent_of": "column", "column_totals": False},
+            "needs column_totals",
+        ),
     ],
 )
 def test_bad_tables_are_refused(counts, rows, columns, kwargs, message):
@@ -393,7 +428,13 @@ def test_bad_rules_are_refused(kwargs, message):
 
 def test_headline_figure():
     f = figure(12, 40)
-    assert (f.shown, f.pct, f.pct_shown, f.suppressed, f.reason) == ("12", 0.3, "30.0%", False, None)
+    assert (f.shown, f.pct, f.pct_shown, f.suppressed, f.reason) == (
+        "12",
+        0.3,
+        "30.0%",
+        False,
+        None,
+    )
     assert describe(f) == "12 of 40 children (30.0%)"
     assert describe(figure(12)) == "12 children"
     assert figure(12).pct_shown == ""
@@ -465,7 +506,9 @@ def _build(case) -> Table:
     counts, rule, row_totals, column_totals = case
     rows = [f"r{i}" for i in range(len(counts))]
     columns = [f"c{j}" for j in range(len(counts[0]))]
-    return suppress_table(counts, rows, columns, rule=rule, row_totals=row_totals, column_totals=column_totals)
+    return suppress_table(
+        counts, rows, columns, rule=rule, row_totals=row_totals, column_totals=column_totals
+    )
 
 
 def _all_figures(t: Table) -> list[Figure]:

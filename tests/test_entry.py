@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 import re
 import stat
 import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 import yaml
@@ -26,8 +26,21 @@ def yaml_labels() -> dict[str, str]:
 
 @pytest.fixture
 def case(altar):
-    result = altar("case", "add", REF, "--authority", "dudley", "--stratum", "community", "--sex", "male",
-                   "--age", "15", "--screened-on", "2021-06-30")  # fmt: skip
+    result = altar(
+        "case",
+        "add",
+        REF,
+        "--authority",
+        "dudley",
+        "--stratum",
+        "community",
+        "--sex",
+        "male",
+        "--age",
+        "15",
+        "--screened-on",
+        "2021-06-30",
+    )
     assert result.exit_code == 0, result.output
     return REF
 
@@ -76,7 +89,9 @@ def test_case_add_stores_the_case(case, query):
         "SELECT c.case_ref, a.code, c.stratum, c.cohort, c.sex, c.ethnicity, c.age, s.screened_on, s.status "
         "FROM cases c JOIN authority a ON a.id = c.authority_id JOIN screening s ON s.case_id = c.id"
     )
-    assert rows == [(REF, "dudley", "community", "main", "male", "unknown", 15, "2021-06-30", "in_progress")]
+    assert rows == [
+        (REF, "dudley", "community", "main", "male", "unknown", 15, "2021-06-30", "in_progress")
+    ]
     assert query("SELECT count(*) FROM answer") == [(0,)]
     assert query("SELECT action, entity, case_ref FROM change_log") == [("insert", "case", REF)]
 
@@ -84,8 +99,10 @@ def test_case_add_stores_the_case(case, query):
 def test_case_add_defaults(altar, query):
     result = altar("case", "add", "COV-1", "--authority", "Coventry", "--stratum", "out_of_court")
     assert result.exit_code == 0, result.output
-    rows = query("SELECT c.cohort, c.sex, c.ethnicity, c.age, s.screened_on FROM cases c "
-                 "JOIN screening s ON s.case_id = c.id")  # fmt: skip
+    rows = query(
+        "SELECT c.cohort, c.sex, c.ethnicity, c.age, s.screened_on FROM cases c "
+        "JOIN screening s ON s.case_id = c.id"
+    )
     assert rows == [("main", "unknown", "unknown", None, date.today().isoformat())]
 
 
@@ -104,12 +121,24 @@ def test_case_add_shows_in_case_list_as_not_complete(case, altar):
         (["--authority", "dudley", "--stratum", "custody", "--age", "9"], "age"),
         (["--authority", "dudley", "--stratum", "custody", "--age", "19"], "age"),
         (["--authority", "dudley", "--stratum", "custody", "--age", "old"], "age"),
-        (["--authority", "dudley", "--stratum", "custody", "--screened-on", "2020-13-01"], "screened_on"),
-        (["--authority", "dudley", "--stratum", "custody",
-          "--screened-on", (date.today() + timedelta(days=2)).isoformat()], "future"),
+        (
+            ["--authority", "dudley", "--stratum", "custody", "--screened-on", "2020-13-01"],
+            "screened_on",
+        ),
+        (
+            [
+                "--authority",
+                "dudley",
+                "--stratum",
+                "custody",
+                "--screened-on",
+                (date.today() + timedelta(days=2)).isoformat(),
+            ],
+            "future",
+        ),
     ],
     ids=["authority", "age-9", "age-19", "age-text", "bad-date", "future-date"],
-)  # fmt: skip
+)
 def test_case_add_rejects_bad_values(altar, query, assert_user_error, args, fragment):
     result = altar("case", "add", "BAD-1", *args)
     assert_user_error(result, fragment)
@@ -117,7 +146,8 @@ def test_case_add_rejects_bad_values(altar, query, assert_user_error, args, frag
 
 
 @pytest.mark.parametrize(
-    "option, value", [("--stratum", "prison"), ("--cohort", "gangs"), ("--sex", "boy"), ("--ethnicity", "x")]
+    "option, value",
+    [("--stratum", "prison"), ("--cohort", "gangs"), ("--sex", "boy"), ("--ethnicity", "x")],
 )
 def test_case_add_rejects_bad_choices(altar, query, option, value):
     args = {"--authority": "dudley", "--stratum": "custody", option: value}
@@ -138,7 +168,9 @@ def test_case_add_rejects_bad_references(altar, query, assert_user_error, ref):
 def test_case_add_duplicate_is_refused(case, altar, query, assert_user_error):
     result = altar("case", "add", REF, "--authority", "coventry", "--stratum", "custody")
     assert_user_error(result, REF, "already exists")
-    assert query("SELECT a.code FROM cases c JOIN authority a ON a.id = c.authority_id") == [("dudley",)]
+    assert query("SELECT a.code FROM cases c JOIN authority a ON a.id = c.authority_id") == [
+        ("dudley",)
+    ]
 
 
 def test_case_show(case, altar, yaml_labels):
@@ -156,7 +188,9 @@ def test_case_show(case, altar, yaml_labels):
 
 def test_form_lists_every_item_code_and_label(case, form_text, spec, yaml_labels):
     text = form_text()
-    form_lines = {line.split(":")[0] for line in text.splitlines() if not line.startswith("#") and ":" in line}
+    form_lines = {
+        line.split(":")[0] for line in text.splitlines() if not line.startswith("#") and ":" in line
+    }
     assert set(spec.items) <= form_lines
     for code in spec.items:
         assert re.search(rf"^{code}:\s*$", text, re.MULTILINE), f"{code} should be unanswered"
@@ -170,7 +204,9 @@ def test_form_for_missing_case_fails_cleanly(altar, assert_user_error):
 
 def test_form_for_one_group_only_shows_that_group(case, form_text, spec):
     text = form_text(REF, "--group", "education")
-    answer_lines = {line.split(":")[0] for line in text.splitlines() if re.match(r"^[a-z_]+:", line)}
+    answer_lines = {
+        line.split(":")[0] for line in text.splitlines() if re.match(r"^[a-z_]+:", line)
+    }
     education = {c for c in spec.items if spec.item_group[c] == "education"}
     assert answer_lines - {"screened_on", "screened_by"} == education
 
@@ -183,9 +219,17 @@ def test_form_unknown_group_fails_cleanly(case, altar, assert_user_error):
 
 
 def test_enter_some_answers_saves_them_in_progress(case, altar, form_text, tmp_path, query):
-    filled = _fill(form_text(), {"ace_physical_abuse": "yes", "bullying": "s", "poverty": "N",
-                                 "exclusions_fixed_term_count": "4", "secondary_schools_count": "unknown",
-                                 "trusted_adult": "u"})  # fmt: skip
+    filled = _fill(
+        form_text(),
+        {
+            "ace_physical_abuse": "yes",
+            "bullying": "s",
+            "poverty": "N",
+            "exclusions_fixed_term_count": "4",
+            "secondary_schools_count": "unknown",
+            "trusted_adult": "u",
+        },
+    )
     path = tmp_path / "form.txt"
     path.write_text(filled, encoding="utf-8")
     result = altar("screening", "enter", REF, "--from", path)
@@ -203,7 +247,9 @@ def test_enter_some_answers_saves_them_in_progress(case, altar, form_text, tmp_p
     assert row["status"] == "in_progress" and row["answered"] == 6
 
 
-def test_enter_every_item_makes_the_screening_complete(case, altar, form_text, tmp_path, spec, query):
+def test_enter_every_item_makes_the_screening_complete(
+    case, altar, form_text, tmp_path, spec, query
+):
     answers = {code: ("3" if spec.types[code] == "count" else "no") for code in spec.items}
     answers["self_harm"] = "suspected"
     path = tmp_path / "form.txt"
@@ -220,10 +266,13 @@ def test_enter_every_item_makes_the_screening_complete(case, altar, form_text, t
     assert stored["secondary_schools_count"] == (None, 3)
 
 
-def test_enter_bad_answer_names_the_item_and_writes_nothing(case, altar, form_text, tmp_path, query,
-                                                            assert_user_error):  # fmt: skip
+def test_enter_bad_answer_names_the_item_and_writes_nothing(
+    case, altar, form_text, tmp_path, query, assert_user_error
+):
     path = tmp_path / "form.txt"
-    path.write_text(_fill(form_text(), {"ace_physical_abuse": "yes", "bullying": "maybe"}), encoding="utf-8")
+    path.write_text(
+        _fill(form_text(), {"ace_physical_abuse": "yes", "bullying": "maybe"}), encoding="utf-8"
+    )
     result = altar("screening", "enter", REF, "--from", path)
     assert_user_error(result, "bullying", "maybe")
     assert "ace_physical_abuse" not in result.stderr
@@ -239,15 +288,18 @@ def test_enter_bad_answer_names_the_item_and_writes_nothing(case, altar, form_te
         ("favourite_colour: blue", "favourite_colour"),
     ],
 )
-def test_enter_other_bad_lines_write_nothing(case, altar, form_text, tmp_path, query, assert_user_error, line,
-                                             fragment):  # fmt: skip
+def test_enter_other_bad_lines_write_nothing(
+    case, altar, form_text, tmp_path, query, assert_user_error, line, fragment
+):
     path = tmp_path / "form.txt"
     path.write_text(form_text() + line + "\n", encoding="utf-8")
     assert_user_error(altar("screening", "enter", REF, "--from", path), fragment)
     assert _answers(query) == {}
 
 
-def test_enter_same_item_twice_is_refused(case, altar, form_text, tmp_path, query, assert_user_error):
+def test_enter_same_item_twice_is_refused(
+    case, altar, form_text, tmp_path, query, assert_user_error
+):
     path = tmp_path / "form.txt"
     path.write_text(_fill(form_text(), {"send": "yes"}) + "send: no\n", encoding="utf-8")
     assert_user_error(altar("screening", "enter", REF, "--from", path), "send", "twice")
@@ -259,20 +311,26 @@ def test_amending_an_answer_logs_old_and_new(case, altar, form_text, tmp_path, q
     path.write_text(_fill(form_text(), {"ace_physical_abuse": "yes"}), encoding="utf-8")
     assert altar("screening", "enter", REF, "--from", path).exit_code == 0
     amended = form_text()
-    assert re.search(r"^ace_physical_abuse: yes$", amended, re.MULTILINE)  # the form shows what is stored
+    assert re.search(
+        r"^ace_physical_abuse: yes$", amended, re.MULTILINE
+    )  # the form shows what is stored
     path.write_text(_fill(amended, {"ace_physical_abuse": "no"}), encoding="utf-8")
     result = altar("--user", "amender", "screening", "enter", REF, "--from", path)
     assert result.exit_code == 0, result.output
     assert _answers(query)["ace_physical_abuse"] == ("no", None)
-    log = query("SELECT actor, old_value, new_value FROM change_log "
-                "WHERE entity = 'answer' AND field = 'ace_physical_abuse' ORDER BY id")  # fmt: skip
+    log = query(
+        "SELECT actor, old_value, new_value FROM change_log "
+        "WHERE entity = 'answer' AND field = 'ace_physical_abuse' ORDER BY id"
+    )
     assert [(old, new) for _, old, new in log] == [(None, "yes"), ("yes", "no")]
     assert log[-1][0] == "amender"
 
 
 def test_group_option_only_changes_that_group(case, altar, form_text, tmp_path, spec, query):
     path = tmp_path / "form.txt"
-    path.write_text(_fill(form_text(), {"ace_physical_abuse": "yes", "send": "no"}), encoding="utf-8")
+    path.write_text(
+        _fill(form_text(), {"ace_physical_abuse": "yes", "send": "no"}), encoding="utf-8"
+    )
     assert altar("screening", "enter", REF, "--from", path).exit_code == 0
 
     (last_log_id,) = query("SELECT max(id) FROM change_log")[0]
@@ -304,7 +362,9 @@ def test_enter_for_missing_case_fails_cleanly(altar, tmp_path, assert_user_error
 
 def _editor(tmp_path, body: str):  # type: ignore[no-untyped-def]
     script = tmp_path / "fake_editor.py"
-    script.write_text(f"#!{sys.executable}\nimport sys\npath = sys.argv[1]\n{body}", encoding="utf-8")
+    script.write_text(
+        f"#!{sys.executable}\nimport sys\npath = sys.argv[1]\n{body}", encoding="utf-8"
+    )
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     return script
 
@@ -350,8 +410,13 @@ def test_editor_form_emptied_cancels(case, altar, tmp_path, query):
     assert _answers(query) == {}
 
 
-def test_editor_bad_answer_without_terminal_writes_nothing(case, altar, tmp_path, query, assert_user_error):
-    script = _editor(tmp_path, ANSWER_PHYSICAL_ABUSE.replace("ace_physical_abuse: yes", "ace_physical_abuse: maybe"))
+def test_editor_bad_answer_without_terminal_writes_nothing(
+    case, altar, tmp_path, query, assert_user_error
+):
+    script = _editor(
+        tmp_path,
+        ANSWER_PHYSICAL_ABUSE.replace("ace_physical_abuse: yes", "ace_physical_abuse: maybe"),
+    )
     result = altar("screening", "enter", REF, env={"EDITOR": str(script)})
     assert_user_error(result, "ace_physical_abuse", "maybe")
     assert _answers(query) == {}
@@ -372,8 +437,9 @@ def test_editor_save_survives_another_write_while_editing(case, altar, tmp_path,
     assert _answers(query) == {"ace_physical_abuse": ("yes", None)}
 
 
-def test_a_colleagues_change_while_editing_is_not_overwritten_and_the_form_is_kept(case, altar, tmp_path,
-                                                                                    db, query):  # fmt: skip
+def test_a_colleagues_change_while_editing_is_not_overwritten_and_the_form_is_kept(
+    case, altar, tmp_path, db, query
+):
     # While our editor is open, a colleague answers bullying for the same case.
     colleague = tmp_path / "colleague.txt"
     colleague.write_text("bullying: suspected\n", encoding="utf-8")
@@ -405,13 +471,17 @@ def test_blank_keeps_a_stored_answer_and_unanswered_withdraws_it(case, altar, tm
     result = altar("screening", "enter", REF, "--from", second)
     assert result.exit_code == 0, result.output
     assert _answers(query) == {"bullying": ("yes", None)}
-    logged = query("SELECT field, old_value, new_value FROM change_log WHERE field = 'ace_physical_abuse' "
-                   "ORDER BY id")  # fmt: skip
+    logged = query(
+        "SELECT field, old_value, new_value FROM change_log WHERE field = 'ace_physical_abuse' "
+        "ORDER BY id"
+    )
     assert logged[-1] == ("ace_physical_abuse", "no", None)
 
 
 @pytest.mark.postgresql_only
-def test_a_colleagues_save_in_flight_on_a_server_is_waited_for_not_overwritten(case, altar, db, tmp_path, query):
+def test_a_colleagues_save_in_flight_on_a_server_is_waited_for_not_overwritten(
+    case, altar, db, tmp_path, query
+):
     # A colleague's save of the same case has locked it and changed bullying
     # from no to yes, but not yet committed. Ours must wait for it, then see
     # the conflict, rather than overwrite their answer unseen.
@@ -427,8 +497,12 @@ def test_a_colleagues_save_in_flight_on_a_server_is_waited_for_not_overwritten(c
     colleague.execute("SELECT id FROM cases WHERE case_ref = %s FOR UPDATE", (REF,))
     colleague.execute("UPDATE answer SET value = 'yes' WHERE item_code = 'bullying'")
     form.write_text("bullying: suspected\n", encoding="utf-8")
-    ours = subprocess.Popen([sys.executable, "-m", "altar", "--db", db, "screening", "enter", REF, "--from", form],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    ours = subprocess.Popen(
+        [sys.executable, "-m", "altar", "--db", db, "screening", "enter", REF, "--from", form],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
     deadline = time.monotonic() + 30
     while query(waiting) != [(1,)] and ours.poll() is None and time.monotonic() < deadline:

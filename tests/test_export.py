@@ -17,16 +17,43 @@ EXTRA_COLUMNS = {"screened_by", "instrument_version"}
 def _mixed_rows(valid_row, spec):
     """Cases that use every kind of answer, including unknown counts and suspected."""
     return [
-        valid_row("RT-001", ace_physical_abuse="suspected", bullying="S", exclusions_fixed_term_count="",
-                  secondary_schools_count="unknown", age="unknown", sex="female", ethnicity="mixed"),
-        valid_row("RT-002", authority="West Mercia", stratum="custody", cohort="gang_lens",
-                  **{code: "yes" for code in spec.binary_items}, exclusions_fixed_term_count="200",
-                  secondary_schools_count="30"),
-        valid_row("RT-003", stratum="out_of_court", **{code: "unknown" for code in spec.binary_items},
-                  exclusions_fixed_term_count="0", secondary_schools_count="", age="10"),
-        valid_row("RT-004", trusted_adult="no", positive_activity="y", send="s", age="18", sex="unknown",
-                  screened_on="2020-02-29"),
-    ]  # fmt: skip
+        valid_row(
+            "RT-001",
+            ace_physical_abuse="suspected",
+            bullying="S",
+            exclusions_fixed_term_count="",
+            secondary_schools_count="unknown",
+            age="unknown",
+            sex="female",
+            ethnicity="mixed",
+        ),
+        valid_row(
+            "RT-002",
+            authority="West Mercia",
+            stratum="custody",
+            cohort="gang_lens",
+            **dict.fromkeys(spec.binary_items, "yes"),
+            exclusions_fixed_term_count="200",
+            secondary_schools_count="30",
+        ),
+        valid_row(
+            "RT-003",
+            stratum="out_of_court",
+            **dict.fromkeys(spec.binary_items, "unknown"),
+            exclusions_fixed_term_count="0",
+            secondary_schools_count="",
+            age="10",
+        ),
+        valid_row(
+            "RT-004",
+            trusted_adult="no",
+            positive_activity="y",
+            send="s",
+            age="18",
+            sex="unknown",
+            screened_on="2020-02-29",
+        ),
+    ]
 
 
 @pytest.fixture
@@ -37,7 +64,9 @@ def populated(altar, tmp_path, write_csv, valid_row, spec):
     return path
 
 
-def test_export_import_export_is_lossless(populated, altar, run, tmp_path, fresh_db, stored_answers, query):
+def test_export_import_export_is_lossless(
+    populated, altar, run, tmp_path, fresh_db, stored_answers, query
+):
     first = altar("export", "--format", "csv")
     assert first.exit_code == 0, first.output
     exported = tmp_path / "export1.csv"
@@ -115,8 +144,20 @@ def test_export_json_out(populated, altar, tmp_path):
 
 
 def test_in_progress_screening_round_trips(altar, run, tmp_path, fresh_db, stored_answers):
-    assert altar("case", "add", "IP-1", "--authority", "dudley", "--stratum", "custody",
-                 "--screened-on", "2021-05-05").exit_code == 0  # fmt: skip
+    assert (
+        altar(
+            "case",
+            "add",
+            "IP-1",
+            "--authority",
+            "dudley",
+            "--stratum",
+            "custody",
+            "--screened-on",
+            "2021-05-05",
+        ).exit_code
+        == 0
+    )
     form = tmp_path / "form.txt"
     form.write_text("screened_on: 2021-05-05\nace_physical_abuse: yes\n", encoding="utf-8")
     assert altar("screening", "enter", "IP-1", "--from", form).exit_code == 0
@@ -183,7 +224,9 @@ def test_empty_template_imports_zero_rows(run, altar, tmp_path, query):
     assert query("SELECT count(*) FROM cases") == [(0,)]
 
 
-def test_filled_template_imports(run, altar, tmp_path, read_csv, valid_row, write_csv, stored_answers):
+def test_filled_template_imports(
+    run, altar, tmp_path, read_csv, valid_row, write_csv, stored_answers
+):
     header = read_csv(run(["template", "csv"]).stdout)[0]
     row = valid_row("TPL-1", screened_by="jd", instrument_version="1", self_harm="suspected")
     result = altar("import", write_csv(tmp_path / "filled.csv", [row], header=header))

@@ -40,8 +40,12 @@ def large_csv(tmp_path_factory) -> Path:
 
 def _import_process(db: Path, csv_path: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("ALTAR_DB", "ALTAR_USER")}
-    return subprocess.Popen([sys.executable, "-m", "altar", "--db", str(db), "import", str(csv_path)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "altar", "--db", str(db), "import", str(csv_path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _wait_for_writing(process: subprocess.Popen, wal: Path, timeout: float = 120) -> float:
@@ -58,7 +62,9 @@ def _wait_for_writing(process: subprocess.Popen, wal: Path, timeout: float = 120
     pytest.fail("the import did not start writing")
 
 
-def test_an_import_killed_at_any_moment_leaves_all_or_nothing(db_path, fresh_db, large_csv, run, query):
+def test_an_import_killed_at_any_moment_leaves_all_or_nothing(
+    db_path, fresh_db, large_csv, run, query
+):
     """Trials alternate between a kill at a random moment while the file is
     read and checked, and a kill at a random moment of the commit or the
     checkpoint that follows it."""
@@ -88,7 +94,9 @@ def test_an_import_killed_at_any_moment_leaves_all_or_nothing(db_path, fresh_db,
         outcomes.append((trial % 2 == 0, alive, stored))
     # Otherwise the test proved nothing about a crash in the middle of writing.
     assert any(writing and alive for writing, alive, _ in outcomes), outcomes
-    assert any(not writing and alive and stored == 0 for writing, alive, stored in outcomes), outcomes
+    assert any(not writing and alive and stored == 0 for writing, alive, stored in outcomes), (
+        outcomes
+    )
 
 
 # --- concurrency --------------------------------------------------------------------
@@ -103,7 +111,10 @@ def _answers(worker: int, case: int, round_: int) -> dict[str, str]:
     values = ("yes", "suspected", "no", "unknown")
     book = current_codebook()
     binary = [i.code for i in book.items if i.type == "binary"]
-    return {code: values[(worker + case + round_ + n) % 4] for n, code in enumerate(binary[: 6 + round_ * 4])}
+    return {
+        code: values[(worker + case + round_ + n) % 4]
+        for n, code in enumerate(binary[: 6 + round_ * 4])
+    }
 
 
 def _worker(db: str, worker: int, folder: str, results) -> None:  # type: ignore[no-untyped-def]
@@ -117,8 +128,17 @@ def _worker(db: str, worker: int, folder: str, results) -> None:  # type: ignore
         done.append((args, result.exit_code, result.output))
 
     for case in range(CASES_EACH):
-        altar("case", "add", f"W{worker}-{case}", "--authority", "dudley", "--stratum", "community",
-              "--screened-on", "2021-03-04")  # fmt: skip
+        altar(
+            "case",
+            "add",
+            f"W{worker}-{case}",
+            "--authority",
+            "dudley",
+            "--stratum",
+            "community",
+            "--screened-on",
+            "2021-03-04",
+        )
     for round_ in range(ROUNDS):
         for case in range(CASES_EACH):
             form = Path(folder) / f"w{worker}-{case}-{round_}.txt"
@@ -132,7 +152,10 @@ def _worker(db: str, worker: int, folder: str, results) -> None:  # type: ignore
 def test_several_processes_writing_at_once_lose_nothing(db_path, tmp_path, query):
     context = multiprocessing.get_context("fork")
     results = context.Queue()
-    workers = [context.Process(target=_worker, args=(str(db_path), w, str(tmp_path), results)) for w in range(WORKERS)]
+    workers = [
+        context.Process(target=_worker, args=(str(db_path), w, str(tmp_path), results))
+        for w in range(WORKERS)
+    ]
     for process in workers:
         process.start()
     outcomes = dict(results.get(timeout=300) for _ in workers)
@@ -145,9 +168,11 @@ def test_several_processes_writing_at_once_lose_nothing(db_path, tmp_path, query
             assert exit_code == 0, f"worker {worker}: {args}: {output}"
     stored: dict[tuple[str, str], str] = {
         (ref, code): value
-        for ref, code, value in query("SELECT c.case_ref, a.item_code, a.value FROM answer a "
-                                      "JOIN screening s ON s.id = a.screening_id JOIN cases c ON c.id = s.case_id")
-    }  # fmt: skip
+        for ref, code, value in query(
+            "SELECT c.case_ref, a.item_code, a.value FROM answer a "
+            "JOIN screening s ON s.id = a.screening_id JOIN cases c ON c.id = s.case_id"
+        )
+    }
     expected_log = 0
     for worker in range(WORKERS):
         for case in range(CASES_EACH):

@@ -18,10 +18,17 @@ SEXES = ["male", "female", "other", "unknown"]
 ETHNICITIES = ["white", "mixed", "asian", "black", "other", "unknown"]
 # How an authority may be written in a file, and its code.
 AUTHORITY_SPELLINGS = {
-    "birmingham": "birmingham", "Coventry": "coventry", "dudley": "dudley", "SANDWELL": "sandwell",
-    "solihull": "solihull", "Walsall": "walsall", "wolverhampton": "wolverhampton",
-    "warwickshire": "warwickshire", "West Mercia": "west_mercia", "west_mercia": "west_mercia",
-}  # fmt: skip
+    "birmingham": "birmingham",
+    "Coventry": "coventry",
+    "dudley": "dudley",
+    "SANDWELL": "sandwell",
+    "solihull": "solihull",
+    "Walsall": "walsall",
+    "wolverhampton": "wolverhampton",
+    "warwickshire": "warwickshire",
+    "West Mercia": "west_mercia",
+    "west_mercia": "west_mercia",
+}
 COUNT_MAX = {"exclusions_fixed_term_count": 200, "secondary_schools_count": 30}
 
 
@@ -36,14 +43,24 @@ def _cohort_file(spec, n=200, seed=2024):
         age = rng.choice(["", "unknown", *map(str, range(10, 19))])
         screened_on = date(2019, 1, 1) + timedelta(days=rng.randrange(1200))
         row = {
-            "case_ref": ref, "authority": authority, "stratum": rng.choice(spec.strata),
-            "cohort": rng.choice(spec.cohorts), "sex": rng.choice(SEXES), "ethnicity": rng.choice(ETHNICITIES),
-            "age": age, "screened_on": screened_on.isoformat(),
-        }  # fmt: skip
+            "case_ref": ref,
+            "authority": authority,
+            "stratum": rng.choice(spec.strata),
+            "cohort": rng.choice(spec.cohorts),
+            "sex": rng.choice(SEXES),
+            "ethnicity": rng.choice(ETHNICITIES),
+            "age": age,
+            "screened_on": screened_on.isoformat(),
+        }
         expected_cases[ref] = (
-            AUTHORITY_SPELLINGS[authority], row["stratum"], row["cohort"], row["sex"], row["ethnicity"],
-            int(age) if age.isdigit() else None, screened_on.isoformat(),
-        )  # fmt: skip
+            AUTHORITY_SPELLINGS[authority],
+            row["stratum"],
+            row["cohort"],
+            row["sex"],
+            row["ethnicity"],
+            int(age) if age.isdigit() else None,
+            screened_on.isoformat(),
+        )
         answers = {}
         for code in spec.items:
             if spec.types[code] == "count":
@@ -70,7 +87,10 @@ def _stored_cases(query):
 
 
 def _counts(query):
-    return {t: query(f"SELECT count(*) FROM {t}")[0][0] for t in ("cases", "screening", "answer", "screening_score", "change_log")}
+    return {
+        t: query(f"SELECT count(*) FROM {t}")[0][0]
+        for t in ("cases", "screening", "answer", "screening_score", "change_log")
+    }
 
 
 EMPTY = {"cases": 0, "screening": 0, "answer": 0, "screening_score": 0, "change_log": 0}
@@ -116,8 +136,14 @@ def test_one_bad_cell_among_199_good_rows_writes_nothing(altar, tmp_path, spec, 
     assert _counts(query) == EMPTY
 
 
-def test_every_problem_in_a_file_is_listed(altar, tmp_path, write_csv, valid_row, query, assert_user_error):
-    rows = [valid_row("A-1", age="9"), valid_row("A-2"), valid_row("A-3", send="perhaps", stratum="jail")]
+def test_every_problem_in_a_file_is_listed(
+    altar, tmp_path, write_csv, valid_row, query, assert_user_error
+):
+    rows = [
+        valid_row("A-1", age="9"),
+        valid_row("A-2"),
+        valid_row("A-3", send="perhaps", stratum="jail"),
+    ]
     result = altar("import", write_csv(tmp_path / "f.csv", rows))
     assert_user_error(result, "row 2", "age", "row 4", "send", "perhaps", "stratum", "jail")
     assert _counts(query) == EMPTY
@@ -126,35 +152,45 @@ def test_every_problem_in_a_file_is_listed(altar, tmp_path, write_csv, valid_row
 # --- header problems -------------------------------------------------------------------
 
 
-def test_unknown_column_is_named(altar, tmp_path, spec, write_csv, valid_row, query, assert_user_error):
+def test_unknown_column_is_named(
+    altar, tmp_path, spec, write_csv, valid_row, query, assert_user_error
+):
     header = spec.case_columns + spec.items + ["favourite_colour"]
     path = write_csv(tmp_path / "f.csv", [valid_row("A-1", favourite_colour="blue")], header=header)
     assert_user_error(altar("import", path), "favourite_colour")
     assert _counts(query) == EMPTY
 
 
-def test_missing_item_column_is_named(altar, tmp_path, spec, write_csv, valid_row, query, assert_user_error):
+def test_missing_item_column_is_named(
+    altar, tmp_path, spec, write_csv, valid_row, query, assert_user_error
+):
     header = [c for c in spec.case_columns + spec.items if c != "bullying"]
     path = write_csv(tmp_path / "f.csv", [valid_row("A-1")], header=header)
     assert_user_error(altar("import", path), "bullying", "missing")
     assert _counts(query) == EMPTY
 
 
-def test_missing_case_column_is_named(altar, tmp_path, spec, write_csv, valid_row, query, assert_user_error):
+def test_missing_case_column_is_named(
+    altar, tmp_path, spec, write_csv, valid_row, query, assert_user_error
+):
     header = [c for c in spec.case_columns + spec.items if c != "stratum"]
     path = write_csv(tmp_path / "f.csv", [valid_row("A-1")], header=header)
     assert_user_error(altar("import", path), "stratum")
     assert _counts(query) == EMPTY
 
 
-def test_duplicate_header_is_refused(altar, tmp_path, spec, write_csv, valid_row, query, assert_user_error):
+def test_duplicate_header_is_refused(
+    altar, tmp_path, spec, write_csv, valid_row, query, assert_user_error
+):
     header = spec.case_columns + spec.items + ["bullying"]
     path = write_csv(tmp_path / "f.csv", [valid_row("A-1")], header=header)
     assert_user_error(altar("import", path), "bullying", "twice")
     assert _counts(query) == EMPTY
 
 
-def test_row_longer_than_header_is_refused(altar, tmp_path, write_csv, valid_row, query, assert_user_error):
+def test_row_longer_than_header_is_refused(
+    altar, tmp_path, write_csv, valid_row, query, assert_user_error
+):
     path = write_csv(tmp_path / "f.csv", [valid_row("A-1")])
     path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + ",extra\n", encoding="utf-8")
     assert_user_error(altar("import", path), "row 2")
@@ -164,7 +200,9 @@ def test_row_longer_than_header_is_refused(altar, tmp_path, write_csv, valid_row
 # --- case references -----------------------------------------------------------------
 
 
-def test_duplicate_case_ref_in_file_names_both_rows(altar, tmp_path, write_csv, valid_row, query, assert_user_error):
+def test_duplicate_case_ref_in_file_names_both_rows(
+    altar, tmp_path, write_csv, valid_row, query, assert_user_error
+):
     rows = [valid_row("A-1"), valid_row("A-2"), valid_row("A-1", stratum="custody")]
     result = altar("import", write_csv(tmp_path / "f.csv", rows))
     assert_user_error(result, "A-1", "row 4", "row 2")
@@ -176,13 +214,22 @@ def test_case_already_in_database_is_refused_without_update(
 ):
     assert altar("import", write_csv(tmp_path / "first.csv", [valid_row("A-1")])).exit_code == 0
     before = (_counts(query), stored_answers())
-    second = write_csv(tmp_path / "second.csv", [valid_row("A-2"), valid_row("A-1", ace_physical_abuse="yes")])
+    second = write_csv(
+        tmp_path / "second.csv", [valid_row("A-2"), valid_row("A-1", ace_physical_abuse="yes")]
+    )
     assert_user_error(altar("import", second), "A-1", "--update")
     assert (_counts(query), stored_answers()) == before
 
 
-def test_update_amends_and_logs_old_and_new_values(altar, tmp_path, write_csv, valid_row, query, stored_answers):
-    assert altar("import", write_csv(tmp_path / "first.csv", [valid_row("A-1"), valid_row("A-2")])).exit_code == 0
+def test_update_amends_and_logs_old_and_new_values(
+    altar, tmp_path, write_csv, valid_row, query, stored_answers
+):
+    assert (
+        altar(
+            "import", write_csv(tmp_path / "first.csv", [valid_row("A-1"), valid_row("A-2")])
+        ).exit_code
+        == 0
+    )
     amended = [
         valid_row("A-1", ace_physical_abuse="yes", age="16", secondary_schools_count=""),
         valid_row("A-2"),  # unchanged
@@ -196,12 +243,16 @@ def test_update_amends_and_logs_old_and_new_values(altar, tmp_path, write_csv, v
     assert answers["A-1"]["secondary_schools_count"] == (None, None)
     assert answers["A-3"]["bullying"] == ("suspected", None)
     assert query("SELECT age FROM cases WHERE case_ref = 'A-1'") == [(16,)]
-    log = query("SELECT case_ref, entity, field, old_value, new_value FROM change_log WHERE action = 'update'")
-    assert sorted(log) == sorted([
-        ("A-1", "case", "age", "15", "16"),
-        ("A-1", "answer", "ace_physical_abuse", "no", "yes"),
-        ("A-1", "answer", "secondary_schools_count", "0", "unknown"),
-    ])
+    log = query(
+        "SELECT case_ref, entity, field, old_value, new_value FROM change_log WHERE action = 'update'"
+    )
+    assert sorted(log) == sorted(
+        [
+            ("A-1", "case", "age", "15", "16"),
+            ("A-1", "answer", "ace_physical_abuse", "no", "yes"),
+            ("A-1", "answer", "secondary_schools_count", "0", "unknown"),
+        ]
+    )
 
 
 def test_update_with_identical_file_changes_nothing(altar, tmp_path, write_csv, valid_row, query):
@@ -213,14 +264,18 @@ def test_update_with_identical_file_changes_nothing(altar, tmp_path, write_csv, 
 
 
 @pytest.mark.parametrize("ref", ["JS-2008-05-12", "AB20080512", "X/12/05/2008", "K.12-5-08"])
-def test_case_ref_containing_a_date_is_refused(altar, tmp_path, write_csv, valid_row, query, assert_user_error, ref):
+def test_case_ref_containing_a_date_is_refused(
+    altar, tmp_path, write_csv, valid_row, query, assert_user_error, ref
+):
     result = altar("import", write_csv(tmp_path / "f.csv", [valid_row(ref)]))
     assert_user_error(result, "case_ref", ref)
     assert _counts(query) == EMPTY
 
 
 @pytest.mark.parametrize("ref", ["=cmd()", "has space", "x" * 41])
-def test_malformed_case_ref_is_refused(altar, tmp_path, write_csv, valid_row, query, assert_user_error, ref):
+def test_malformed_case_ref_is_refused(
+    altar, tmp_path, write_csv, valid_row, query, assert_user_error, ref
+):
     assert_user_error(altar("import", write_csv(tmp_path / "f.csv", [valid_row(ref)])), "case_ref")
     assert _counts(query) == EMPTY
 
@@ -248,7 +303,9 @@ def test_dry_run_reports_problems(altar, tmp_path, write_csv, valid_row, query, 
     assert _counts(query) == EMPTY
 
 
-def test_dry_run_update_writes_nothing(altar, tmp_path, write_csv, valid_row, query, stored_answers):
+def test_dry_run_update_writes_nothing(
+    altar, tmp_path, write_csv, valid_row, query, stored_answers
+):
     assert altar("import", write_csv(tmp_path / "a.csv", [valid_row("A-1")])).exit_code == 0
     before = (_counts(query), stored_answers())
     changed = write_csv(tmp_path / "b.csv", [valid_row("A-1", ace_sexual_abuse="yes")])
@@ -260,15 +317,23 @@ def test_dry_run_update_writes_nothing(altar, tmp_path, write_csv, valid_row, qu
 # --- file problems ---------------------------------------------------------------------
 
 
-def test_non_utf8_file_is_refused_clearly(altar, tmp_path, write_csv, valid_row, query, assert_user_error):
-    path = write_csv(tmp_path / "excel.csv", [valid_row("A-1", screened_by="zoë")], encoding="cp1252",
-                     header=[*valid_row("x").keys(), "screened_by"])  # fmt: skip
+def test_non_utf8_file_is_refused_clearly(
+    altar, tmp_path, write_csv, valid_row, query, assert_user_error
+):
+    path = write_csv(
+        tmp_path / "excel.csv",
+        [valid_row("A-1", screened_by="zoë")],
+        encoding="cp1252",
+        header=[*valid_row("x").keys(), "screened_by"],
+    )
     assert b"\xeb" in path.read_bytes()  # cp1252's e-diaeresis, invalid in UTF-8
     assert_user_error(altar("import", path), "UTF-8")
     assert _counts(query) == EMPTY
 
 
-def test_non_utf8_error_names_the_row_with_the_bad_byte(altar, tmp_path, spec, write_csv, valid_row):
+def test_non_utf8_error_names_the_row_with_the_bad_byte(
+    altar, tmp_path, spec, write_csv, valid_row
+):
     rows = [valid_row(f"A-{i}") for i in range(200)]
     rows[148]["screened_by"] = "zoë"  # spreadsheet row 150
     header = [*spec.case_columns, "screened_by", *spec.items]
@@ -286,8 +351,14 @@ def test_cr_only_line_endings_import(altar, tmp_path, write_csv, valid_row, quer
     assert query("SELECT case_ref FROM cases ORDER BY 1") == [("A-1",), ("A-2",)]
 
 
-def test_quoted_cell_with_line_break_keeps_row_numbers(altar, tmp_path, write_csv, valid_row, assert_user_error):
-    rows = [valid_row("A-1", bullying="no\nreally"), valid_row("A-2"), valid_row("A-3", send="maybe")]
+def test_quoted_cell_with_line_break_keeps_row_numbers(
+    altar, tmp_path, write_csv, valid_row, assert_user_error
+):
+    rows = [
+        valid_row("A-1", bullying="no\nreally"),
+        valid_row("A-2"),
+        valid_row("A-3", send="maybe"),
+    ]
     result = altar("import", write_csv(tmp_path / "f.csv", rows))
     assert_user_error(result, "bullying", "send", "maybe")
     assert "row 2, column bullying" in result.stderr
@@ -296,7 +367,9 @@ def test_quoted_cell_with_line_break_keeps_row_numbers(altar, tmp_path, write_cs
 
 
 @pytest.mark.parametrize(
-    "content", [b"", b"\xef\xbb\xbf", b"\r\n\r\n", b",,,\r\n"], ids=["zero-bytes", "bom-only", "blank-lines", "commas"]
+    "content",
+    [b"", b"\xef\xbb\xbf", b"\r\n\r\n", b",,,\r\n"],
+    ids=["zero-bytes", "bom-only", "blank-lines", "commas"],
 )
 def test_empty_file_is_refused_clearly(altar, tmp_path, query, assert_user_error, content):
     path = tmp_path / "empty.csv"
@@ -363,7 +436,9 @@ def test_bad_cell_is_refused_naming_column_and_value(
         ("ace_physical_abuse", " Yes ", ("yes", None)),
     ],
 )
-def test_boundary_values_are_accepted(altar, tmp_path, write_csv, valid_row, stored_answers, column, text, stored):
+def test_boundary_values_are_accepted(
+    altar, tmp_path, write_csv, valid_row, stored_answers, column, text, stored
+):
     result = altar("import", write_csv(tmp_path / "f.csv", [valid_row("A-1", **{column: text})]))
     assert result.exit_code == 0, result.output
     assert stored_answers()["A-1"][column] == stored
@@ -377,19 +452,28 @@ def test_age_bounds_and_unknown(altar, tmp_path, write_csv, valid_row, query, ag
 
 
 def test_authority_by_display_name(altar, tmp_path, write_csv, valid_row, query):
-    rows = [valid_row("A-1", authority="West Mercia"), valid_row("A-2", authority="west mercia"),
-            valid_row("A-3", authority="Wolverhampton")]  # fmt: skip
+    rows = [
+        valid_row("A-1", authority="West Mercia"),
+        valid_row("A-2", authority="west mercia"),
+        valid_row("A-3", authority="Wolverhampton"),
+    ]
     result = altar("import", write_csv(tmp_path / "f.csv", rows))
     assert result.exit_code == 0, result.output
-    stored = query("SELECT c.case_ref, a.code FROM cases c JOIN authority a ON a.id = c.authority_id ORDER BY 1")
+    stored = query(
+        "SELECT c.case_ref, a.code FROM cases c JOIN authority a ON a.id = c.authority_id ORDER BY 1"
+    )
     assert stored == [("A-1", "west_mercia"), ("A-2", "west_mercia"), ("A-3", "wolverhampton")]
 
 
 def test_added_authority_can_be_imported(altar, tmp_path, write_csv, valid_row, query):
     assert altar("authority", "add", "stoke_on_trent", "Stoke-on-Trent").exit_code == 0
-    result = altar("import", write_csv(tmp_path / "f.csv", [valid_row("S-1", authority="Stoke-on-Trent")]))
+    result = altar(
+        "import", write_csv(tmp_path / "f.csv", [valid_row("S-1", authority="Stoke-on-Trent")])
+    )
     assert result.exit_code == 0, result.output
-    assert query("SELECT a.code FROM cases c JOIN authority a ON a.id = c.authority_id") == [("stoke_on_trent",)]
+    assert query("SELECT a.code FROM cases c JOIN authority a ON a.id = c.authority_id") == [
+        ("stoke_on_trent",)
+    ]
 
 
 def test_import_records_the_user(run, db, tmp_path, write_csv, valid_row, query):
@@ -400,7 +484,9 @@ def test_import_records_the_user(run, db, tmp_path, write_csv, valid_row, query)
     assert query("SELECT actor, command FROM change_log") == [("rk_dudley", "altar import")]
 
 
-def test_import_without_a_database_is_refused(run, tmp_path, write_csv, valid_row, assert_user_error):
+def test_import_without_a_database_is_refused(
+    run, tmp_path, write_csv, valid_row, assert_user_error
+):
     path = write_csv(tmp_path / "f.csv", [valid_row("A-1")])
     assert_user_error(run(["--db", tmp_path / "missing.db", "import", path]), "altar init")
     assert not (tmp_path / "missing.db").exists()
@@ -409,8 +495,9 @@ def test_import_without_a_database_is_refused(run, tmp_path, write_csv, valid_ro
 # --- streaming: large files are checked and written a chunk at a time ------------------
 
 
-def test_a_case_repeated_far_apart_in_a_long_file_is_caught(altar, tmp_path, write_csv, valid_row, query,
-                                                             assert_user_error):  # fmt: skip
+def test_a_case_repeated_far_apart_in_a_long_file_is_caught(
+    altar, tmp_path, write_csv, valid_row, query, assert_user_error
+):
     """The first and the repeat fall in different chunks of the stream (rows
     are checked 2,000 at a time), so the repeat is found through the
     import's staging table, not a dictionary in memory."""
@@ -421,18 +508,27 @@ def test_a_case_repeated_far_apart_in_a_long_file_is_caught(altar, tmp_path, wri
     assert _counts(query) == EMPTY
 
 
-def test_a_problem_on_the_last_row_of_a_long_file_writes_nothing(altar, tmp_path, write_csv, valid_row, query,
-                                                                   assert_user_error):  # fmt: skip
+def test_a_problem_on_the_last_row_of_a_long_file_writes_nothing(
+    altar, tmp_path, write_csv, valid_row, query, assert_user_error
+):
     rows = [valid_row(f"L-{i:05d}") for i in range(4500)]
     rows[-1]["bullying"] = "perhaps"
-    assert_user_error(altar("import", write_csv(tmp_path / "long.csv", rows)), "row 4501", "bullying", "perhaps")
+    assert_user_error(
+        altar("import", write_csv(tmp_path / "long.csv", rows)), "row 4501", "bullying", "perhaps"
+    )
     assert _counts(query) == EMPTY
 
 
-def test_a_case_already_stored_is_refused_with_its_row(altar, tmp_path, write_csv, valid_row, assert_user_error):
+def test_a_case_already_stored_is_refused_with_its_row(
+    altar, tmp_path, write_csv, valid_row, assert_user_error
+):
     assert altar("import", write_csv(tmp_path / "first.csv", [valid_row("A-1")])).exit_code == 0
-    second = write_csv(tmp_path / "second.csv", [valid_row("A-2"), valid_row("A-3"), valid_row("A-1")])
-    assert_user_error(altar("import", second), "row 4, column case_ref: 'A-1': already in the database")
+    second = write_csv(
+        tmp_path / "second.csv", [valid_row("A-2"), valid_row("A-3"), valid_row("A-1")]
+    )
+    assert_user_error(
+        altar("import", second), "row 4, column case_ref: 'A-1': already in the database"
+    )
 
 
 def test_a_file_of_thousands_of_problems_lists_a_thousand_and_counts_the_rest(

@@ -17,10 +17,17 @@ from altar.resources import codebooks_dir
 
 CODEBOOK_FILE = codebooks_dir() / "altar-screening_v1.yaml"
 ACE_ITEMS = [
-    "ace_emotional_abuse", "ace_physical_abuse", "ace_sexual_abuse", "ace_emotional_neglect",
-    "ace_physical_neglect", "ace_domestic_violence", "ace_household_substance_misuse",
-    "ace_household_mental_illness", "ace_parental_separation", "ace_household_incarceration",
-]  # fmt: skip
+    "ace_emotional_abuse",
+    "ace_physical_abuse",
+    "ace_sexual_abuse",
+    "ace_emotional_neglect",
+    "ace_physical_neglect",
+    "ace_domestic_violence",
+    "ace_household_substance_misuse",
+    "ace_household_mental_illness",
+    "ace_parental_separation",
+    "ace_household_incarceration",
+]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +39,9 @@ def raw_codebook() -> dict:
 @pytest.fixture(scope="module")
 def yaml_labels(raw_codebook) -> dict[str, str]:
     return {
-        item["code"]: " ".join(item["label"].split()) for group in raw_codebook["groups"] for item in group["items"]
+        item["code"]: " ".join(item["label"].split())
+        for group in raw_codebook["groups"]
+        for item in group["items"]
     }
 
 
@@ -85,9 +94,15 @@ def test_abuse_types_has_seven_components_with_neglect_counted_once():
     others = set().union(*(items for code, items in by_code.items() if code != "neglect"))
     assert not others & {"ace_physical_neglect", "ace_emotional_neglect"}
     assert set().union(*by_code.values()) == {
-        "ace_physical_abuse", "ace_emotional_abuse", "ace_sexual_abuse", "ace_physical_neglect",
-        "ace_emotional_neglect", "ace_domestic_violence", "criminal_exploitation", "sexual_exploitation",
-    }  # fmt: skip
+        "ace_physical_abuse",
+        "ace_emotional_abuse",
+        "ace_sexual_abuse",
+        "ace_physical_neglect",
+        "ace_emotional_neglect",
+        "ace_domestic_violence",
+        "criminal_exploitation",
+        "sexual_exploitation",
+    }
 
 
 def test_protective_factors_are_trusted_adult_and_positive_activity():
@@ -135,13 +150,22 @@ def _duplicate_item(raw: dict) -> None:
     [
         (_duplicate_item, "ace_emotional_abuse"),
         (lambda r: _score(r, "ace_score").__setitem__("bands", ["0", "2+"]), "2+"),
-        (lambda r: _score(r, "ace_score").__setitem__("bands", ["0", "1", "2-3", "4"]), "open-ended"),
+        (
+            lambda r: _score(r, "ace_score").__setitem__("bands", ["0", "1", "2-3", "4"]),
+            "open-ended",
+        ),
         (lambda r: _score(r, "ace_score").__setitem__("bands", ["1", "2+"]), "'1'"),
         (lambda r: _score(r, "ace_score")["items"].append("ace_not_an_item"), "ace_not_an_item"),
-        (lambda r: _score(r, "ace_score")["items"].append("secondary_schools_count"), "secondary_schools_count"),
+        (
+            lambda r: _score(r, "ace_score")["items"].append("secondary_schools_count"),
+            "secondary_schools_count",
+        ),
         (lambda r: _group(r, "ace")["items"][1].__setitem__("type", "text"), "ace_physical_abuse"),
         (lambda r: r["answers"].pop("unknown"), "unknown"),
-        (lambda r: _group(r, "ace")["items"][0].__setitem__("sources", ["nobody2020"]), "nobody2020"),
+        (
+            lambda r: _group(r, "ace")["items"][0].__setitem__("sources", ["nobody2020"]),
+            "nobody2020",
+        ),
         (lambda r: _group(r, "ace")["items"][0].__setitem__("max", 5), "count items only"),
         (lambda r: _group(r, "ace")["items"][0].__setitem__("label", ""), "label"),
         (lambda r: _group(r, "ace")["items"][0].__setitem__("code", "Bad Code"), "Bad Code"),
@@ -150,11 +174,23 @@ def _duplicate_item(raw: dict) -> None:
         (lambda r: r.__setitem__("groups", []), "groups"),
     ],
     ids=[
-        "duplicate-item", "band-gap", "last-band-closed", "bands-not-from-0", "score-unknown-item",
-        "score-uses-count-item", "bad-type", "answers-missing-unknown", "unknown-source", "max-on-binary",
-        "empty-label", "bad-code", "version-0", "bad-release-date", "no-groups",
+        "duplicate-item",
+        "band-gap",
+        "last-band-closed",
+        "bands-not-from-0",
+        "score-unknown-item",
+        "score-uses-count-item",
+        "bad-type",
+        "answers-missing-unknown",
+        "unknown-source",
+        "max-on-binary",
+        "empty-label",
+        "bad-code",
+        "version-0",
+        "bad-release-date",
+        "no-groups",
     ],
-)  # fmt: skip
+)
 def test_parse_codebook_rejects_broken_codebooks(raw_codebook, change, expected):
     with pytest.raises(CodebookError) as caught:
         parse_codebook(_broken(raw_codebook, change))

@@ -15,13 +15,18 @@ from altar.db import migrate, open_existing
 
 
 def _populate(altar, tmp_path, write_csv, valid_row, n=5):
-    rows = [valid_row(f"DUD-{i:03}", ace_physical_abuse="yes", bullying="suspected") for i in range(1, n + 1)]
+    rows = [
+        valid_row(f"DUD-{i:03}", ace_physical_abuse="yes", bullying="suspected")
+        for i in range(1, n + 1)
+    ]
     result = altar("import", write_csv(tmp_path / "cases.csv", rows))
     assert result.exit_code == 0, result.output
 
 
 def _screening_id(query, ref):
-    return query("SELECT s.id FROM screening s JOIN cases c ON c.id = s.case_id WHERE c.case_ref = ?", (ref,))[0][0]
+    return query(
+        "SELECT s.id FROM screening s JOIN cases c ON c.id = s.case_id WHERE c.case_ref = ?", (ref,)
+    )[0][0]
 
 
 def _problems(altar):
@@ -37,7 +42,10 @@ def _problems(altar):
 
 def test_check_passes_on_a_sound_database(altar, tmp_path, write_csv, valid_row):
     _populate(altar, tmp_path, write_csv, valid_row)
-    assert altar("case", "add", "DUD-900", "--authority", "dudley", "--stratum", "custody").exit_code == 0
+    assert (
+        altar("case", "add", "DUD-900", "--authority", "dudley", "--stratum", "custody").exit_code
+        == 0
+    )
     result = altar("check")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("OK: ")
@@ -51,28 +59,42 @@ def test_check_passes_on_a_sound_database(altar, tmp_path, write_csv, valid_row)
 DAMAGE = {
     "binary_answer_holds_a_count": (
         "UPDATE answer SET value = NULL, count = 3 WHERE item_code = 'bullying' AND screening_id = {sid}",
-        "answers", "item bullying"),
+        "answers",
+        "item bullying",
+    ),
     "count_answer_holds_a_word": (
         "UPDATE answer SET value = 'yes', count = NULL WHERE item_code = 'secondary_schools_count' AND screening_id = {sid}",
-        "answers", "item secondary_schools_count"),
+        "answers",
+        "item secondary_schools_count",
+    ),
     "answer_for_an_item_the_codebook_lacks": (
         "INSERT INTO answer (screening_id, item_code, value) VALUES ({sid}, 'invented_item', 'yes')",
-        "answers", "item invented_item"),
+        "answers",
+        "item invented_item",
+    ),
     "score_disagrees_with_answers": (
         "UPDATE answer SET value = 'yes' WHERE item_code = 'ace_sexual_abuse' AND screening_id = {sid}",
-        "scores_and_status", "case DUD-002"),
+        "scores_and_status",
+        "case DUD-002",
+    ),
     "complete_screening_missing_an_answer": (
         "DELETE FROM answer WHERE item_code = 'send' AND screening_id = {sid}",
-        "scores_and_status", "case DUD-002"),
+        "scores_and_status",
+        "case DUD-002",
+    ),
     "month_event_not_on_the_first": (
         "INSERT INTO chronology_event (case_id, occurred_on, date_precision, agency, event_type, recorded_at) "
         "SELECT case_id, '2019-05-17', 'month', 'police', 'arrest', '2021-01-01 00:00:00' FROM screening WHERE id = {sid}",
-        "chronology", "case DUD-002"),
-}  # fmt: skip
+        "chronology",
+        "case DUD-002",
+    ),
+}
 
 
 @pytest.mark.parametrize("damage", list(DAMAGE))
-def test_check_names_each_kind_of_damage(damage, altar, tmp_path, write_csv, valid_row, query, assert_user_error):
+def test_check_names_each_kind_of_damage(
+    damage, altar, tmp_path, write_csv, valid_row, query, assert_user_error
+):
     _populate(altar, tmp_path, write_csv, valid_row)
     sql, check, where = DAMAGE[damage]
     query(sql.format(sid=_screening_id(query, "DUD-002")))
@@ -84,25 +106,37 @@ def test_check_names_each_kind_of_damage(damage, altar, tmp_path, write_csv, val
     assert table.exit_code == 1 and where in table.stdout and "Traceback" not in table.output
 
 
-def test_check_finds_a_screening_without_its_case(db_path, altar, tmp_path, write_csv, valid_row, query):
+def test_check_finds_a_screening_without_its_case(
+    db_path, altar, tmp_path, write_csv, valid_row, query
+):
     _populate(altar, tmp_path, write_csv, valid_row)
     sid = _screening_id(query, "DUD-003")
     case_id = query("SELECT case_id FROM screening WHERE id = ?", (sid,))[0][0]
     query("DELETE FROM cases WHERE case_ref = 'DUD-003'")  # sqlite3: foreign keys off
     problems = _problems(altar)
-    orphan = {"check": "orphans", "where": f"screening id={sid}", "problem": f"case_id={case_id} is not in cases"}
+    orphan = {
+        "check": "orphans",
+        "where": f"screening id={sid}",
+        "problem": f"case_id={case_id} is not in cases",
+    }
     assert orphan in problems
-    assert any(p["check"] == "foreign_keys" and p["where"].startswith("screening") for p in problems), problems
+    assert any(
+        p["check"] == "foreign_keys" and p["where"].startswith("screening") for p in problems
+    ), problems
 
 
-def test_check_reports_a_damaged_file_without_a_traceback(db_path, altar, tmp_path, write_csv, valid_row):
+def test_check_reports_a_damaged_file_without_a_traceback(
+    db_path, altar, tmp_path, write_csv, valid_row
+):
     _populate(altar, tmp_path, write_csv, valid_row, n=60)
     with sqlite3.connect(db_path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     data = bytearray(db_path.read_bytes())
     page = 4096
-    for offset in range(8 * page, len(data) - page, 7 * page):  # scribble over pages past the schema
+    for offset in range(
+        8 * page, len(data) - page, 7 * page
+    ):  # scribble over pages past the schema
         data[offset + 100 : offset + 400] = b"\xa5" * 300
     db_path.write_bytes(bytes(data))
     result = altar("check")
@@ -115,8 +149,9 @@ def test_check_reports_a_damaged_file_without_a_traceback(db_path, altar, tmp_pa
 # --- altar backup -----------------------------------------------------------------
 
 
-def test_backup_is_a_consistent_private_copy_while_a_write_is_open(db_path, altar, tmp_path, write_csv, valid_row,
-                                                                    query, run):  # fmt: skip
+def test_backup_is_a_consistent_private_copy_while_a_write_is_open(
+    db_path, altar, tmp_path, write_csv, valid_row, query, run
+):
     _populate(altar, tmp_path, write_csv, valid_row)
     busy = sqlite3.connect(db_path, isolation_level=None)
     try:
@@ -131,7 +166,9 @@ def test_backup_is_a_consistent_private_copy_while_a_write_is_open(db_path, alta
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert query("SELECT count(*) FROM cases", db=target) == [(5,)]
     assert query("SELECT count(*) FROM meta WHERE key = 'uncommitted'", db=target) == [(0,)]
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("copy.db")] == ["copy.db"]  # one file
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("copy.db")] == [
+        "copy.db"
+    ]  # one file
     assert run(["--db", target, "check"]).exit_code == 0
 
 
@@ -150,11 +187,19 @@ def test_backup_refuses_the_database_itself(db_path, altar, assert_user_error):
     assert_user_error(altar("backup", db_path, "--force"), "the database itself")
 
 
-def test_backup_of_postgresql_names_the_pg_dump_command_without_the_password(run, tmp_path, assert_user_error):
+def test_backup_of_postgresql_names_the_pg_dump_command_without_the_password(
+    run, tmp_path, assert_user_error
+):
     target = tmp_path / "altar.dump"
-    result = run(["--db", "postgresql://lead:s3cret@db.example.org:5433/westmids", "backup", target])
-    assert_user_error(result, "pg_dump --format=custom --host=db.example.org --port=5433 --username=lead "
-                              f"--dbname=westmids --file={target}", exit_code=4)  # fmt: skip
+    result = run(
+        ["--db", "postgresql://lead:s3cret@db.example.org:5433/westmids", "backup", target]
+    )
+    assert_user_error(
+        result,
+        "pg_dump --format=custom --host=db.example.org --port=5433 --username=lead "
+        f"--dbname=westmids --file={target}",
+        exit_code=4,
+    )
     assert "s3cret" not in result.output
     assert not target.exists()
 
@@ -168,11 +213,15 @@ def _backup(altar, target):
     return target
 
 
-def test_restore_brings_back_the_backup_and_keeps_the_current_database(db_path, altar, tmp_path, write_csv,
-                                                                      valid_row, query):  # fmt: skip
+def test_restore_brings_back_the_backup_and_keeps_the_current_database(
+    db_path, altar, tmp_path, write_csv, valid_row, query
+):
     _populate(altar, tmp_path, write_csv, valid_row)
     copy = _backup(altar, tmp_path / "copy.db")
-    assert altar("case", "add", "DUD-900", "--authority", "dudley", "--stratum", "custody").exit_code == 0
+    assert (
+        altar("case", "add", "DUD-900", "--authority", "dudley", "--stratum", "custody").exit_code
+        == 0
+    )
     result = altar("restore", copy, "--yes")
     assert result.exit_code == 0, result.output
     assert query("SELECT count(*) FROM cases WHERE case_ref = 'DUD-900'") == [(0,)]
@@ -183,17 +232,28 @@ def test_restore_brings_back_the_backup_and_keeps_the_current_database(db_path, 
     assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
     assert not list(tmp_path.glob(".*partial*"))
     assert altar("check").exit_code == 0
-    assert altar("case", "add", "DUD-901", "--authority", "dudley", "--stratum", "custody").exit_code == 0
+    assert (
+        altar("case", "add", "DUD-901", "--authority", "dudley", "--stratum", "custody").exit_code
+        == 0
+    )
 
 
-def test_restore_asks_first_and_a_no_changes_nothing(db_path, altar, tmp_path, write_csv, valid_row, query):
+def test_restore_asks_first_and_a_no_changes_nothing(
+    db_path, altar, tmp_path, write_csv, valid_row, query
+):
     _populate(altar, tmp_path, write_csv, valid_row)
     copy = _backup(altar, tmp_path / "copy.db")
-    assert altar("case", "add", "DUD-900", "--authority", "dudley", "--stratum", "custody").exit_code == 0
+    assert (
+        altar("case", "add", "DUD-900", "--authority", "dudley", "--stratum", "custody").exit_code
+        == 0
+    )
     result = altar("restore", copy, input="n\n")
     assert "Replace" in result.stderr
     assert query("SELECT count(*) FROM cases") == [(6,)]
-    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("altar.db")) == ["cases.csv", "copy.db"]
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("altar.db")) == [
+        "cases.csv",
+        "copy.db",
+    ]
 
 
 def _make_sqlite(path: Path, sql: str) -> Path:
@@ -203,9 +263,12 @@ def _make_sqlite(path: Path, sql: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("kind", ["csv", "foreign_sqlite", "newer_altar", "inconsistent", "missing"])
-def test_restore_refuses_a_bad_copy_and_changes_nothing(kind, db_path, altar, tmp_path, write_csv, valid_row,
-                                                        query, assert_user_error):  # fmt: skip
+@pytest.mark.parametrize(
+    "kind", ["csv", "foreign_sqlite", "newer_altar", "inconsistent", "missing"]
+)
+def test_restore_refuses_a_bad_copy_and_changes_nothing(
+    kind, db_path, altar, tmp_path, write_csv, valid_row, query, assert_user_error
+):
     _populate(altar, tmp_path, write_csv, valid_row)
     copy = tmp_path / "copy.db"
     if kind == "csv":
@@ -225,14 +288,22 @@ def test_restore_refuses_a_bad_copy_and_changes_nothing(kind, db_path, altar, tm
     else:
         expected = "no backup file"
     before = sorted(p.name for p in tmp_path.iterdir())
-    assert altar("case", "add", "DUD-900", "--authority", "dudley", "--stratum", "custody").exit_code == 0
+    assert (
+        altar("case", "add", "DUD-900", "--authority", "dudley", "--stratum", "custody").exit_code
+        == 0
+    )
     assert_user_error(altar("restore", copy, "--yes"), expected)
     assert query("SELECT count(*) FROM cases") == [(6,)]
-    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("altar.db-")) == before
+    assert (
+        sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("altar.db-")) == before
+    )
 
 
 def test_restore_of_an_older_backup_says_to_upgrade(db_path, altar, tmp_path, query):
-    assert altar("case", "add", "DUD-001", "--authority", "dudley", "--stratum", "custody").exit_code == 0
+    assert (
+        altar("case", "add", "DUD-001", "--authority", "dudley", "--stratum", "custody").exit_code
+        == 0
+    )
     copy = _backup(altar, tmp_path / "old.db")
     previous = _previous_revision()
     database = open_existing(str(copy))
@@ -260,6 +331,8 @@ def _previous_revision() -> str:
 def test_restore_into_postgresql_names_pg_restore(run, tmp_path, assert_user_error):
     copy = tmp_path / "altar.dump"
     copy.write_bytes(b"PGDMP")
-    result = run(["--db", "postgresql://lead:s3cret@db.example.org/westmids", "restore", copy, "--yes"])
+    result = run(
+        ["--db", "postgresql://lead:s3cret@db.example.org/westmids", "restore", copy, "--yes"]
+    )
     assert_user_error(result, "pg_restore", "--dbname=westmids", exit_code=4)
     assert "s3cret" not in result.output

@@ -44,7 +44,8 @@ def test_init_creates_schema_matching_the_models(empty_db, run):
     try:
         with database.engine.connect() as conn:
             diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), altar.db.models.Base.metadata
+                MigrationContext.configure(conn, opts={"compare_type": True}),
+                altar.db.models.Base.metadata,
             )
     finally:
         database.engine.dispose()
@@ -61,7 +62,12 @@ def test_init_then_db_current_is_at_head(empty_db, run):
     assert run(["--db", empty_db, "init"]).exit_code == 0
     result = run(["--db", empty_db, "db", "current"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.split() == ["current:", migrate.head_revision(), "head:", migrate.head_revision()]
+    assert result.stdout.split() == [
+        "current:",
+        migrate.head_revision(),
+        "head:",
+        migrate.head_revision(),
+    ]
 
 
 def test_init_leaves_database_at_head(query):
@@ -86,7 +92,9 @@ def test_upgrade_downgrade_to_base_and_upgrade_again(db):
 
 
 def test_every_revision_upgrades_and_downgrades_one_step_at_a_time(empty_db):
-    revisions = [r.revision for r in ScriptDirectory.from_config(migrate.alembic_config()).walk_revisions()][::-1]
+    revisions = [
+        r.revision for r in ScriptDirectory.from_config(migrate.alembic_config()).walk_revisions()
+    ][::-1]
     database = open_for_upgrade(str(empty_db))
 
     def step(move, target: str, expected: str | None) -> None:
@@ -120,7 +128,9 @@ def test_revision_files_are_dated_and_do_not_import_models():
     assert files, f"no revisions in {VERSIONS}"
     for path in files:
         assert re.match(r"^\d{8}_", path.name), path.name
-        assert int(path.name[4:6]) in range(1, 13) and int(path.name[6:8]) in range(1, 32), path.name
+        assert int(path.name[4:6]) in range(1, 13) and int(path.name[6:8]) in range(1, 32), (
+            path.name
+        )
         tree = ast.parse(path.read_text(encoding="utf-8"))
         imported = set()
         for node in ast.walk(tree):
@@ -129,7 +139,9 @@ def test_revision_files_are_dated_and_do_not_import_models():
             elif isinstance(node, ast.ImportFrom) and node.module:
                 imported.add(node.module)
                 imported.update(f"{node.module}.{alias.name}" for alias in node.names)
-        assert not any(name == "altar.db.models" or name.startswith("altar.db.models.") for name in imported), path
+        assert not any(
+            name == "altar.db.models" or name.startswith("altar.db.models.") for name in imported
+        ), path
 
 
 def test_init_twice_is_idempotent(db, run, query):
@@ -190,7 +202,10 @@ def test_db_upgrade_at_head_makes_no_backup(backend, altar, tmp_path):
 def test_db_upgrade_leaves_a_database_of_unknown_revision_untouched(altar, query, tmp_path):
     # A database from a newer altar must not be "upgraded" (nor backed up and
     # then half-changed) by an older one.
-    assert altar("case", "add", "DUD-001", "--authority", "dudley", "--stratum", "custody").exit_code == 0
+    assert (
+        altar("case", "add", "DUD-001", "--authority", "dudley", "--stratum", "custody").exit_code
+        == 0
+    )
     _set_version(query, "ffffffff0000")
     assert altar("db", "upgrade").exit_code == 5
     assert list(tmp_path.glob("*.bak")) == []
@@ -200,7 +215,10 @@ def test_db_upgrade_leaves_a_database_of_unknown_revision_untouched(altar, query
 
 def test_backup_sqlite_file_copies_a_populated_database(db_path, altar, query):
     for ref in ("DUD-001", "DUD-002"):
-        assert altar("case", "add", ref, "--authority", "dudley", "--stratum", "custody").exit_code == 0
+        assert (
+            altar("case", "add", ref, "--authority", "dudley", "--stratum", "custody").exit_code
+            == 0
+        )
     database = connect(str(db_path))
     try:
         backup = backup_sqlite_file(database, reason="test")
@@ -208,7 +226,10 @@ def test_backup_sqlite_file_copies_a_populated_database(db_path, altar, query):
         database.engine.dispose()
     assert backup is not None and backup.exists()
     assert backup.parent == db_path.parent and backup.name.endswith(".bak")
-    assert query("SELECT case_ref FROM cases ORDER BY case_ref", db=backup) == [("DUD-001",), ("DUD-002",)]
+    assert query("SELECT case_ref FROM cases ORDER BY case_ref", db=backup) == [
+        ("DUD-001",),
+        ("DUD-002",),
+    ]
     assert query("SELECT count(*) FROM answer", db=backup) == query("SELECT count(*) FROM answer")
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
 
@@ -280,7 +301,9 @@ def test_0002_keeps_every_answer_and_backfills_the_scores_altar_computes(tmp_pat
 
     db, data = tmp_path / "altar.db", tmp_path / "cohort.csv"
     rows = list(scaled_rows(current_codebook(), 150, seed=5))
-    rows[0] = {k: ("" if k in current_codebook().item_codes() else v) for k, v in rows[0].items()}  # all unknown
+    rows[0] = {
+        k: ("" if k in current_codebook().item_codes() else v) for k, v in rows[0].items()
+    }  # all unknown
     with data.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()

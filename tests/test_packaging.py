@@ -19,8 +19,9 @@ def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         pytest.fail(f"building the wheel failed:\n{result.stderr[-3000:]}")
     return next(out.glob("altar-*.whl"))
@@ -37,18 +38,41 @@ def test_wheel_contains_migrations_templates_and_codebook(wheel):
 
 def test_installed_wheel_initialises_and_imports_away_from_the_checkout(wheel, tmp_path):
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
-                   check=True)  # fmt: skip
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+    )
     work = tmp_path / "elsewhere"
     work.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target)}
     env.pop("ALTAR_DB", None)
 
     def altar(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "altar", *args], cwd=work, env=env, capture_output=True, text=True)
+        return subprocess.run(
+            [sys.executable, "-m", "altar", *args],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
 
-    where = subprocess.run([sys.executable, "-c", "import altar.resources as r; print(r.migrations_dir())"],
-                           cwd=work, env=env, capture_output=True, text=True)  # fmt: skip
+    where = subprocess.run(
+        [sys.executable, "-c", "import altar.resources as r; print(r.migrations_dir())"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert where.stdout.strip().startswith(str(target)), where.stdout + where.stderr
     init = altar("init")
     assert init.returncode == 0, init.stderr

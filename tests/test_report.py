@@ -27,15 +27,22 @@ from altar.cli import cli
 from altar.instrument import current_codebook
 from altar.synthetic import synthetic_rows
 
-CLEAN_ENV = {"ALTAR_DB": None, "ALTAR_USER": None, "ALTAR_REGION": None, "ALTAR_BASELINES": None,
-             "SOURCE_DATE_EPOCH": None}  # fmt: skip
+CLEAN_ENV = {
+    "ALTAR_DB": None,
+    "ALTAR_USER": None,
+    "ALTAR_REGION": None,
+    "ALTAR_BASELINES": None,
+    "SOURCE_DATE_EPOCH": None,
+}
 GENERATED_AT = re.compile(r'<time class="generated-at" datetime="[^"]*">[^<]*</time>')
 # A printed integer that is not part of a decimal or a percentage.
 INTEGER = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})*(?![\d.,%])")
 
 
 def invoke(*args: object, env: dict[str, str | None] | None = None):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(cli, [str(a) for a in args], env={**CLEAN_ENV, **(env or {})}, prog_name="altar")
+    return CliRunner().invoke(
+        cli, [str(a) for a in args], env={**CLEAN_ENV, **(env or {})}, prog_name="altar"
+    )
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -67,7 +74,14 @@ def rendered(cohort, tmp_path_factory):
     summaries = invoke("--db", db, "report", "authority", "--all", "--format", "html", "--out", out)
     assert summaries.exit_code == 0, summaries.output
     stats = json.loads(invoke("--db", db, "stats", "--json").stdout)
-    return {"db": db, "rows": rows, "out": out, "regional": regional, "summaries": summaries, "stats": stats}
+    return {
+        "db": db,
+        "rows": rows,
+        "out": out,
+        "regional": regional,
+        "summaries": summaries,
+        "stats": stats,
+    }
 
 
 def stats_for(db, *args: str) -> dict:  # type: ignore[no-untyped-def]
@@ -100,13 +114,16 @@ def printed_counts(page: BeautifulSoup) -> list[tuple[str, object]]:
 
 def assert_protected(page: BeautifulSoup, threshold: int) -> None:
     """No count from 1 to threshold-1 is printed, and every withheld figure is marked."""
-    small = [(n, str(td)) for n, td in printed_counts(page) if 1 <= int(n.replace(",", "")) < threshold]
+    small = [
+        (n, str(td)) for n, td in printed_counts(page) if 1 <= int(n.replace(",", "")) < threshold
+    ]
     assert not small, small[:5]
     for element in page.find_all(string=re.compile(r"^\s*c\s*$")):
         parent = element.parent
         if parent.name in ("td", "span"):
-            marked = "suppressed" in parent.get("class", []) or "suppressed" in (parent.find_parent("td") or {}).get(
-                "class", [])  # fmt: skip
+            marked = "suppressed" in parent.get("class", []) or "suppressed" in (
+                parent.find_parent("td") or {}
+            ).get("class", [])
             assert marked, str(parent.find_parent("td") or parent)
 
 
@@ -136,14 +153,19 @@ def test_reports_are_written_with_names_that_say_what_they_are(rendered, spec):
 
 def test_title_page_states_region_dates_instrument_n_generated_at_and_fingerprint(rendered):
     page = soup(rendered["out"] / "regional-report.html")
-    facts = {dt.get_text(): dd.get_text(" ", strip=True) for dt, dd in
-             zip(page.select("dl.facts dt"), page.select("dl.facts dd"))}  # fmt: skip
+    facts = {
+        dt.get_text(): dd.get_text(" ", strip=True)
+        for dt, dd in zip(page.select("dl.facts dt"), page.select("dl.facts dd"))
+    }
     dates = sorted(r["screened_on"] for r in rendered["rows"])
     first, last = (f"{int(d[8:])} " for d in (dates[0], dates[-1]))
     assert facts["Region"] == "West Midlands"
     assert facts["Children"] == str(len(rendered["rows"])) == str(rendered["stats"]["n_cases"])
     assert facts["Screenings"].startswith(first) and dates[0][:4] in facts["Screenings"]
-    assert facts["Screenings"].split(" to ")[1].startswith(last) and dates[-1][:4] in facts["Screenings"]
+    assert (
+        facts["Screenings"].split(" to ")[1].startswith(last)
+        and dates[-1][:4] in facts["Screenings"]
+    )
     assert "altar-screening" in facts["Instrument"] and "version 1" in facts["Instrument"]
     assert facts["Generated"].endswith("UTC")
     assert re.fullmatch(r"[0-9a-f]{4}( [0-9a-f]{4}){3}", facts["Data fingerprint"])
@@ -153,8 +175,17 @@ def test_title_page_states_region_dates_instrument_n_generated_at_and_fingerprin
 def test_regional_report_has_every_section_in_the_order_a_reader_needs(rendered):
     page = soup(rendered["out"] / "regional-report.html")
     sections = [s["id"] for s in page.select("section.chapter")]
-    assert sections == ["findings", "cohort", "aces", "wider", "attachment", "groups", "differences", "stories",
-                        "method"]  # fmt: skip
+    assert sections == [
+        "findings",
+        "cohort",
+        "aces",
+        "wider",
+        "attachment",
+        "groups",
+        "differences",
+        "stories",
+        "method",
+    ]
     contents = [a["href"] for a in page.select("nav.contents a")]
     assert contents == [f"#{s}" for s in sections]
     assert "no case stories yet" in page.select_one("#stories").get_text()
@@ -240,13 +271,17 @@ def test_summary_figures_equal_altar_stats_json_for_the_authority(rendered):
     assert checked >= 40
     head = page.select_one("#table-headline tr[data-item=any_abuse] td")
     if "suppressed" not in head.get("class", []):
-        assert direct_text(head) == f"{local['summary']['any_abuse_incl_suspected']} of {local['n']}"
+        assert (
+            direct_text(head) == f"{local['summary']['any_abuse_incl_suspected']} of {local['n']}"
+        )
 
 
 # --- disclosure control ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["regional-report", "summary-warwickshire", "summary-dudley", "summary-birmingham"])
+@pytest.mark.parametrize(
+    "name", ["regional-report", "summary-warwickshire", "summary-dudley", "summary-birmingham"]
+)
 def test_no_count_from_1_to_5_is_printed_and_every_withheld_figure_is_marked(rendered, name):
     assert_protected(soup(rendered["out"] / f"{name}.html"), 6)
 
@@ -266,7 +301,10 @@ def test_small_cells_are_c_with_secondary_suppression_in_the_cohort_tables(rende
             counts = [truth[(value, s)] for s in strata]
             for n, td in zip([*counts, sum(counts)], cells):
                 if 1 <= n <= 5:
-                    assert td.get_text(strip=True) == "c" and "suppressed" in td["class"], (value, n)
+                    assert td.get_text(strip=True) == "c" and "suppressed" in td["class"], (
+                        value,
+                        n,
+                    )
                     seen_small += 1
                 elif n == 0:
                     assert direct_text(td) == "0"
@@ -283,10 +321,14 @@ def test_small_authority_summary_withholds_its_small_counts(rendered):
     page = soup(rendered["out"] / "summary-warwickshire.html")
     by_sex = Counter(r["sex"] for r in rows)
     table = page.select_one("#table-children")
-    groups = {tb.select_one("tr.group-heading").get_text(strip=True): tb for tb in table.select("tbody")}
+    groups = {
+        tb.select_one("tr.group-heading").get_text(strip=True): tb for tb in table.select("tbody")
+    }
     for tr in groups["Sex"].select("tr:not(.group-heading)"):
         label = tr.th.get_text(strip=True)
-        sex = {"Boys": "male", "Girls": "female", "Not recorded": "unknown", "Other": "other"}[label]
+        sex = {"Boys": "male", "Girls": "female", "Not recorded": "unknown", "Other": "other"}[
+            label
+        ]
         td = tr.select("td")[0]
         if 1 <= by_sex[sex] <= 5:
             assert td.get_text(strip=True) == "c" and "suppressed" in td["class"]
@@ -297,23 +339,55 @@ def test_small_authority_summary_withholds_its_small_counts(rendered):
 
 def test_suppress_below_10_applies_the_ons_threshold(cohort, tmp_path):
     db, rows = cohort
-    result = invoke("--db", db, "report", "regional", "--format", "html", "--out", tmp_path, "--suppress-below", "10")
+    result = invoke(
+        "--db",
+        db,
+        "report",
+        "regional",
+        "--format",
+        "html",
+        "--out",
+        tmp_path,
+        "--suppress-below",
+        "10",
+    )
     assert result.exit_code == 0, result.output
     page = soup(tmp_path / "regional-report.html")
     assert_protected(page, 10)
     truth = Counter((r["authority"], r["stratum"]) for r in rows)
     assert any(6 <= n <= 9 for n in truth.values())
     assert "1 to 9" in page.select_one(".title-page .status").get_text()
-    summary = invoke("--db", db, "report", "authority", "dudley", "--format", "html", "--out", tmp_path,
-                     "--suppress-below", "10")  # fmt: skip
+    summary = invoke(
+        "--db",
+        db,
+        "report",
+        "authority",
+        "dudley",
+        "--format",
+        "html",
+        "--out",
+        tmp_path,
+        "--suppress-below",
+        "10",
+    )
     assert summary.exit_code == 0, summary.output
     assert_protected(soup(tmp_path / "summary-dudley.html"), 10)
 
 
 def test_no_suppress_stamps_every_page_official_sensitive(cohort, tmp_path):
     db, rows = cohort
-    result = invoke("--db", db, "report", "authority", "walsall", "--format", "html", "--out", tmp_path,
-                    "--no-suppress")  # fmt: skip
+    result = invoke(
+        "--db",
+        db,
+        "report",
+        "authority",
+        "walsall",
+        "--format",
+        "html",
+        "--out",
+        tmp_path,
+        "--no-suppress",
+    )
     assert result.exit_code == 0, result.output
     assert "OFFICIAL-SENSITIVE" in result.stderr
     path = tmp_path / "summary-walsall.html"
@@ -332,7 +406,17 @@ def test_no_suppress_stamps_every_page_official_sensitive(cohort, tmp_path):
 
 def test_no_suppress_and_suppress_below_together_is_a_usage_error(cohort, tmp_path):
     db, _ = cohort
-    result = invoke("--db", db, "report", "regional", "--no-suppress", "--suppress-below", "10", "--out", tmp_path)
+    result = invoke(
+        "--db",
+        db,
+        "report",
+        "regional",
+        "--no-suppress",
+        "--suppress-below",
+        "10",
+        "--out",
+        tmp_path,
+    )
     assert result.exit_code == 2
     assert "cannot be used together" in result.stderr
 
@@ -342,7 +426,9 @@ def test_no_suppress_and_suppress_below_together_is_a_usage_error(cohort, tmp_pa
 
 def test_an_authority_can_be_named_by_its_display_name(cohort, tmp_path):
     db, _ = cohort
-    result = invoke("--db", db, "report", "authority", "West Mercia", "--format", "html", "--out", tmp_path)
+    result = invoke(
+        "--db", db, "report", "authority", "West Mercia", "--format", "html", "--out", tmp_path
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.split() == [str(tmp_path / "summary-west_mercia.html")]
     assert "West Mercia" in soup(tmp_path / "summary-west_mercia.html").select_one("h1").get_text()
@@ -351,7 +437,10 @@ def test_an_authority_can_be_named_by_its_display_name(cohort, tmp_path):
 def test_authority_needs_a_code_or_all(cohort, tmp_path):
     db, _ = cohort
     assert invoke("--db", db, "report", "authority", "--out", tmp_path).exit_code == 2
-    assert invoke("--db", db, "report", "authority", "dudley", "--all", "--out", tmp_path).exit_code == 2
+    assert (
+        invoke("--db", db, "report", "authority", "dudley", "--all", "--out", tmp_path).exit_code
+        == 2
+    )
 
 
 def test_unknown_authority_is_a_one_line_error(cohort, tmp_path, assert_user_error):
@@ -360,7 +449,9 @@ def test_unknown_authority_is_a_one_line_error(cohort, tmp_path, assert_user_err
     assert_user_error(result, "atlantis", "not a known authority")
 
 
-def test_authority_with_no_children_has_nothing_to_summarise(db, tmp_path, assert_user_error, valid_row, write_csv):
+def test_authority_with_no_children_has_nothing_to_summarise(
+    db, tmp_path, assert_user_error, valid_row, write_csv
+):
     rows = [valid_row(f"COV-{i:03d}", authority="coventry") for i in range(3)]
     assert invoke("--db", db, "import", write_csv(tmp_path / "c.csv", rows)).exit_code == 0
     result = invoke("--db", db, "report", "authority", "dudley", "--out", tmp_path)
@@ -368,7 +459,11 @@ def test_authority_with_no_children_has_nothing_to_summarise(db, tmp_path, asser
 
 
 def test_empty_database_has_nothing_to_report(db, tmp_path, assert_user_error):
-    assert_user_error(invoke("--db", db, "report", "regional", "--out", tmp_path), "nothing to report", exit_code=3)
+    assert_user_error(
+        invoke("--db", db, "report", "regional", "--out", tmp_path),
+        "nothing to report",
+        exit_code=3,
+    )
 
 
 # --- safety and reproducibility ----------------------------------------------------------------------------------
@@ -378,8 +473,10 @@ def test_an_authority_named_like_a_script_renders_inert(db, tmp_path, valid_row,
     name = "<script>alert(1)</script>"
     added = invoke("--db", db, "authority", "add", "xss_test", name)
     assert added.exit_code == 0, added.output
-    rows = [valid_row(f"XSS-{i:03d}", authority="xss_test", stratum=s, ace_physical_abuse="yes")
-            for i, s in enumerate(["custody"] * 7 + ["community"] * 7 + ["out_of_court"] * 7)]  # fmt: skip
+    rows = [
+        valid_row(f"XSS-{i:03d}", authority="xss_test", stratum=s, ace_physical_abuse="yes")
+        for i, s in enumerate(["custody"] * 7 + ["community"] * 7 + ["out_of_court"] * 7)
+    ]
     imported = invoke("--db", db, "import", write_csv(tmp_path / "xss.csv", rows))
     assert imported.exit_code == 0, imported.output
     out = tmp_path / "out"
@@ -400,8 +497,17 @@ def test_html_is_byte_identical_for_the_same_data_apart_from_generated_at(render
     names = ("regional-report.html", "summary-coventry.html")
     texts = [[(rendered["out"] / n).read_text(encoding="utf-8") for n in names]]
     for args in (["regional"], ["authority", "coventry"]):
-        result = invoke("--db", rendered["db"], "report", *args, "--format", "html", "--out", tmp_path,
-                        env={"SOURCE_DATE_EPOCH": "1800000000"})  # fmt: skip
+        result = invoke(
+            "--db",
+            rendered["db"],
+            "report",
+            *args,
+            "--format",
+            "html",
+            "--out",
+            tmp_path,
+            env={"SOURCE_DATE_EPOCH": "1800000000"},
+        )
         assert result.exit_code == 0, result.output
     texts.append([(tmp_path / n).read_text(encoding="utf-8") for n in names])
     for first, second in zip(*texts):
@@ -411,31 +517,50 @@ def test_html_is_byte_identical_for_the_same_data_apart_from_generated_at(render
 
 
 def test_fingerprint_changes_with_the_data(db, tmp_path, valid_row, write_csv):
-    rows = [valid_row(f"FP-{i:03d}", stratum=s) for i, s in enumerate(["custody", "community", "out_of_court"] * 4)]
+    rows = [
+        valid_row(f"FP-{i:03d}", stratum=s)
+        for i, s in enumerate(["custody", "community", "out_of_court"] * 4)
+    ]
     assert invoke("--db", db, "import", write_csv(tmp_path / "a.csv", rows)).exit_code == 0
 
     def fingerprint() -> str:
-        result = invoke("--db", db, "report", "regional", "--format", "html", "--out", tmp_path / "out")
+        result = invoke(
+            "--db", db, "report", "regional", "--format", "html", "--out", tmp_path / "out"
+        )
         assert result.exit_code == 0, result.output
-        return soup(tmp_path / "out" / "regional-report.html").select_one(".fingerprint").get_text(strip=True)
+        return (
+            soup(tmp_path / "out" / "regional-report.html")
+            .select_one(".fingerprint")
+            .get_text(strip=True)
+        )
 
     before = fingerprint()
     assert fingerprint() == before
     changed = [dict(rows[0], ace_sexual_abuse="suspected")]
-    assert invoke("--db", db, "import", write_csv(tmp_path / "b.csv", changed), "--update").exit_code == 0
+    assert (
+        invoke("--db", db, "import", write_csv(tmp_path / "b.csv", changed), "--update").exit_code
+        == 0
+    )
     assert fingerprint() != before
 
 
 # --- PDF without WeasyPrint ----------------------------------------------------------------------------------------
 
 
-def test_pdf_without_weasyprint_says_how_to_enable_it(cohort, tmp_path, monkeypatch, assert_user_error):
+def test_pdf_without_weasyprint_says_how_to_enable_it(
+    cohort, tmp_path, monkeypatch, assert_user_error
+):
     import altar.cli.report as command
 
-    monkeypatch.setattr(command, "pdf_problem", lambda: "PDF output needs WeasyPrint: pip install 'altar[pdf]'")
+    monkeypatch.setattr(
+        command, "pdf_problem", lambda: "PDF output needs WeasyPrint: pip install 'altar[pdf]'"
+    )
     db, _ = cohort
-    assert_user_error(invoke("--db", db, "report", "regional", "--format", "pdf", "--out", tmp_path),
-                      "pip install 'altar[pdf]'", exit_code=8)  # fmt: skip
+    assert_user_error(
+        invoke("--db", db, "report", "regional", "--format", "pdf", "--out", tmp_path),
+        "pip install 'altar[pdf]'",
+        exit_code=8,
+    )
     default = invoke("--db", db, "report", "authority", "solihull", "--out", tmp_path)
     assert default.exit_code == 0, default.output
     assert default.stdout.split() == [str(tmp_path / "summary-solihull.html")]

@@ -41,19 +41,29 @@ def _need_pdf_tools() -> None:
         _unavailable(f"WeasyPrint is not usable: {problem}", "ALTAR_REQUIRE_PDF")
     for tool in ("pdftoppm", "pdftotext", "pdfinfo"):
         if shutil.which(tool) is None:
-            _unavailable(f"{tool} not found (Debian: apt-get install poppler-utils)", "ALTAR_REQUIRE_PDF")
+            _unavailable(
+                f"{tool} not found (Debian: apt-get install poppler-utils)", "ALTAR_REQUIRE_PDF"
+            )
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     directory = tmp_path_factory.mktemp("demo") / "demo"
-    result = CliRunner().invoke(cli, ["demo", str(directory)], env={"ALTAR_DB": None, "SOURCE_DATE_EPOCH": None},
-                                prog_name="altar")  # fmt: skip
+    result = CliRunner().invoke(
+        cli,
+        ["demo", str(directory)],
+        env={"ALTAR_DB": None, "SOURCE_DATE_EPOCH": None},
+        prog_name="altar",
+    )
     assert result.exit_code == 0, result.output
     with sqlite3.connect(directory / "altar.db") as conn:
         refs = [r for (r,) in conn.execute("SELECT case_ref FROM cases")]
-        authorities = [c for (c,) in conn.execute("SELECT DISTINCT a.code FROM cases c JOIN authority a "
-                                                  "ON a.id = c.authority_id")]  # fmt: skip
+        authorities = [
+            c
+            for (c,) in conn.execute(
+                "SELECT DISTINCT a.code FROM cases c JOIN authority a ON a.id = c.authority_id"
+            )
+        ]
     return directory, result, refs, authorities
 
 
@@ -98,42 +108,59 @@ def test_no_case_reference_appears_in_any_report(demo):
     for path in pdfs:
         if shutil.which("pdftotext") is None:
             _need_pdf_tools()
-        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert not pattern.search(text), path.name
 
 
 def test_pdf_pages_render_and_carry_the_documents_text(demo, tmp_path):
     _need_pdf_tools()
     reports = demo[0] / "reports"
-    for name, title in (("regional-report", "Regional report: West Midlands"),
-                        ("summary-dudley", "Summary of local findings: Dudley")):  # fmt: skip
+    for name, title in (
+        ("regional-report", "Regional report: West Midlands"),
+        ("summary-dudley", "Summary of local findings: Dudley"),
+    ):
         pdf = reports / f"{name}.pdf"
-        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        info = subprocess.run(
+            ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
+        ).stdout
         pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
         assert pages >= 8, info
         assert "A4" in info or "595" in info
-        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                              check=True).stdout  # fmt: skip
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert title.split(":")[0] in text and "Data fingerprint" in text
         assert f"Page 2 of {pages}" in text  # page numbers from the @page rules
         assert "SYNTHETIC DATA" in text
         # The first three pages (title, contents, findings) as images.
         prefix = tmp_path / name
-        subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "3", str(pdf), str(prefix)], check=True)
+        subprocess.run(
+            ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "3", str(pdf), str(prefix)],
+            check=True,
+        )
         images = sorted(tmp_path.glob(f"{name}-*.png"))
         assert len(images) == 3
-        assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 3000 for p in images)
+        assert all(
+            p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 3000 for p in images
+        )
 
 
 def _chromium() -> Path:
     if not Path(CHROMIUM).exists():
-        _unavailable(f"headless Chromium not found at {CHROMIUM} (Debian: apt-get install chromium)",
-                     "ALTAR_REQUIRE_BROWSER")  # fmt: skip
+        _unavailable(
+            f"headless Chromium not found at {CHROMIUM} (Debian: apt-get install chromium)",
+            "ALTAR_REQUIRE_BROWSER",
+        )
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        _unavailable("Playwright for Python is not installed (pip install playwright; no browser download "
-                     "needed)", "ALTAR_REQUIRE_BROWSER")  # fmt: skip
+        _unavailable(
+            "Playwright for Python is not installed (pip install playwright; no browser download "
+            "needed)",
+            "ALTAR_REQUIRE_BROWSER",
+        )
     return Path(CHROMIUM)
 
 
@@ -159,21 +186,46 @@ def test_every_chart_loads_in_headless_chromium(demo):
                 assert not broken, (name, broken)
                 assert all(i["alt"] for i in images)
                 # Nothing the page asked for came from outside the file.
-                assert page.evaluate("() => performance.getEntriesByType('resource')"
-                                     ".filter(r => !r.name.startsWith('data:')).length") == 0  # fmt: skip
+                assert (
+                    page.evaluate(
+                        "() => performance.getEntriesByType('resource')"
+                        ".filter(r => !r.name.startsWith('data:')).length"
+                    )
+                    == 0
+                )
         finally:
             browser.close()
 
 
 def test_an_unsuppressed_pdf_is_stamped_official_sensitive_on_every_page(demo, tmp_path):
     _need_pdf_tools()
-    result = CliRunner().invoke(cli, ["--db", str(demo[0] / "altar.db"), "report", "authority", "walsall",
-                                      "--no-suppress", "--format", "pdf", "--out", str(tmp_path)],
-                                env={"ALTAR_DB": None}, prog_name="altar")  # fmt: skip
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--db",
+            str(demo[0] / "altar.db"),
+            "report",
+            "authority",
+            "walsall",
+            "--no-suppress",
+            "--format",
+            "pdf",
+            "--out",
+            str(tmp_path),
+        ],
+        env={"ALTAR_DB": None},
+        prog_name="altar",
+    )
     assert result.exit_code == 0, result.output
     pdf = tmp_path / "summary-walsall.pdf"
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    stamped = [page for page in text.split("\f")[:pages] if "OFFICIAL-SENSITIVE: contains unsuppressed" in page]
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    stamped = [
+        page
+        for page in text.split("\f")[:pages]
+        if "OFFICIAL-SENSITIVE: contains unsuppressed" in page
+    ]
     assert len(stamped) == pages

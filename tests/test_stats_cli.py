@@ -19,14 +19,27 @@ from altar.instrument import current_codebook
 from altar.synthetic import scaled_rows
 
 ACE = [
-    "ace_emotional_abuse", "ace_physical_abuse", "ace_sexual_abuse", "ace_emotional_neglect",
-    "ace_physical_neglect", "ace_domestic_violence", "ace_household_substance_misuse",
-    "ace_household_mental_illness", "ace_parental_separation", "ace_household_incarceration",
-]  # fmt: skip
+    "ace_emotional_abuse",
+    "ace_physical_abuse",
+    "ace_sexual_abuse",
+    "ace_emotional_neglect",
+    "ace_physical_neglect",
+    "ace_domestic_violence",
+    "ace_household_substance_misuse",
+    "ace_household_mental_illness",
+    "ace_parental_separation",
+    "ace_household_incarceration",
+]
 # The definition: neglect counts once whichever kind.
-ABUSE_TYPES = [["ace_physical_abuse"], ["ace_emotional_abuse"], ["ace_sexual_abuse"],
-               ["ace_physical_neglect", "ace_emotional_neglect"], ["ace_domestic_violence"],
-               ["criminal_exploitation"], ["sexual_exploitation"]]  # fmt: skip
+ABUSE_TYPES = [
+    ["ace_physical_abuse"],
+    ["ace_emotional_abuse"],
+    ["ace_sexual_abuse"],
+    ["ace_physical_neglect", "ace_emotional_neglect"],
+    ["ace_domestic_violence"],
+    ["criminal_exploitation"],
+    ["sexual_exploitation"],
+]
 
 
 def band(score: int, bands: list[str]) -> str:
@@ -91,13 +104,20 @@ def test_binary_tallies_match_pandas_and_statsmodels(cohort, by):
             counts = part[code].value_counts()
             yes, sus, no = (int(counts.get(a, 0)) for a in ("yes", "suspected", "no"))
             got = group["items"][code]
-            assert (got["yes"], got["suspected"], got["no"], got["unknown"]) == (yes, sus, no, len(part) - yes - sus - no)
+            assert (got["yes"], got["suspected"], got["no"], got["unknown"]) == (
+                yes,
+                sus,
+                no,
+                len(part) - yes - sus - no,
+            )
             answered = yes + sus + no
             assert got["answered"] == answered
             assert got["pct_known"] == pytest.approx(yes / answered, abs=1e-9)
             assert got["pct_known_or_suspected"] == pytest.approx((yes + sus) / answered, abs=1e-9)
             assert got["pct_all"] == pytest.approx(yes / len(part), abs=1e-9)
-            assert got["ci95"] == pytest.approx(list(proportion_confint(yes, answered, method="wilson")), abs=1e-9)
+            assert got["ci95"] == pytest.approx(
+                list(proportion_confint(yes, answered, method="wilson")), abs=1e-9
+            )
             assert got["ci95_known_or_suspected"] == pytest.approx(
                 list(proportion_confint(yes + sus, answered, method="wilson")), abs=1e-9
             )
@@ -114,7 +134,7 @@ def assert_scores_match_a_hand_count(doc, frame):
             ):
                 got = doc["groups"][name][code + suffix]
                 mine = scores.loc[part.index]
-                expected = {b: 0 for b in bands}
+                expected = dict.fromkeys(bands, 0)
                 for s in mine:
                     expected[band(int(s), bands)] += 1
                 assert {b: got[b] for b in bands} == expected
@@ -192,7 +212,11 @@ def test_comparisons_use_chi_square_or_fisher_and_holm(cohort):
 def test_baseline_uses_exact_binomial_tests(cohort):
     db, frame = cohort
     doc = stats_json(db)
-    entry = next(b for b in doc["baseline"] if b["baseline"] == "cdc_kaiser_1998" and b["item"] == "ace_physical_abuse")
+    entry = next(
+        b
+        for b in doc["baseline"]
+        if b["baseline"] == "cdc_kaiser_1998" and b["item"] == "ace_physical_abuse"
+    )
     assert entry["baseline_prevalence"] == 0.283
     col = frame["ace_physical_abuse"]
     k, n = col.isin(["yes", "suspected"]).sum(), col.isin(["yes", "suspected", "no"]).sum()
@@ -200,13 +224,22 @@ def test_baseline_uses_exact_binomial_tests(cohort):
     assert got["prevalence"] == pytest.approx(k / n, abs=1e-12)
     assert got["ratio"] == pytest.approx(k / n / 0.283, abs=1e-12)
     assert got["p"] == pytest.approx(binomtest(int(k), int(n), 0.283).pvalue, rel=1e-7)
-    neglect = [b for b in doc["baseline"] if b["baseline"] == "wales_2015" and b["item"] == "ace_emotional_neglect"]
+    neglect = [
+        b
+        for b in doc["baseline"]
+        if b["baseline"] == "wales_2015" and b["item"] == "ace_emotional_neglect"
+    ]
     assert neglect and neglect[0]["baseline_prevalence"] is None and "known" not in neglect[0]
 
 
 def test_filters_and_empty_groups(run, db, write_csv, valid_row, tmp_path):
-    rows = [valid_row(f"A{i}", stratum="custody", ace_physical_abuse="yes" if i < 3 else "no") for i in range(5)]
-    rows.append(valid_row("B1", stratum="community", authority="coventry", ace_physical_abuse="suspected"))
+    rows = [
+        valid_row(f"A{i}", stratum="custody", ace_physical_abuse="yes" if i < 3 else "no")
+        for i in range(5)
+    ]
+    rows.append(
+        valid_row("B1", stratum="community", authority="coventry", ace_physical_abuse="suspected")
+    )
     assert run(["--db", db, "import", write_csv(tmp_path / "c.csv", rows)]).exit_code == 0
     doc = json.loads(run(["--db", db, "stats", "--json"]).stdout)
     assert list(doc["groups"]) == ["custody", "community", "out_of_court", "all"]
@@ -220,7 +253,12 @@ def test_filters_and_empty_groups(run, db, write_csv, valid_row, tmp_path):
 
 
 def test_unanswered_items_count_as_unknown_and_are_reported(run, db):
-    assert run(["--db", db, "case", "add", "X1", "--authority", "dudley", "--stratum", "custody"]).exit_code == 0
+    assert (
+        run(
+            ["--db", db, "case", "add", "X1", "--authority", "dudley", "--stratum", "custody"]
+        ).exit_code
+        == 0
+    )
     doc = json.loads(run(["--db", db, "stats", "--json"]).stdout)
     item = doc["groups"]["custody"]["items"]["bullying"]
     assert (item["unknown"], item["not_answered"], item["answered"]) == (1, 1, 0)
@@ -238,7 +276,9 @@ def test_human_table_and_long_csv(cohort):
     assert table.exit_code == 0, table.output
     assert "Known or suspected" in table.stdout and "Holm" in table.stdout
     physical = frame["ace_physical_abuse"]
-    share = physical.isin(["yes", "suspected"]).sum() / physical.isin(["yes", "suspected", "no"]).sum()
+    share = (
+        physical.isin(["yes", "suspected"]).sum() / physical.isin(["yes", "suspected", "no"]).sum()
+    )
     assert f"{100 * share:.1f} [" in table.stdout
     long = CliRunner().invoke(cli, ["--db", str(db), "stats", "--csv"])
     rows = list(csv.DictReader(io.StringIO(long.stdout)))

@@ -27,10 +27,15 @@ def cohorts(draw):
     rows = []
     for i in range(n):
         row = {
-            "case_ref": f"P{i}", "authority": draw(st.sampled_from(["dudley", "walsall"])),
-            "stratum": draw(st.sampled_from(["custody", "community", "out_of_court"])), "cohort": "main",
-            "sex": draw(st.sampled_from(["male", "female"])), "ethnicity": "unknown", "age": "", "screened_on": "2021-01-01",
-        }  # fmt: skip
+            "case_ref": f"P{i}",
+            "authority": draw(st.sampled_from(["dudley", "walsall"])),
+            "stratum": draw(st.sampled_from(["custody", "community", "out_of_court"])),
+            "cohort": "main",
+            "sex": draw(st.sampled_from(["male", "female"])),
+            "ethnicity": "unknown",
+            "age": "",
+            "screened_on": "2021-01-01",
+        }
         for item in BOOK.items:
             row[item.code] = draw(BINARY_CELLS if item.type == "binary" else COUNT_CELLS)
         rows.append(row)
@@ -49,7 +54,9 @@ def test_tallies_partition_every_group(rows, by):
         runner = CliRunner()
         for args in (["init"], ["import", str(data)]):
             assert runner.invoke(cli, ["--db", str(db), *args]).exit_code == 0
-        doc = json.loads(runner.invoke(cli, ["--db", str(db), "stats", "--json", "--by", by]).stdout)
+        doc = json.loads(
+            runner.invoke(cli, ["--db", str(db), "stats", "--json", "--by", by]).stdout
+        )
     assert doc["groups"]["all"]["n"] == len(rows)
     assert sum(g["n"] for name, g in doc["groups"].items() if name != "all") == len(rows)
     for group in doc["groups"].values():

@@ -17,7 +17,9 @@ from altar.stories.identifiers import (
 # A project's own terms, as `altar story terms add` would store them: names only as digests.
 PROJECT = Watchlist(
     first_names=shipped_first_names(),
-    name_digests=frozenset({hashlib.sha256(b"okafor").hexdigest(), hashlib.sha256(b"kai okafor").hexdigest()}),
+    name_digests=frozenset(
+        {hashlib.sha256(b"okafor").hexdigest(), hashlib.sha256(b"kai okafor").hexdigest()}
+    ),
     schools=("Oakfield High",),
 )
 
@@ -37,16 +39,25 @@ def _found(text: str, watch: Watchlist = PROJECT) -> list[tuple[str, str]]:
         ("DOB: 12.03.2009", [("date_of_birth", "12.03.2009")]),
         ("d.o.b. 12 March 2009", [("date_of_birth", "12 March 2009")]),
         ("Date of birth 2009-03-12.", [("date_of_birth", "2009-03-12")]),
-        ("On her birthday, 3rd of June 2008, she ran away.", [("date_of_birth", "3rd of June 2008")]),
+        (
+            "On her birthday, 3rd of June 2008, she ran away.",
+            [("date_of_birth", "3rd of June 2008")],
+        ),
         ("born March 12, 2009", [("date_of_birth", "March 12, 2009")]),
         ("The family lived at B23 6TH until 2015.", [("postcode", "B23 6TH")]),
         ("Moved to WV10 9QZ.", [("postcode", "WV10 9QZ")]),
         ("Mum's number is 07700 900123.", [("phone", "07700 900123")]),
-        ("Ring +44 7700 900123 or 0121 496 0000", [("phone", "+44 7700 900123"), ("phone", "0121 496 0000")]),
+        (
+            "Ring +44 7700 900123 or 0121 496 0000",
+            [("phone", "+44 7700 900123"), ("phone", "0121 496 0000")],
+        ),
         ("call +44 (0)20 7946 0000.", [("phone", "+44 (0)20 7946 0000")]),
         ("Emailed kai.o+yot@example.org.uk twice", [("email", "kai.o+yot@example.org.uk")]),
         ("Excluded from Oakfield high in Year 9.", [("school", "Oakfield high")]),
-        ("Then St Mary's Catholic Primary School.", [("school", "St Mary's Catholic Primary School")]),
+        (
+            "Then St Mary's Catholic Primary School.",
+            [("school", "St Mary's Catholic Primary School")],
+        ),
         ("A managed move to Park Hall Academy.", [("school", "Park Hall Academy")]),
     ],
 )
@@ -67,7 +78,7 @@ def test_obvious_identifying_details_are_caught(text, expected):
         "The Virtual School head and the Pupil Referral Unit; later a Sixth Form College.",
         "Referred to CAMHS at 11; the YOT and MASH were involved. Section 47 enquiries followed.",
         "Dad served 18 months; 3 fixed-term exclusions in Year 8; 12/40 sessions attended.",
-        "She said: \"nobody listened to me\".",
+        'She said: "nobody listened to me".',
         "kai and jack in lower case are not names to this check.",
     ],
 )
@@ -77,7 +88,8 @@ def test_ordinary_story_prose_is_not_flagged(text):
 
 def test_findings_name_section_and_line_within_the_section():
     findings = find_identifying_details(
-        {"family": "Lived with Mum.\nHer brother Tyler was 17.", "education": "\n\nDOB 01/02/2008"}, PROJECT
+        {"family": "Lived with Mum.\nHer brother Tyler was 17.", "education": "\n\nDOB 01/02/2008"},
+        PROJECT,
     )
     assert findings == [
         Finding("name", "family", 2, "Tyler"),
@@ -98,13 +110,28 @@ def test_project_names_are_matched_by_digest_and_the_shipped_list_is_optional():
 
 
 def test_name_digest_normalises_case_spacing_and_apostrophes():
-    assert name_digest("  O’Connor ") == name_digest("o'connor") == hashlib.sha256(b"o'connor").hexdigest()
+    assert (
+        name_digest("  O’Connor ")
+        == name_digest("o'connor")
+        == hashlib.sha256(b"o'connor").hexdigest()
+    )
     assert name_digest("Kai   OKAFOR") == hashlib.sha256(b"kai okafor").hexdigest()
 
 
 def test_shipped_list_is_modest_and_leaves_out_everyday_words():
     names = shipped_first_names()
     assert 200 <= len(names) <= 600
-    for word in ("will", "may", "june", "hope", "grace", "rose", "mark", "christian", "christmas", "mum"):
+    for word in (
+        "will",
+        "may",
+        "june",
+        "hope",
+        "grace",
+        "rose",
+        "mark",
+        "christian",
+        "christmas",
+        "mum",
+    ):
         assert word not in names
     assert {"muhammad", "olivia", "kai", "harpreet"} <= names

@@ -16,9 +16,31 @@ REF = "DUD-1"
 @pytest.fixture
 def case_file(altar, tmp_path) -> int:
     """A Dudley case with a story, two chronology events and a pen-picture."""
-    for args in (("case", "add", REF, "--authority", "dudley", "--stratum", "custody"),
-                 ("chronology", "add", REF, "--date", "2019-03", "--agency", "education", "--type", "exclusion"),
-                 ("chronology", "add", REF, "--date", "2020-01-14", "--agency", "police", "--type", "arrest")):  # fmt: skip
+    for args in (
+        ("case", "add", REF, "--authority", "dudley", "--stratum", "custody"),
+        (
+            "chronology",
+            "add",
+            REF,
+            "--date",
+            "2019-03",
+            "--agency",
+            "education",
+            "--type",
+            "exclusion",
+        ),
+        (
+            "chronology",
+            "add",
+            REF,
+            "--date",
+            "2020-01-14",
+            "--agency",
+            "police",
+            "--type",
+            "arrest",
+        ),
+    ):
         result = altar("--user", "boss", *args)
         assert result.exit_code == 0, result.output
     for text in ("He moved schools twice.", "He moved schools twice, then left."):
@@ -26,15 +48,19 @@ def case_file(altar, tmp_path) -> int:
         story.write_text(f"## Education\n\n{text}\n", encoding="utf-8")
         result = altar("--user", "boss", "story", "edit", REF, "--from-file", story)
         assert result.exit_code == 0, result.output
-    return _add_picture(altar, REF, "Out of school at eleven", "A boy of 15.\n\nHe trusted his youth worker.")
+    return _add_picture(
+        altar, REF, "Out of school at eleven", "A boy of 15.\n\nHe trusted his youth worker."
+    )
 
 
 def violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:120]})"
-            for v in results.response["violations"]]  # fmt: skip
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:120]})"
+        for v in results.response["violations"]
+    ]
 
 
 def check(page, path: str, then=None) -> None:  # type: ignore[no-untyped-def]
@@ -53,24 +79,42 @@ def test_the_sign_in_page_with_and_without_errors(browser_page):
 
 def test_a_practitioners_pages(browser_page, case_file):
     page = browser_page("pat")
-    for path in ("/cases", "/cases?stratum=custody", f"/cases/{REF}", "/cases/new", f"/cases/{REF}/screening",
-                 f"/cases/{REF}/story", f"/cases/{REF}/story/education", f"/cases/{REF}/story/history",
-                 f"/cases/{REF}/story/diff?old=1&new=2", f"/cases/{REF}/chronology", f"/cases/{REF}/chronology/new",
-                 "/cases/WAL-404", "/account/password", f"/cases/{REF}/details"):  # fmt: skip
+    for path in (
+        "/cases",
+        "/cases?stratum=custody",
+        f"/cases/{REF}",
+        "/cases/new",
+        f"/cases/{REF}/screening",
+        f"/cases/{REF}/story",
+        f"/cases/{REF}/story/education",
+        f"/cases/{REF}/story/history",
+        f"/cases/{REF}/story/diff?old=1&new=2",
+        f"/cases/{REF}/chronology",
+        f"/cases/{REF}/chronology/new",
+        "/cases/WAL-404",
+        "/account/password",
+        f"/cases/{REF}/details",
+    ):
         check(page, path)
 
 
 def test_pages_showing_errors(browser_page, case_file):
     page = browser_page("pat")
     check(page, "/cases/new", lambda p: p.get_by_role("button", name="Add case").click())
-    check(page, "/account/password", lambda p: p.get_by_role("button", name="Change password").click())
+    check(
+        page, "/account/password", lambda p: p.get_by_role("button", name="Change password").click()
+    )
 
     def bad_age(p) -> None:  # type: ignore[no-untyped-def]
         p.get_by_label("Age (optional)").fill("40")
         p.get_by_role("button", name="Save changes").click()
 
     check(page, f"/cases/{REF}/details", bad_age)
-    check(page, f"/cases/{REF}/screening", lambda p: p.get_by_role("button", name="Mark complete").click())
+    check(
+        page,
+        f"/cases/{REF}/screening",
+        lambda p: p.get_by_role("button", name="Mark complete").click(),
+    )
     check(page, f"/cases/{REF}/chronology/new", lambda p: p.get_by_role("button").last.click())
 
     def findings(p) -> None:  # type: ignore[no-untyped-def]
@@ -82,8 +126,15 @@ def test_pages_showing_errors(browser_page, case_file):
 
 def test_the_lead_researchers_pages(browser_page, case_file):
     page = browser_page("lena")
-    for path in ("/lead", "/lead?authority=dudley", "/lead/pen-pictures", f"/lead/pen-pictures/{case_file}",
-                 "/lead/pen-pictures/new", f"/lead/pen-pictures/{case_file}/edit", "/lead/reports"):  # fmt: skip
+    for path in (
+        "/lead",
+        "/lead?authority=dudley",
+        "/lead/pen-pictures",
+        f"/lead/pen-pictures/{case_file}",
+        "/lead/pen-pictures/new",
+        f"/lead/pen-pictures/{case_file}/edit",
+        "/lead/reports",
+    ):
         check(page, path)
 
     def refused(p) -> None:  # type: ignore[no-untyped-def]
@@ -98,6 +149,8 @@ def test_the_checker_finds_what_it_should(browser_page):
     # without a label and an image without alternative text are reported.
     page = browser_page()
     page.goto("/sign-in")
-    page.set_content('<html lang="en"><title>t</title><main><input type="text"><img src="x.png"></main></html>')
+    page.set_content(
+        '<html lang="en"><title>t</title><main><input type="text"><img src="x.png"></main></html>'
+    )
     found = " ".join(violations(page))
     assert "label" in found and "image-alt" in found

@@ -13,15 +13,28 @@ from bs4 import BeautifulSoup
 from tests.test_caseload import add_story_version
 
 # Two Dudley cases (pat's authority) and one Walsall case (walt's).
-CASES = (("DUD-1", "dudley", "custody"), ("DUD/2", "dudley", "community"), ("WAL-1", "walsall", "custody"))
-NEW = {"case_ref": "DUD-NEW", "stratum": "out_of_court", "cohort": "gang_lens", "sex": "female",
-       "ethnicity": "mixed", "age": "15", "screened_on": "2021-06-30"}  # fmt: skip
+CASES = (
+    ("DUD-1", "dudley", "custody"),
+    ("DUD/2", "dudley", "community"),
+    ("WAL-1", "walsall", "custody"),
+)
+NEW = {
+    "case_ref": "DUD-NEW",
+    "stratum": "out_of_court",
+    "cohort": "gang_lens",
+    "sex": "female",
+    "ethnicity": "mixed",
+    "age": "15",
+    "screened_on": "2021-06-30",
+}
 
 
 @pytest.fixture
 def cases(altar):  # type: ignore[no-untyped-def]
     for ref, authority, stratum in CASES:
-        result = altar("--user", "boss", "case", "add", ref, "--authority", authority, "--stratum", stratum)
+        result = altar(
+            "--user", "boss", "case", "add", ref, "--authority", authority, "--stratum", stratum
+        )
         assert result.exit_code == 0, result.output
 
 
@@ -40,8 +53,10 @@ def table(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
     if found is None:
         return []
     heads = [th.get_text(" ", strip=True) for th in found.thead.find_all("th")]
-    return [dict(zip(heads, (" ".join(c.get_text(" ").split()) for c in tr.find_all(["th", "td"]))))
-            for tr in found.tbody.find_all("tr")]  # fmt: skip
+    return [
+        dict(zip(heads, (" ".join(c.get_text(" ").split()) for c in tr.find_all(["th", "td"]))))
+        for tr in found.tbody.find_all("tr")
+    ]
 
 
 def refs(response) -> list[str]:  # type: ignore[no-untyped-def]
@@ -49,8 +64,11 @@ def refs(response) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def stored(query, ref: str) -> list[tuple]:  # type: ignore[no-untyped-def]
-    return query("SELECT c.case_ref, a.code, c.stratum, c.cohort, c.sex, c.ethnicity, c.age FROM cases c "
-                 "JOIN authority a ON a.id = c.authority_id WHERE c.case_ref = ?", (ref,))  # fmt: skip
+    return query(
+        "SELECT c.case_ref, a.code, c.stratum, c.cohort, c.sex, c.ethnicity, c.age FROM cases c "
+        "JOIN authority a ON a.id = c.authority_id WHERE c.case_ref = ?",
+        (ref,),
+    )
 
 
 def case_count(query) -> int:  # type: ignore[no-untyped-def]
@@ -91,28 +109,63 @@ def test_a_lead_sees_every_authority_with_an_authority_column_and_filter(web, ca
     lena = web("lena")
     everything = table(lena.get("/cases"))
     assert [(r["Case"], r["Authority"]) for r in everything] == [
-        ("DUD-1", "Dudley"), ("DUD/2", "Dudley"), ("WAL-1", "Walsall")]  # fmt: skip
+        ("DUD-1", "Dudley"),
+        ("DUD/2", "Dudley"),
+        ("WAL-1", "Walsall"),
+    ]
     walsall = lena.get("/cases?authority=walsall")
     assert refs(walsall) == ["WAL-1"]
-    assert soup(walsall).find("select", id="authority").find("option", selected=True)["value"] == "walsall"
+    assert (
+        soup(walsall).find("select", id="authority").find("option", selected=True)["value"]
+        == "walsall"
+    )
     assert "1 case match these filters" in text(walsall)
 
 
 def test_a_practitioner_cannot_widen_the_list_by_url(web, cases):
-    assert refs(web("pat").get("/cases?authority=walsall")) == ["DUD-1", "DUD/2"]  # ignored, not obeyed
+    assert refs(web("pat").get("/cases?authority=walsall")) == [
+        "DUD-1",
+        "DUD/2",
+    ]  # ignored, not obeyed
 
 
 def test_rows_show_status_counts_story_and_chronology(web, cases, altar, tmp_path):
     add_story_version(altar, tmp_path, "DUD-1", "Some words.")
     for date in ("2019-03", "2020-01-05"):
-        result = altar("--user", "boss", "chronology", "add", "DUD-1", "--date", date, "--agency", "police",
-                       "--type", "arrest")  # fmt: skip
+        result = altar(
+            "--user",
+            "boss",
+            "chronology",
+            "add",
+            "DUD-1",
+            "--date",
+            date,
+            "--agency",
+            "police",
+            "--type",
+            "arrest",
+        )
         assert result.exit_code == 0, result.output
     export = altar("--user", "boss", "export", "--format", "csv")
     assert export.exit_code == 0, export.output
     rows = {r["case_ref"]: r for r in csv.DictReader(io.StringIO(export.stdout))}
-    items = [k for k in rows["DUD-1"] if k not in ("case_ref", "authority", "stratum", "cohort", "sex", "ethnicity",
-                                                    "age", "screened_on", "screened_by", "instrument_version")]  # fmt: skip
+    items = [
+        k
+        for k in rows["DUD-1"]
+        if k
+        not in (
+            "case_ref",
+            "authority",
+            "stratum",
+            "cohort",
+            "sex",
+            "ethnicity",
+            "age",
+            "screened_on",
+            "screened_by",
+            "instrument_version",
+        )
+    ]
     shown = {r["Case"]: r for r in table(web("pat").get("/cases"))}
     assert shown["DUD-1"]["Story"] == "Version 1" and shown["DUD-1"]["Chronology"] == "2 events"
     assert shown["DUD/2"]["Story"] == "None yet" and shown["DUD/2"]["Chronology"] == "None yet"
@@ -162,30 +215,57 @@ def test_the_new_case_form_fixes_a_practitioners_authority(web):
 
 def test_a_lead_chooses_the_authority(web):
     select = soup(web("lena").get("/cases/new")).find("select", id="authority")
-    assert {o["value"] for o in select.find_all("option")} >= {"", "dudley", "walsall", "west_mercia"}
+    assert {o["value"] for o in select.find_all("option")} >= {
+        "",
+        "dudley",
+        "walsall",
+        "west_mercia",
+    }
 
 
 def test_adding_a_case_stores_it_and_shows_its_page_with_a_notice(web, query, altar):
     pat = web("pat")
     response = pat.post("/cases/new", NEW)
     assert response.status_code == 302 and response.headers["Location"].endswith("/cases/DUD-NEW")
-    assert stored(query, "DUD-NEW") == [("DUD-NEW", "dudley", "out_of_court", "gang_lens", "female", "mixed", 15)]
+    assert stored(query, "DUD-NEW") == [
+        ("DUD-NEW", "dudley", "out_of_court", "gang_lens", "female", "mixed", 15)
+    ]
     page = pat.get("/cases/DUD-NEW")
     assert "Case DUD-NEW added" in soup(page).find(class_="notification").get_text()
     assert "Case DUD-NEW added" not in text(pat.get("/cases/DUD-NEW"))  # shown once
     assert refs(pat.get("/cases")) == ["DUD-NEW"]
-    log = list(csv.DictReader(io.StringIO(altar("--user", "boss", "audit", "--format", "csv").stdout)))
+    log = list(
+        csv.DictReader(io.StringIO(altar("--user", "boss", "audit", "--format", "csv").stdout))
+    )
     added = [r for r in log if r["case_ref"] == "DUD-NEW"]
-    assert [(r["actor"], r["command"], r["action"]) for r in added] == [("pat", "altar serve cases.new", "insert")]
+    assert [(r["actor"], r["command"], r["action"]) for r in added] == [
+        ("pat", "altar serve cases.new", "insert")
+    ]
 
 
 def test_blank_optional_fields_take_the_cli_defaults(web, query):
-    response = web("lena").post("/cases/new", {"case_ref": "WAL-9", "authority": "walsall", "stratum": "custody",
-                                               "cohort": "main", "age": "", "screened_on": ""})  # fmt: skip
+    response = web("lena").post(
+        "/cases/new",
+        {
+            "case_ref": "WAL-9",
+            "authority": "walsall",
+            "stratum": "custody",
+            "cohort": "main",
+            "age": "",
+            "screened_on": "",
+        },
+    )
     assert response.status_code == 302, text(response)
-    assert stored(query, "WAL-9") == [("WAL-9", "walsall", "custody", "main", "unknown", "unknown", None)]
-    assert query("SELECT s.screened_on FROM screening s JOIN cases c ON c.id = s.case_id "
-                 "WHERE c.case_ref = 'WAL-9'")[0][0] is not None  # today  # fmt: skip
+    assert stored(query, "WAL-9") == [
+        ("WAL-9", "walsall", "custody", "main", "unknown", "unknown", None)
+    ]
+    assert (
+        query(
+            "SELECT s.screened_on FROM screening s JOIN cases c ON c.id = s.case_id "
+            "WHERE c.case_ref = 'WAL-9'"
+        )[0][0]
+        is not None
+    )  # today
 
 
 def test_missing_and_wrong_fields_are_listed_and_nothing_is_written(web, query):
@@ -208,9 +288,14 @@ def test_missing_and_wrong_fields_are_listed_and_nothing_is_written(web, query):
 
 
 def test_a_crafted_choice_and_a_missing_authority_are_refused(web, query):
-    response = web("lena").post("/cases/new", {**NEW, "authority": "", "stratum": "prison", "sex": "robot"})
+    response = web("lena").post(
+        "/cases/new", {**NEW, "authority": "", "stratum": "prison", "sex": "robot"}
+    )
     assert response.status_code == 400
-    summary = {a["href"]: a.get_text(strip=True) for a in soup(response).find(class_="error-summary").find_all("a")}
+    summary = {
+        a["href"]: a.get_text(strip=True)
+        for a in soup(response).find(class_="error-summary").find_all("a")
+    }
     assert summary["#authority"] == "Select the authority"
     assert summary["#stratum"].startswith("Stratum must be one of custody")
     assert summary["#sex"].startswith("Sex must be one of")
@@ -251,7 +336,9 @@ def test_markup_typed_into_a_field_comes_back_escaped(web, query):
     response = web("pat").post("/cases/new", {**NEW, "case_ref": "<script>alert(1)</script>"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert (
+        "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    )
     assert soup(response).find("input", id="case_ref")["value"] == "<script>alert(1)</script>"
     assert case_count(query) == 0
 
@@ -266,17 +353,44 @@ def test_a_reference_that_looks_like_a_date_of_birth_is_refused(web, query):
 
 
 def test_the_case_page_lists_the_cases_fields(web, cases, altar):
-    assert altar("--user", "boss", "case", "add", "DUD-9", "--authority", "dudley", "--stratum", "community",
-                 "--sex", "male", "--age", "15", "--screened-on", "2021-06-30").exit_code == 0  # fmt: skip
+    assert (
+        altar(
+            "--user",
+            "boss",
+            "case",
+            "add",
+            "DUD-9",
+            "--authority",
+            "dudley",
+            "--stratum",
+            "community",
+            "--sex",
+            "male",
+            "--age",
+            "15",
+            "--screened-on",
+            "2021-06-30",
+        ).exit_code
+        == 0
+    )
     response = web("pat").get("/cases/DUD-9")
     assert response.status_code == 200
     page = soup(response)
-    fields = {dt.get_text(strip=True): " ".join(dt.find_next_sibling("dd").get_text(" ").split())
-              for dt in page.find_all("dt")}  # fmt: skip
+    fields = {
+        dt.get_text(strip=True): " ".join(dt.find_next_sibling("dd").get_text(" ").split())
+        for dt in page.find_all("dt")
+    }
     assert page.h1.get_text(strip=True) == "DUD-9"
     assert fields["Authority"] == "Dudley" and fields["Stratum"] == "Community sentence"
-    assert fields["Sex"] == "Male" and fields["Age"] == "15" and fields["Screening date"] == "2021-06-30"
-    assert fields["Status"] == "Not started" and fields["Case story"] == "Not written yet Write the case story"
+    assert (
+        fields["Sex"] == "Male"
+        and fields["Age"] == "15"
+        and fields["Screening date"] == "2021-06-30"
+    )
+    assert (
+        fields["Status"] == "Not started"
+        and fields["Case story"] == "Not written yet Write the case story"
+    )
 
 
 def test_a_reference_with_a_slash_has_its_own_page(web, cases):
@@ -311,7 +425,10 @@ def test_another_authoritys_case_is_not_found_like_a_missing_one(web, cases):
 def many(altar, valid_row, write_csv, tmp_path, web_users) -> list[str]:
     """230 Dudley cases (every 10th in custody; DUD-150's screening in progress) and 5 of Walsall's,
     imported as a spreadsheet."""
-    rows = [valid_row(f"DUD-{n:03d}", stratum="custody" if n % 10 == 0 else "community") for n in range(1, 231)]
+    rows = [
+        valid_row(f"DUD-{n:03d}", stratum="custody" if n % 10 == 0 else "community")
+        for n in range(1, 231)
+    ]
     rows[149]["bullying"] = "unanswered"
     rows += [valid_row(f"WAL-{n:03d}", authority="walsall") for n in range(1, 6)]
     result = altar("--user", "boss", "import", str(write_csv(tmp_path / "many.csv", rows)))
@@ -324,7 +441,8 @@ def pagination(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
     if nav is None:
         return {}
     return {a.get_text(" ", strip=True): a["href"] for a in nav.find_all("a")} | {
-        "at": nav.find(class_="pagination-position").get_text(strip=True)}
+        "at": nav.find(class_="pagination-position").get_text(strip=True)
+    }
 
 
 def test_a_long_caseload_comes_a_hundred_at_a_time(web, many):
@@ -336,7 +454,7 @@ def test_a_long_caseload_comes_a_hundred_at_a_time(web, many):
     assert "230 cases: 1 to 100 shown" in text(first)
     assert pagination(first) == {"Next page": "/cases?page=2", "at": "Page 1 of 3"}
     third = pat.get("/cases?page=3")
-    assert refs(third) == many[2 * PER_PAGE:]
+    assert refs(third) == many[2 * PER_PAGE :]
     assert pagination(third) == {"Previous page": "/cases?page=2", "at": "Page 3 of 3"}
     assert refs(pat.get("/cases?page=99")) == refs(third)  # past the end: the last page
     assert refs(pat.get("/cases?page=-1")) == refs(pat.get("/cases?page=abc")) == refs(first)
@@ -352,8 +470,11 @@ def test_pages_keep_the_filters_and_the_search_finds_references(web, many):
     assert soup(found).find("input", attrs={"name": "q"})["value"] == "dud-01"
     assert soup(found).find("a", string="Clear filters")["href"] == "/cases"
     second = web("lena").get("/cases?q=-&status=complete&page=2")  # 234 of the 235 are complete
-    assert pagination(second) == {"Previous page": "/cases?page=1&status=complete&q=-", "at": "Page 2 of 3",
-                                  "Next page": "/cases?page=3&status=complete&q=-"}  # fmt: skip
+    assert pagination(second) == {
+        "Previous page": "/cases?page=1&status=complete&q=-",
+        "at": "Page 2 of 3",
+        "Next page": "/cases?page=3&status=complete&q=-",
+    }
     assert refs(pat.get("/cases?q=WAL")) == []  # the search never widens a practitioner's scope
     assert refs(pat.get("/cases?q=%25")) == refs(pat.get("/cases?q=D_D")) == []  # no LIKE wildcards
     assert refs(pat.get("/cases?status=in_progress")) == ["DUD-150"]
@@ -366,7 +487,9 @@ def test_pages_keep_the_filters_and_the_search_finds_references(web, many):
 
 def details_fields(client, ref: str = "DUD-1") -> dict[str, str]:  # type: ignore[no-untyped-def]
     """The details form as a browser would send it, untouched."""
-    form = soup(client.get(f"/cases/{ref}/details")).find("form", attrs={"action": f"/cases/{ref}/details"})
+    form = soup(client.get(f"/cases/{ref}/details")).find(
+        "form", attrs={"action": f"/cases/{ref}/details"}
+    )
     fields = {}
     for field in form.find_all(["input", "select"]):
         name = field.get("name")
@@ -382,26 +505,43 @@ def test_the_case_page_leads_to_its_details_form_filled_in(web, cases):
     pat = web("pat")
     link = soup(pat.get("/cases/DUD-1")).find("a", string="Change the case's details")["href"]
     assert link == "/cases/DUD-1/details"
-    assert details_fields(pat) == {"stratum": "custody", "cohort": "main", "sex": "unknown", "ethnicity": "unknown",
-                                   "age": ""}  # fmt: skip
+    assert details_fields(pat) == {
+        "stratum": "custody",
+        "cohort": "main",
+        "sex": "unknown",
+        "ethnicity": "unknown",
+        "age": "",
+    }
     assert "Dudley" in text(pat.get(link))  # a practitioner's authority is shown, not asked
     assert set(details_fields(web("lena"))) >= {"authority"}
 
 
-def test_correcting_the_details_keeps_the_screening_and_logs_each_change(web, cases, query, stored_answers, altar):
-    result = altar("--user", "pat", "screening", "enter", "DUD-1", "--from", _form_file(altar, "DUD-1"))
+def test_correcting_the_details_keeps_the_screening_and_logs_each_change(
+    web, cases, query, stored_answers, altar
+):
+    result = altar(
+        "--user", "pat", "screening", "enter", "DUD-1", "--from", _form_file(altar, "DUD-1")
+    )
     assert result.exit_code == 0, result.output
     before = stored_answers()["DUD-1"]
     pat = web("pat")
-    response = pat.post("/cases/DUD-1/details", {**details_fields(pat), "stratum": "community", "age": "16"})
+    response = pat.post(
+        "/cases/DUD-1/details", {**details_fields(pat), "stratum": "community", "age": "16"}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/cases/DUD-1"
     assert "Case DUD-1 changed." in text(pat.get("/cases/DUD-1"))
-    assert stored(query, "DUD-1") == [("DUD-1", "dudley", "community", "main", "unknown", "unknown", 16)]
+    assert stored(query, "DUD-1") == [
+        ("DUD-1", "dudley", "community", "main", "unknown", "unknown", 16)
+    ]
     assert stored_answers()["DUD-1"] == before
-    log = query("SELECT actor, command, field, old_value, new_value FROM change_log "
-                "WHERE entity = 'case' AND action = 'update' ORDER BY id")  # fmt: skip
-    assert log == [("pat", "altar serve cases.details", "stratum", "custody", "community"),
-                   ("pat", "altar serve cases.details", "age", None, "16")]  # fmt: skip
+    log = query(
+        "SELECT actor, command, field, old_value, new_value FROM change_log "
+        "WHERE entity = 'case' AND action = 'update' ORDER BY id"
+    )
+    assert log == [
+        ("pat", "altar serve cases.details", "stratum", "custody", "community"),
+        ("pat", "altar serve cases.details", "age", None, "16"),
+    ]
     again = pat.post("/cases/DUD-1/details", details_fields(pat))
     assert again.status_code == 302 and "Nothing had changed" in text(pat.get("/cases/DUD-1"))
 
@@ -410,19 +550,32 @@ def _form_file(altar, ref: str) -> str:  # type: ignore[no-untyped-def]
     """A screening form for ``ref`` with one answer filled in, as a file."""
     import tempfile
 
-    text_ = altar("--user", "boss", "screening", "form", ref).stdout.replace("bullying:", "bullying: yes", 1)
-    handle = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8")
+    text_ = altar("--user", "boss", "screening", "form", ref).stdout.replace(
+        "bullying:", "bullying: yes", 1
+    )
+    handle = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8")  # noqa: SIM115
     with handle:
         handle.write(text_)
     return handle.name
 
 
-@pytest.mark.parametrize("changes, expected", [
-    ({"age": "40"}, [("#age", "Age must be a whole number of years from 10 to 18, or unknown")]),
-    ({"stratum": "prison"}, [("#stratum", "Stratum must be one of custody, community, out_of_court")]),
-    ({"stratum": ""}, [("#stratum", "Select the stratum")]),
-])  # fmt: skip
-def test_bad_details_are_refused_by_field_and_nothing_is_written(web, cases, query, changes, expected):
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        (
+            {"age": "40"},
+            [("#age", "Age must be a whole number of years from 10 to 18, or unknown")],
+        ),
+        (
+            {"stratum": "prison"},
+            [("#stratum", "Stratum must be one of custody, community, out_of_court")],
+        ),
+        ({"stratum": ""}, [("#stratum", "Select the stratum")]),
+    ],
+)
+def test_bad_details_are_refused_by_field_and_nothing_is_written(
+    web, cases, query, changes, expected
+):
     pat, before = web("pat"), stored(query, "DUD-1")
     response = pat.post("/cases/DUD-1/details", {**details_fields(pat), **changes})
     assert response.status_code == 400
@@ -432,7 +585,9 @@ def test_bad_details_are_refused_by_field_and_nothing_is_written(web, cases, que
     assert all(message.startswith(prefix) for (_, message), (_, prefix) in zip(found, expected))
     assert stored(query, "DUD-1") == before
     if changes.get("age"):
-        assert soup(response).find("input", attrs={"name": "age"})["value"] == changes["age"]  # as typed
+        assert (
+            soup(response).find("input", attrs={"name": "age"})["value"] == changes["age"]
+        )  # as typed
 
 
 def test_a_practitioner_cannot_move_a_case_to_another_authority_but_a_lead_can(web, cases, query):
@@ -440,6 +595,11 @@ def test_a_practitioner_cannot_move_a_case_to_another_authority_but_a_lead_can(w
     response = pat.post("/cases/DUD-1/details", {**details_fields(pat), "authority": "walsall"})
     assert response.status_code == 403 and stored(query, "DUD-1") == before
     lena = web("lena")
-    assert lena.post("/cases/DUD-1/details", {**details_fields(lena), "authority": "walsall"}).status_code == 302
+    assert (
+        lena.post(
+            "/cases/DUD-1/details", {**details_fields(lena), "authority": "walsall"}
+        ).status_code
+        == 302
+    )
     assert stored(query, "DUD-1")[0][1] == "walsall"
     assert pat.get("/cases/DUD-1").status_code == 404  # out of pat's caseload now

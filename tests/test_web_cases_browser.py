@@ -15,13 +15,18 @@ from altar.capture.records import CASE_COLUMNS, EXTRA_COLUMNS
 SHOTS = Path("/tmp/shots")
 # (case_ref, authority, stratum, how many items answered: None = all)
 CASELOAD = (
-    ("DUD-001", "dudley", "custody", None), ("DUD-002", "dudley", "community", None),
-    ("DUD-003", "dudley", "out_of_court", 12), ("DUD-004", "dudley", "community", 30),
-    ("DUD-005", "dudley", "custody", 0), ("DUD-006", "dudley", "out_of_court", None),
-    ("DUD/2021/007", "dudley", "community", 5), ("DUD-008", "dudley", "custody", 0),
-    ("DUD-009", "dudley", "community", None), ("DUD-010", "dudley", "out_of_court", 20),
+    ("DUD-001", "dudley", "custody", None),
+    ("DUD-002", "dudley", "community", None),
+    ("DUD-003", "dudley", "out_of_court", 12),
+    ("DUD-004", "dudley", "community", 30),
+    ("DUD-005", "dudley", "custody", 0),
+    ("DUD-006", "dudley", "out_of_court", None),
+    ("DUD/2021/007", "dudley", "community", 5),
+    ("DUD-008", "dudley", "custody", 0),
+    ("DUD-009", "dudley", "community", None),
+    ("DUD-010", "dudley", "out_of_court", 20),
     ("WAL-001", "walsall", "custody", None),
-)  # fmt: skip
+)
 
 
 @pytest.fixture
@@ -38,15 +43,39 @@ def caseload(altar, tmp_path):  # type: ignore[no-untyped-def]
         writer.writeheader()
         for n, (ref, authority, stratum, answered) in enumerate(CASELOAD):
             upto = len(items) if answered is None else answered
-            answers = {code: _answer(code, i, n) if i < upto else "unanswered" for i, code in enumerate(items)}
-            writer.writerow({"case_ref": ref, "authority": authority, "stratum": stratum, "cohort": "main",
-                             "sex": "male" if n % 2 else "female", "ethnicity": "white", "age": str(12 + n % 6),
-                             "screened_on": "2021-06-30", **answers})  # fmt: skip
+            answers = {
+                code: _answer(code, i, n) if i < upto else "unanswered"
+                for i, code in enumerate(items)
+            }
+            writer.writerow(
+                {
+                    "case_ref": ref,
+                    "authority": authority,
+                    "stratum": stratum,
+                    "cohort": "main",
+                    "sex": "male" if n % 2 else "female",
+                    "ethnicity": "white",
+                    "age": str(12 + n % 6),
+                    "screened_on": "2021-06-30",
+                    **answers,
+                }
+            )
     result = altar("--user", "boss", "import", path)
     assert result.exit_code == 0, result.output
     for ref, date in (("DUD-001", "2019-03"), ("DUD-001", "2020-01-05"), ("DUD-004", "2018-11")):
-        result = altar("--user", "boss", "chronology", "add", ref, "--date", date, "--agency", "education",
-                       "--type", "exclusion")  # fmt: skip
+        result = altar(
+            "--user",
+            "boss",
+            "chronology",
+            "add",
+            ref,
+            "--date",
+            date,
+            "--agency",
+            "education",
+            "--type",
+            "exclusion",
+        )
         assert result.exit_code == 0, result.output
     from tests.test_caseload import add_story_version
 
@@ -74,7 +103,9 @@ def test_pat_adds_a_case_through_the_form_after_fixing_a_missing_field(browser_p
     page.screenshot(path=str(SHOTS / "cases-new-errors.png"), full_page=True)
     summary.get_by_role("link").click()
     assert page.evaluate("document.activeElement.id") == "stratum"
-    assert page.get_by_label("Case reference").input_value() == "DUD-NEW-1"  # what was typed is kept
+    assert (
+        page.get_by_label("Case reference").input_value() == "DUD-NEW-1"
+    )  # what was typed is kept
     page.get_by_label("Community sentence").check()
     page.get_by_role("button", name="Add case").click()
     page.wait_for_url("**/cases/DUD-NEW-1")

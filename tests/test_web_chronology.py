@@ -19,30 +19,62 @@ OTHER = "/cases/WAL-1/chronology"  # Walsall's: pat (Dudley) may not see it
 def cases(altar, web_users):
     """DUD/1 and DUD-2 (Dudley) and WAL-1 (Walsall), with no events."""
     for ref, authority in (("DUD/1", "dudley"), ("DUD-2", "dudley"), ("WAL-1", "walsall")):
-        result = altar("--user", "boss", "case", "add", ref, "--authority", authority, "--stratum", "custody",
-                       "--age", "15", "--screened-on", "2021-03-04")  # fmt: skip
+        result = altar(
+            "--user",
+            "boss",
+            "case",
+            "add",
+            ref,
+            "--authority",
+            authority,
+            "--stratum",
+            "custody",
+            "--age",
+            "15",
+            "--screened-on",
+            "2021-03-04",
+        )
         assert result.exit_code == 0, result.output
     return altar
 
 
 def add(altar, ref, when, agency, kind, note=None):
     """Add an event through the CLI (as boss); return its id."""
-    result = altar("--user", "boss", "chronology", "add", ref, "--date", when, "--agency", agency, "--type", kind,
-                   *(["--note", note] if note else []))  # fmt: skip
+    result = altar(
+        "--user",
+        "boss",
+        "chronology",
+        "add",
+        ref,
+        "--date",
+        when,
+        "--agency",
+        agency,
+        "--type",
+        kind,
+        *(["--note", note] if note else []),
+    )
     assert result.exit_code == 0, result.output
-    listed = json.loads(altar("--user", "boss", "chronology", "list", ref, "--format", "json").stdout)
+    listed = json.loads(
+        altar("--user", "boss", "chronology", "list", ref, "--format", "json").stdout
+    )
     return max(row["id"] for row in listed)
 
 
 def events(query, ref="DUD/1"):
-    return query("SELECT e.id, e.occurred_on, e.date_precision, e.agency, e.event_type, e.note, e.recorded_by "
-                 "FROM chronology_event e JOIN cases c ON c.id = e.case_id WHERE c.case_ref = ? "
-                 "ORDER BY e.occurred_on, e.id", [ref])  # fmt: skip
+    return query(
+        "SELECT e.id, e.occurred_on, e.date_precision, e.agency, e.event_type, e.note, e.recorded_by "
+        "FROM chronology_event e JOIN cases c ON c.id = e.case_id WHERE c.case_ref = ? "
+        "ORDER BY e.occurred_on, e.id",
+        [ref],
+    )
 
 
 def changes(query):
-    return query("SELECT actor, command, action, case_ref, field, old_value, new_value FROM change_log "
-                 "WHERE entity = 'chronology_event' AND actor <> 'boss' ORDER BY id")  # fmt: skip
+    return query(
+        "SELECT actor, command, action, case_ref, field, old_value, new_value FROM change_log "
+        "WHERE entity = 'chronology_event' AND actor <> 'boss' ORDER BY id"
+    )
 
 
 def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
@@ -72,14 +104,20 @@ def test_the_table_lists_events_in_date_order_with_readable_names(cases, web):
     add(cases, "DUD-2", "2015-01", "police", "arrest")
     page = soup(web("pat").get(BASE))
     assert page.h1.get_text(strip=True) == "Chronology"
-    rows = [[cell.get_text(" ", strip=True) for cell in tr.find_all(["th", "td"])] for tr in page.tbody.find_all("tr")]
+    rows = [
+        [cell.get_text(" ", strip=True) for cell in tr.find_all(["th", "td"])]
+        for tr in page.tbody.find_all("tr")
+    ]
     assert [row[:6] for row in rows] == [
         ["2010-03", "Children's social care", "Child protection plan", "", "boss", str(early)],
         ["2019-06-20", "Courts", "Court outcome", "referral order", "boss", str(late)],
     ]
     which = "the event of 2010-03 (Child protection plan)"
     assert rows[0][6] == f"Change {which} Remove {which}"
-    links = {a.get_text(" ", strip=True).split(" ")[0]: a["href"] for a in page.tbody.find_all("tr")[1].find_all("a")}
+    links = {
+        a.get_text(" ", strip=True).split(" ")[0]: a["href"]
+        for a in page.tbody.find_all("tr")[1].find_all("a")
+    }
     assert links == {"Change": f"{BASE}/{late}/edit", "Remove": f"{BASE}/{late}/remove"}
     assert page.find("a", string="Add an event")["href"] == f"{BASE}/new"
     assert page.find("a", href=f"{BASE}/timeline.png") is not None
@@ -113,10 +151,15 @@ def test_the_add_form_has_every_field_with_the_clis_vocabularies(cases, web):
     assert page.find(id="date")["aria-describedby"] == "date-hint"
     fieldset = page.find(id="agency").find_parent("fieldset")
     assert fieldset.legend.get_text(strip=True) == "Agency"
-    radios = [(r["value"], page.find("label", attrs={"for": r["id"]}).get_text(strip=True))
-              for r in fieldset.find_all("input", type="radio")]  # fmt: skip
+    radios = [
+        (r["value"], page.find("label", attrs={"for": r["id"]}).get_text(strip=True))
+        for r in fieldset.find_all("input", type="radio")
+    ]
     assert radios == list(AGENCY_LABELS.items())
-    options = [(o["value"], o.get_text(strip=True)) for o in page.find("select", id="event_type").find_all("option")]
+    options = [
+        (o["value"], o.get_text(strip=True))
+        for o in page.find("select", id="event_type").find_all("option")
+    ]
     assert options == [("", "Choose the kind of event"), *EVENT_TYPE_LABELS.items()]
     assert page.find("textarea", id="note") is not None
     assert page.find("label", attrs={"for": "note"}) is not None
@@ -128,8 +171,17 @@ def test_adding_an_event_stores_it_under_the_signed_in_user(cases, web, query):
     assert response.status_code == 302 and response.headers["Location"] == BASE
     ((event_id, *stored),) = events(query)
     assert stored == ["2019-03-01", "month", "education", "exclusion", "fixed term", "pat"]
-    assert changes(query) == [("pat", "altar serve chronology.new", "insert", "DUD/1", f"event {event_id}", None,
-                               "2019-03 education exclusion: fixed term")]  # fmt: skip
+    assert changes(query) == [
+        (
+            "pat",
+            "altar serve chronology.new",
+            "insert",
+            "DUD/1",
+            f"event {event_id}",
+            None,
+            "2019-03 education exclusion: fixed term",
+        )
+    ]
     assert "Added the event of 2019-03: Education, Exclusion." in text(pat.get(BASE))
     assert "Added the event" not in text(pat.get(BASE))  # said once
 
@@ -139,17 +191,27 @@ def test_bad_input_is_shown_by_field_with_what_was_typed_and_nothing_is_written(
     response = web("pat").post(f"{BASE}/new", typed)
     assert response.status_code == 400
     assert summary(response) == [
-        ("#date", "2019-13 is not a date in the calendar; give the date as YYYY-MM-DD, or YYYY-MM when only the "
-                  "month is known"),
-        ("#agency", "Agency must be one of social_care, education, health, police, youth_justice, courts, housing, "
-                    "voluntary, other (or its name, e.g. children's social care)"),
+        (
+            "#date",
+            "2019-13 is not a date in the calendar; give the date as YYYY-MM-DD, or YYYY-MM when only the "
+            "month is known",
+        ),
+        (
+            "#agency",
+            "Agency must be one of social_care, education, health, police, youth_justice, courts, housing, "
+            "voluntary, other (or its name, e.g. children's social care)",
+        ),
         ("#event_type", "Event type is required"),
         ("#note", "Write the note on one line (the case story is the place for more)"),
-    ]  # fmt: skip
+    ]
     page = soup(response)
     assert page.find(id="date")["value"] == "2019-13"
     assert page.find("textarea", id="note").get_text() == "two\nlines"
-    assert page.find(id="date-error").get_text(" ", strip=True).startswith("Error: 2019-13 is not a date")
+    assert (
+        page.find(id="date-error")
+        .get_text(" ", strip=True)
+        .startswith("Error: 2019-13 is not a date")
+    )
     assert page.title.get_text().startswith("Error: ")
     assert events(query) == [] and changes(query) == []
 
@@ -190,24 +252,45 @@ def test_the_change_form_shows_the_event_as_stored(cases, web):
 
 def test_changing_an_event_logs_each_changed_field_under_the_signed_in_user(cases, web, query):
     event_id = add(cases, "DUD/1", "2016-09", "education", "exclusion", "fixed term")
-    response = web("pat").post(f"{BASE}/{event_id}/edit", {**GOOD, "date": "2016-09-14", "event_type": "school_move",
-                                                           "note": "fixed term"})  # fmt: skip
+    response = web("pat").post(
+        f"{BASE}/{event_id}/edit",
+        {**GOOD, "date": "2016-09-14", "event_type": "school_move", "note": "fixed term"},
+    )
     assert response.status_code == 302 and response.headers["Location"] == BASE
-    assert events(query) == [(event_id, "2016-09-14", "day", "education", "school_move", "fixed term", "boss")]
+    assert events(query) == [
+        (event_id, "2016-09-14", "day", "education", "school_move", "fixed term", "boss")
+    ]
     command = "altar serve chronology.edit"
     assert changes(query) == [
         ("pat", command, "update", "DUD/1", f"event {event_id} date", "2016-09", "2016-09-14"),
-        ("pat", command, "update", "DUD/1", f"event {event_id} event_type", "exclusion", "school_move"),
+        (
+            "pat",
+            command,
+            "update",
+            "DUD/1",
+            f"event {event_id} event_type",
+            "exclusion",
+            "school_move",
+        ),
     ]
-    assert web("pat").post(f"{BASE}/{event_id}/edit", {**GOOD, "date": "2016-09-14", "event_type": "school_move",
-                                                       "note": ""}).status_code == 302  # fmt: skip
+    assert (
+        web("pat")
+        .post(
+            f"{BASE}/{event_id}/edit",
+            {**GOOD, "date": "2016-09-14", "event_type": "school_move", "note": ""},
+        )
+        .status_code
+        == 302
+    )
     assert changes(query)[-1][4:] == (f"event {event_id} note", "fixed term", None)
 
 
 def test_a_bad_change_is_refused_and_changes_nothing(cases, web, query):
     event_id = add(cases, "DUD/1", "2016-09", "education", "exclusion")
     before = events(query)
-    response = web("pat").post(f"{BASE}/{event_id}/edit", {**GOOD, "date": "next week", "event_type": "nap"})
+    response = web("pat").post(
+        f"{BASE}/{event_id}/edit", {**GOOD, "date": "next week", "event_type": "nap"}
+    )
     assert response.status_code == 400
     assert [target for target, _ in summary(response)] == ["#date", "#event_type"]
     assert soup(response).find(id="date")["value"] == "next week"
@@ -223,15 +306,29 @@ def test_removing_asks_first_then_removes_under_the_signed_in_user(cases, web, q
     pat = web("pat")
     page = soup(pat.get(f"{BASE}/{gone}/remove"))
     assert page.h1.get_text(strip=True) == "Remove this event?"
-    assert [dd.get_text(strip=True) for dd in page.find_all("dd")] == ["2016-09", "Education", "Exclusion",
-                                                                       "fixed term", "boss"]  # fmt: skip
+    assert [dd.get_text(strip=True) for dd in page.find_all("dd")] == [
+        "2016-09",
+        "Education",
+        "Exclusion",
+        "fixed term",
+        "boss",
+    ]
     assert page.find("button", string="Yes, remove this event") is not None
     assert len(events(query)) == 2  # asking removed nothing
     response = pat.post(f"{BASE}/{gone}/remove")
     assert response.status_code == 302 and response.headers["Location"] == BASE
     assert [row[0] for row in events(query)] == [keep]
-    assert changes(query) == [("pat", "altar serve chronology.remove", "delete", "DUD/1", f"event {gone}",
-                               "2016-09 education exclusion: fixed term", None)]  # fmt: skip
+    assert changes(query) == [
+        (
+            "pat",
+            "altar serve chronology.remove",
+            "delete",
+            "DUD/1",
+            f"event {gone}",
+            "2016-09 education exclusion: fixed term",
+            None,
+        )
+    ]
     assert "Removed the event of 2016-09: Education, Exclusion." in text(pat.get(BASE))
     assert pat.post(f"{BASE}/{gone}/remove").status_code == 404
 
@@ -240,7 +337,13 @@ def test_removing_asks_first_then_removes_under_the_signed_in_user(cases, web, q
 
 
 def pages_of(base: str, event_id: int) -> list[str]:
-    return [base, f"{base}/new", f"{base}/{event_id}/edit", f"{base}/{event_id}/remove", f"{base}/timeline.png"]
+    return [
+        base,
+        f"{base}/new",
+        f"{base}/{event_id}/edit",
+        f"{base}/{event_id}/remove",
+        f"{base}/timeline.png",
+    ]
 
 
 def test_signed_out_every_page_goes_to_sign_in_and_nothing_is_written(cases, web, query):
@@ -249,7 +352,9 @@ def test_signed_out_every_page_goes_to_sign_in_and_nothing_is_written(cases, web
     client = web()
     for path in pages_of(BASE, event_id):
         response = client.get(path)
-        assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in"), path
+        assert response.status_code == 302 and response.headers["Location"].startswith(
+            "/sign-in"
+        ), path
     for path in pages_of(BASE, event_id)[1:4]:
         assert client.post(path, GOOD).status_code == 302, path
     assert events(query) == before and changes(query) == []
@@ -275,7 +380,9 @@ def test_another_authoritys_chronology_is_not_found_for_pages_and_posts(cases, w
         assert "walsall note" not in text(response) and "Exclusion" not in text(response)
     for path in pages_of(OTHER, event_id)[1:4]:
         assert pat.post(path, GOOD).status_code == 404, path
-        assert pat.post(path, {**GOOD, "date": "bad"}).status_code == 404, path  # scope before validation
+        assert pat.post(path, {**GOOD, "date": "bad"}).status_code == 404, (
+            path
+        )  # scope before validation
     assert events(query, "WAL-1") == before and changes(query) == []
     assert web("walt").get(OTHER).status_code == 200  # Walsall's own practitioner sees it
 

@@ -15,8 +15,21 @@ SHOTS = Path("/tmp/shots")
 
 @pytest.fixture
 def case(altar, live_server):
-    result = altar("--user", "boss", "case", "add", "DUD-17", "--authority", "dudley", "--stratum", "community",
-                   "--age", "15", "--screened-on", "2021-03-04")  # fmt: skip
+    result = altar(
+        "--user",
+        "boss",
+        "case",
+        "add",
+        "DUD-17",
+        "--authority",
+        "dudley",
+        "--stratum",
+        "community",
+        "--age",
+        "15",
+        "--screened-on",
+        "2021-03-04",
+    )
     assert result.exit_code == 0, result.output
     return "/cases/DUD-17/chronology"
 
@@ -27,8 +40,13 @@ def back_to(path: str) -> re.Pattern:
     return re.compile(re.escape(path) + "(#.*)?$")
 
 
-def fill_event(page, date: str, agency: str | None, kind: str | None,  # type: ignore[no-untyped-def]
-               note: str = "") -> None:
+def fill_event(
+    page,
+    date: str,
+    agency: str | None,
+    kind: str | None,  # type: ignore[no-untyped-def]
+    note: str = "",
+) -> None:
     page.get_by_label("Date").fill(date)
     if agency:
         page.get_by_label(agency, exact=True).check()
@@ -38,8 +56,10 @@ def fill_event(page, date: str, agency: str | None, kind: str | None,  # type: i
 
 
 def table(page) -> list[list[str]]:  # type: ignore[no-untyped-def]
-    return [[cell.strip() for cell in row.locator("th, td").all_inner_texts()[:4]]
-            for row in page.locator("table tbody tr").all()]  # fmt: skip
+    return [
+        [cell.strip() for cell in row.locator("th, td").all_inner_texts()[:4]]
+        for row in page.locator("table tbody tr").all()
+    ]
 
 
 def test_a_practitioner_keeps_a_chronology(browser_page, case, altar):
@@ -64,13 +84,18 @@ def test_a_practitioner_keeps_a_chronology(browser_page, case, altar):
     fill_event(page, "2019-03", "Education", "Exclusion", "fixed term, 5 days")
     page.get_by_role("button", name="Add event").click()
     page.wait_for_url(back_to(case))
-    assert page.get_by_role("status").inner_text() == "Added the event of 2019-03: Education, Exclusion."
+    assert (
+        page.get_by_role("status").inner_text()
+        == "Added the event of 2019-03: Education, Exclusion."
+    )
     page.get_by_role("link", name="Add an event").click()
     fill_event(page, "2018-11-02", "Police", "Arrest")
     page.get_by_role("button", name="Add event").click()
     page.wait_for_url(back_to(case))
-    assert table(page) == [["2018-11-02", "Police", "Arrest", ""],
-                           ["2019-03", "Education", "Exclusion", "fixed term, 5 days"]]  # fmt: skip
+    assert table(page) == [
+        ["2018-11-02", "Police", "Arrest", ""],
+        ["2019-03", "Education", "Exclusion", "fixed term, 5 days"],
+    ]
 
     page.get_by_role("link", name="Change the event of 2019-03 (Exclusion)").click()
     assert page.get_by_label("Education", exact=True).is_checked()
@@ -92,7 +117,9 @@ def test_a_practitioner_keeps_a_chronology(browser_page, case, altar):
     page.get_by_role("link", name="Change the event of 2020-07 (Entered care)").focus()
     page.screenshot(path=str(SHOTS / "chronology-table.png"), full_page=True)
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download the timeline chart (PNG image, not for publication)").click()
+        page.get_by_role(
+            "link", name="Download the timeline chart (PNG image, not for publication)"
+        ).click()
     assert download.value.suggested_filename == "DUD-17_timeline.png"
     download.value.save_as(SHOTS / "chronology-timeline.png")
     assert (SHOTS / "chronology-timeline.png").read_bytes().startswith(b"\x89PNG")

@@ -82,9 +82,13 @@ def _progress(row: dict[str, str]) -> str:
 def _expected_items(rows: list[dict[str, str]]) -> dict[str, tuple[int, int]]:
     """{code: (unknown, not answered)}: in the import's contract a blank
     cell or the word unknown is unknown; ``unanswered`` is not answered."""
-    return {item.code: (sum(r[item.code] in ("", "unknown") for r in rows),
-                        sum(r[item.code] == "unanswered" for r in rows))
-            for item in current_codebook().items}  # fmt: skip
+    return {
+        item.code: (
+            sum(r[item.code] in ("", "unknown") for r in rows),
+            sum(r[item.code] == "unanswered" for r in rows),
+        )
+        for item in current_codebook().items
+    }
 
 
 def _number(cell) -> int:  # type: ignore[no-untyped-def]
@@ -111,7 +115,11 @@ def _items_table(response) -> dict[str, tuple[int, int]]:  # type: ignore[no-unt
 
 
 NAMES = {"dudley": "Dudley", "walsall": "Walsall", "coventry": "Coventry"}
-STRATA = {"custody": "Custody", "community": "Community sentence", "out_of_court": "Out-of-court disposal"}
+STRATA = {
+    "custody": "Custody",
+    "community": "Community sentence",
+    "out_of_court": "Out-of-court disposal",
+}
 
 
 def _expected_progress(rows: list[dict[str, str]]) -> dict[tuple[str, str], tuple[int, ...]]:
@@ -135,8 +143,12 @@ def test_completeness_counts_screenings_by_authority_and_stratum(web, cohort):
     statuses = Counter(_progress(r) for r in cohort)
     assert statuses["not_started"] == 1 and statuses["in_progress"] and statuses["complete"]
     total = page(response).find("tfoot").find_all("td")
-    assert [_number(td) for td in total] == [statuses["complete"], statuses["in_progress"], statuses["not_started"],
-                                             len(cohort)]  # fmt: skip
+    assert [_number(td) for td in total] == [
+        statuses["complete"],
+        statuses["in_progress"],
+        statuses["not_started"],
+        len(cohort),
+    ]
 
 
 def test_completeness_counts_unknowns_and_unanswered_per_item(web, cohort):
@@ -155,14 +167,18 @@ def test_completeness_filters_by_authority_and_stratum(web, cohort):
     assert chosen, "the synthetic plan should give Walsall community cases"
     assert _progress_table(response) == _expected_progress(chosen)
     assert _items_table(response) == _expected_items(chosen)
-    assert f"Of the {len(chosen)} screenings started in Walsall, community sentence" in text(response)
+    assert f"Of the {len(chosen)} screenings started in Walsall, community sentence" in text(
+        response
+    )
 
 
 def test_completeness_agrees_with_plain_sql(web, cohort, query):
     """The unknown count of every item, straight from the answer table."""
-    rows = query("SELECT a.item_code, COUNT(*) FROM answer a JOIN screening s ON s.id = a.screening_id "
-                 "JOIN cases c ON c.id = s.case_id WHERE c.deleted_at IS NULL "
-                 "AND (a.value = 'unknown' OR (a.value IS NULL AND a.count IS NULL)) GROUP BY a.item_code")  # fmt: skip
+    rows = query(
+        "SELECT a.item_code, COUNT(*) FROM answer a JOIN screening s ON s.id = a.screening_id "
+        "JOIN cases c ON c.id = s.case_id WHERE c.deleted_at IS NULL "
+        "AND (a.value = 'unknown' OR (a.value IS NULL AND a.count IS NULL)) GROUP BY a.item_code"
+    )
     items = _items_table(web("lena").get("/lead"))
     assert {code: n for code, (n, _) in items.items() if n} == dict(rows)
 
@@ -192,14 +208,25 @@ def test_the_library_function_refuses_a_practitioner_and_a_bad_filter(db, cohort
                 completeness(session, User("pat", "practitioner", "dudley", 1))
             with pytest.raises(ValidationError) as caught:
                 completeness(session, User("lena", "lead"), stratum="orbit")
-            assert caught.value.problems == ["stratum: stratum must be one of custody, community, out_of_court"]
+            assert caught.value.problems == [
+                "stratum: stratum must be one of custody, community, out_of_court"
+            ]
             view = completeness(session, User("lena", "lead"), authority="dudley")
             with pytest.raises(AccessDenied):
-                archive(session, User("pat", "practitioner", "dudley", 1), ReportOptions(datetime.now()), ("html",))
+                archive(
+                    session,
+                    User("pat", "practitioner", "dudley", 1),
+                    ReportOptions(datetime.now()),
+                    ("html",),
+                )
     finally:
         database.engine.dispose()
     dudley = [r for r in cohort if r["authority"] == "dudley"]
-    assert (view.authority, view.screenings, view.total.cases) == ("dudley", len(dudley), len(dudley))
+    assert (view.authority, view.screenings, view.total.cases) == (
+        "dudley",
+        len(dudley),
+        len(dudley),
+    )
 
 
 # --- refusals common to every lead page ------------------------------------------------
@@ -231,10 +258,23 @@ def test_a_practitioner_may_not_see_or_use_the_lead_pages(web, cohort, altar, qu
 # --- pen-pictures ----------------------------------------------------------------------
 
 
-def _add_picture(altar, case_ref: str, title: str = "Excluded at eleven",  # type: ignore[no-untyped-def]
-                 body: str = "A boy of 15.\n\nHe liked football.") -> int:
-    result = altar("--user", "lena", "penpicture", "add", case_ref, "--title", title, "--from-file",
-                   _file(body))  # fmt: skip
+def _add_picture(
+    altar,
+    case_ref: str,
+    title: str = "Excluded at eleven",  # type: ignore[no-untyped-def]
+    body: str = "A boy of 15.\n\nHe liked football.",
+) -> int:
+    result = altar(
+        "--user",
+        "lena",
+        "penpicture",
+        "add",
+        case_ref,
+        "--title",
+        title,
+        "--from-file",
+        _file(body),
+    )
     assert result.exit_code == 0, result.output
     return int(result.output.split("Added pen-picture ")[1].split()[0])
 
@@ -242,7 +282,7 @@ def _add_picture(altar, case_ref: str, title: str = "Excluded at eleven",  # typ
 def _file(body: str) -> Path:
     import tempfile
 
-    handle = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8")
+    handle = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8")  # noqa: SIM115
     with handle:
         handle.write(body)
     return Path(handle.name)
@@ -254,18 +294,30 @@ def test_pen_pictures_are_listed_with_stratum_and_approval(web, cohort, altar):
     assert altar("--user", "lena", "penpicture", "approve", str(second)).exit_code == 0
     response = web("lena").get("/lead/pen-pictures")
     assert response.status_code == 200
-    rows = {tr.th.get_text(strip=True): [td.get_text(" ", strip=True) for td in tr.find_all("td")]
-            for tr in page(response).tbody.find_all("tr")}  # fmt: skip
+    rows = {
+        tr.th.get_text(strip=True): [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+        for tr in page(response).tbody.find_all("tr")
+    }
     assert rows == {
-        "Out of school at eleven": [NAMES[cohort[0]["authority"]], STRATA[cohort[0]["stratum"]], "Draft, not approved"],
-        "A carer at fourteen": [NAMES[cohort[1]["authority"]], STRATA[cohort[1]["stratum"]], "Approved"],
+        "Out of school at eleven": [
+            NAMES[cohort[0]["authority"]],
+            STRATA[cohort[0]["stratum"]],
+            "Draft, not approved",
+        ],
+        "A carer at fourteen": [
+            NAMES[cohort[1]["authority"]],
+            STRATA[cohort[1]["stratum"]],
+            "Approved",
+        ],
     }
     link = page(response).find("a", string="Out of school at eleven")["href"]
     assert link == f"/lead/pen-pictures/{first}"
 
 
 def test_a_pen_picture_is_shown_as_escaped_paragraphs(web, cohort, altar):
-    picture = _add_picture(altar, cohort[0]["case_ref"], body=f"A boy of 15 who typed {SCRIPT}.\n\nHe liked\nfootball.")
+    picture = _add_picture(
+        altar, cohort[0]["case_ref"], body=f"A boy of 15 who typed {SCRIPT}.\n\nHe liked\nfootball."
+    )
     response = web("lena").get(f"/lead/pen-pictures/{picture}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -276,7 +328,9 @@ def test_a_pen_picture_is_shown_as_escaped_paragraphs(web, cohort, altar):
     assert paragraphs == [f"A boy of 15 who typed {SCRIPT}.", "He liked football."]
 
 
-def test_approving_and_withdrawing_writes_and_audits_under_the_signed_in_user(web, cohort, altar, query):
+def test_approving_and_withdrawing_writes_and_audits_under_the_signed_in_user(
+    web, cohort, altar, query
+):
     picture = _add_picture(altar, cohort[0]["case_ref"])
     lena = web("lena")
     response = lena.post(f"/lead/pen-pictures/{picture}", {"action": "approve"})
@@ -285,12 +339,19 @@ def test_approving_and_withdrawing_writes_and_audits_under_the_signed_in_user(we
     shown = lena.get(response.headers["Location"])
     assert "Approved: it appears in the regional report" in text(shown)
     assert page(shown).find("button", string=lambda s: s and "Withdraw approval" in s)
-    assert "Nothing changed" in text(lena.get(lena.post(f"/lead/pen-pictures/{picture}",
-                                                          {"action": "approve"}).headers["Location"]))  # fmt: skip
+    assert "Nothing changed" in text(
+        lena.get(
+            lena.post(f"/lead/pen-pictures/{picture}", {"action": "approve"}).headers["Location"]
+        )
+    )
     assert lena.post(f"/lead/pen-pictures/{picture}", {"action": "withdraw"}).status_code == 302
-    assert query("SELECT approved_by, approved_at FROM pen_picture WHERE id = ?", (picture,)) == [(None, None)]
-    log = query("SELECT actor, command, field, new_value FROM change_log WHERE entity = 'pen_picture' "
-                "AND field LIKE '%approved' ORDER BY id")  # fmt: skip
+    assert query("SELECT approved_by, approved_at FROM pen_picture WHERE id = ?", (picture,)) == [
+        (None, None)
+    ]
+    log = query(
+        "SELECT actor, command, field, new_value FROM change_log WHERE entity = 'pen_picture' "
+        "AND field LIKE '%approved' ORDER BY id"
+    )
     expected = ("lena", "altar serve pen_pictures.approval", f"#{picture} approved")
     assert [(a, c, f) for a, c, f, _ in log] == [expected] * 2
     assert log[0][3].startswith("approved by lena") and log[1][3] is None
@@ -298,10 +359,15 @@ def test_approving_and_withdrawing_writes_and_audits_under_the_signed_in_user(we
     assert "altar serve pen_pictures.approval" in audit.stdout
 
 
-def test_approval_refuses_a_missing_csrf_token_a_bad_action_and_an_unknown_picture(web, cohort, altar, query):
+def test_approval_refuses_a_missing_csrf_token_a_bad_action_and_an_unknown_picture(
+    web, cohort, altar, query
+):
     picture = _add_picture(altar, cohort[0]["case_ref"])
     lena = web("lena")
-    assert lena.post(f"/lead/pen-pictures/{picture}", {"action": "approve"}, csrf=False).status_code == 400
+    assert (
+        lena.post(f"/lead/pen-pictures/{picture}", {"action": "approve"}, csrf=False).status_code
+        == 400
+    )
     response = lena.post(f"/lead/pen-pictures/{picture}", {"action": "publish"})
     assert response.status_code == 400 and "Choose approve or withdraw" in text(response)
     assert lena.get("/lead/pen-pictures/9999").status_code == 404
@@ -311,12 +377,27 @@ def test_approval_refuses_a_missing_csrf_token_a_bad_action_and_an_unknown_pictu
     assert query("SELECT COUNT(*) FROM change_log WHERE field LIKE '%approved'") == [(0,)]
 
 
-def test_approval_that_the_text_check_refuses_is_shown_and_nothing_written(web, cohort, altar, query):
+def test_approval_that_the_text_check_refuses_is_shown_and_nothing_written(
+    web, cohort, altar, query
+):
     """A case reference added to the store after the text was written makes
     the text unpublishable: approval re-checks it."""
     picture = _add_picture(altar, cohort[0]["case_ref"], body="A boy seen at the ZED-001 panel.")
-    result = altar("--user", "boss", "case", "add", "ZED-001", "--authority", "dudley", "--stratum", "custody",
-                   "--cohort", "main", "--screened-on", "2020-01-01")  # fmt: skip
+    result = altar(
+        "--user",
+        "boss",
+        "case",
+        "add",
+        "ZED-001",
+        "--authority",
+        "dudley",
+        "--stratum",
+        "custody",
+        "--cohort",
+        "main",
+        "--screened-on",
+        "2020-01-01",
+    )
     assert result.exit_code == 0, result.output
     response = web("lena").post(f"/lead/pen-pictures/{picture}", {"action": "approve"})
     assert response.status_code == 400
@@ -343,11 +424,16 @@ def test_the_reports_download_is_one_zip_of_every_document(web, cohort, query):
     assert response.status_code == 200, text(response)
     assert response.mimetype == "application/zip"
     disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith('attachment; filename="altar-reports-') and disposition.endswith('.zip"')
+    assert disposition.startswith('attachment; filename="altar-reports-') and disposition.endswith(
+        '.zip"'
+    )
     assert response.headers["Cache-Control"] == "no-store"
     bundle = zipfile.ZipFile(io.BytesIO(response.data))
     authorities = sorted({r["authority"] for r in cohort})
-    assert sorted(bundle.namelist()) == ["regional-report.html", *(f"summary-{a}.html" for a in authorities)]
+    assert sorted(bundle.namelist()) == [
+        "regional-report.html",
+        *(f"summary-{a}.html" for a in authorities),
+    ]
     refs = [ref for (ref,) in query("SELECT case_ref FROM cases")]
     for name in bundle.namelist():
         content = bundle.read(name).decode("utf-8")
@@ -361,13 +447,19 @@ def test_the_reports_refuse_a_missing_csrf_token_and_a_bad_format(web, cohort):
     assert lena.post("/lead/reports", {"format": "html"}, csrf=False).status_code == 400
     response = lena.post("/lead/reports", {"format": "docx"})
     assert response.status_code == 400 and response.mimetype == "text/html"
-    assert page(response).find(class_="error-summary").find("a", href="#format").get_text() == "Choose HTML or PDF"
+    assert (
+        page(response).find(class_="error-summary").find("a", href="#format").get_text()
+        == "Choose HTML or PDF"
+    )
 
 
 def test_reports_of_an_empty_store_say_why_on_the_page(web):
     response = web("lena").post("/lead/reports", {"format": "html"})
     assert response.status_code == 400 and response.mimetype == "text/html"
-    assert "no screened children in the database" in page(response).find(class_="error-summary").get_text()
+    assert (
+        "no screened children in the database"
+        in page(response).find(class_="error-summary").get_text()
+    )
 
 
 def test_the_reports_download_as_pdf(web, cohort, db_path):
@@ -376,7 +468,9 @@ def test_the_reports_download_as_pdf(web, cohort, db_path):
 
     if pdf_problem():
         if os.environ.get("ALTAR_REQUIRE_PDF") == "1":
-            pytest.fail(f"WeasyPrint is not usable ({pdf_problem()}), and ALTAR_REQUIRE_PDF=1 requires this test")
+            pytest.fail(
+                f"WeasyPrint is not usable ({pdf_problem()}), and ALTAR_REQUIRE_PDF=1 requires this test"
+            )
         pytest.skip(f"WeasyPrint is not usable: {pdf_problem()}")
     response = web("lena").post("/lead/reports", {"format": "pdf"})
     assert response.status_code == 200, text(response)

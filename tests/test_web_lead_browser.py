@@ -13,8 +13,12 @@ SHOTS = Path("/tmp/shots")
 
 
 def test_the_lead_sees_completeness_writes_and_approves_a_pen_picture_and_downloads_the_reports(
-    browser_page, cohort, altar, query, tmp_path  # noqa: F811
-):  # fmt: skip
+    browser_page,
+    cohort,  # noqa: F811  (the fixture imported above)
+    altar,
+    query,
+    tmp_path,
+):
     SHOTS.mkdir(exist_ok=True)
     page = browser_page("lena")
     page.get_by_role("link", name="Lead researcher").click()
@@ -28,20 +32,28 @@ def test_the_lead_sees_completeness_writes_and_approves_a_pen_picture_and_downlo
     page.get_by_label("Authority").select_option("walsall")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**/lead?authority=walsall*")
-    assert int(page.locator("tfoot td").last.inner_text()) == sum(r["authority"] == "walsall" for r in cohort)
+    assert int(page.locator("tfoot td").last.inner_text()) == sum(
+        r["authority"] == "walsall" for r in cohort
+    )
 
-    page.get_by_role("navigation", name="Lead researcher").get_by_role("link", name="Pen-pictures").click()
+    page.get_by_role("navigation", name="Lead researcher").get_by_role(
+        "link", name="Pen-pictures"
+    ).click()
     page.get_by_role("link", name="Write a pen-picture").click()
     page.get_by_label("Case reference").fill(cohort[0]["case_ref"])
     page.get_by_label("Title").fill("Out of school at eleven")
-    page.get_by_label("Text").fill("Kai, excluded from primary school.\n\nHe trusted his youth worker.")
+    page.get_by_label("Text").fill(
+        "Kai, excluded from primary school.\n\nHe trusted his youth worker."
+    )
     page.get_by_role("button", name="Save").click()
     summary = page.get_by_role("alert")
     assert "“Kai” on line 1 looks like a name" in summary.inner_text()
     page.screenshot(path=str(SHOTS / "lead-pen-picture-refused.png"), full_page=True)
     summary.get_by_role("link").click()
     assert page.evaluate("document.activeElement.id") == "body"
-    page.get_by_label("Text").fill("A boy of 15, excluded from primary school.\n\nHe trusted his youth worker.")
+    page.get_by_label("Text").fill(
+        "A boy of 15, excluded from primary school.\n\nHe trusted his youth worker."
+    )
     page.get_by_role("button", name="Save").click()
     page.wait_for_url("**done=added")
     [(picture, written_by)] = query("SELECT id, written_by FROM pen_picture")

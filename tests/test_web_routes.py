@@ -19,8 +19,19 @@ from werkzeug.datastructures import MultiDict
 
 THEIRS, OURS = "WAL-9", "DUD-9"  # walt's (Walsall) and pat's (Dudley)
 PUBLIC = {"auth.sign_in", "static"}
-CASE_TABLES = ("cases", "screening", "answer", "screening_score", "story_version", "story_section",
-               "chronology_event", "pen_picture", "story_tag", "users", "change_log")  # fmt: skip
+CASE_TABLES = (
+    "cases",
+    "screening",
+    "answer",
+    "screening_score",
+    "story_version",
+    "story_section",
+    "chronology_event",
+    "pen_picture",
+    "story_tag",
+    "users",
+    "change_log",
+)
 
 
 @pytest.fixture
@@ -29,18 +40,86 @@ def world(altar, web_users, tmp_path) -> dict[str, object]:
     event and a pen-picture: the values every route argument takes."""
     ids: dict[str, object] = {}
     for ref, authority in ((THEIRS, "walsall"), (OURS, "dudley")):
-        ok(altar("--user", "boss", "case", "add", ref, "--authority", authority, "--stratum", "custody"))
+        ok(
+            altar(
+                "--user",
+                "boss",
+                "case",
+                "add",
+                ref,
+                "--authority",
+                authority,
+                "--stratum",
+                "custody",
+            )
+        )
         story = tmp_path / f"{ref}.md"
-        story.write_text("## Family and early childhood\n\nLived with an aunt from the age of six.\n", encoding="utf-8")
-        ok(altar("--user", "boss", "story", "edit", ref, "--section", "family", "--from-file", str(story)))
-        story.write_text(story.read_text(encoding="utf-8").replace("six", "seven"), encoding="utf-8")
-        ok(altar("--user", "boss", "story", "edit", ref, "--section", "family", "--from-file", str(story)))
-        ok(altar("--user", "boss", "chronology", "add", ref, "--date", "2019-03", "--agency", "education",
-                 "--type", "exclusion"))  # fmt: skip
-        listed = json.loads(ok(altar("--user", "boss", "chronology", "list", ref, "--format", "json")).stdout)
+        story.write_text(
+            "## Family and early childhood\n\nLived with an aunt from the age of six.\n",
+            encoding="utf-8",
+        )
+        ok(
+            altar(
+                "--user",
+                "boss",
+                "story",
+                "edit",
+                ref,
+                "--section",
+                "family",
+                "--from-file",
+                str(story),
+            )
+        )
+        story.write_text(
+            story.read_text(encoding="utf-8").replace("six", "seven"), encoding="utf-8"
+        )
+        ok(
+            altar(
+                "--user",
+                "boss",
+                "story",
+                "edit",
+                ref,
+                "--section",
+                "family",
+                "--from-file",
+                str(story),
+            )
+        )
+        ok(
+            altar(
+                "--user",
+                "boss",
+                "chronology",
+                "add",
+                ref,
+                "--date",
+                "2019-03",
+                "--agency",
+                "education",
+                "--type",
+                "exclusion",
+            )
+        )
+        listed = json.loads(
+            ok(altar("--user", "boss", "chronology", "list", ref, "--format", "json")).stdout
+        )
         body = tmp_path / f"{ref}-pp.txt"
         body.write_text("A boy of fifteen who liked football.", encoding="utf-8")
-        added = ok(altar("--user", "lena", "penpicture", "add", ref, "--title", "Football", "--from-file", str(body)))
+        added = ok(
+            altar(
+                "--user",
+                "lena",
+                "penpicture",
+                "add",
+                ref,
+                "--title",
+                "Football",
+                "--from-file",
+                str(body),
+            )
+        )
         picture = int(added.output.split("Added pen-picture ")[1].split()[0])
         ids[ref] = {"event_id": listed[0]["id"], "picture_id": picture}
     return ids
@@ -53,8 +132,12 @@ def ok(result):  # type: ignore[no-untyped-def]
 
 def routes(app) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
     """(endpoint, method, rule) for every route but static files."""
-    return sorted((rule.endpoint, method, rule.rule) for rule in app.url_map.iter_rules()
-                  if rule.endpoint != "static" for method in rule.methods - {"HEAD", "OPTIONS"})  # fmt: skip
+    return sorted(
+        (rule.endpoint, method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    )
 
 
 def url(app, endpoint: str, ref: str, ids: dict) -> str:  # type: ignore[no-untyped-def]
@@ -62,11 +145,15 @@ def url(app, endpoint: str, ref: str, ids: dict) -> str:  # type: ignore[no-unty
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     values = {"ref": ref, "section": "family", **ids[ref]}
     missing = rule.arguments - values.keys()
-    assert not missing, f"{endpoint}: this test does not know what to put in {sorted(missing)}: add it to url()"
+    assert not missing, (
+        f"{endpoint}: this test does not know what to put in {sorted(missing)}: add it to url()"
+    )
     with app.test_request_context():
         from flask import url_for
 
-        return url_for(endpoint, **{name: values[name] for name in rule.arguments}) + QUERY.get(endpoint, "")
+        return url_for(endpoint, **{name: values[name] for name in rule.arguments}) + QUERY.get(
+            endpoint, ""
+        )
 
 
 QUERY = {"stories.diff": "?old=1&new=2"}  # a page that needs its question asked
@@ -90,7 +177,9 @@ def form_fields(html: str, address: str, endpoint: str) -> MultiDict:
     ``address`` (checked boxes, typed text, chosen options, the first
     submit button's name and value), without the CSRF token."""
     page = BeautifulSoup(html, "html.parser")
-    form = next(f for f in page.find_all("form", method="post") if f.get("action", address) == address)
+    form = next(
+        f for f in page.find_all("form", method="post") if f.get("action", address) == address
+    )
     fields: MultiDict = MultiDict()
     for field in form.find_all(["input", "textarea", "select"]):
         name = field.get("name")
@@ -116,9 +205,20 @@ def form_fields(html: str, address: str, endpoint: str) -> MultiDict:
 
 def test_the_map_has_the_pages_the_issue_asks_for(web_app):
     endpoints = {endpoint for endpoint, _, _ in routes(web_app)}
-    assert {"cases.index", "cases.new", "screening.form", "stories.edit", "stories.diff", "chronology.new",
-            "chronology.edit", "chronology.remove", "lead.index", "pen_pictures.approval",
-            "lead.reports", "auth.sign_out"} <= endpoints  # fmt: skip
+    assert {
+        "cases.index",
+        "cases.new",
+        "screening.form",
+        "stories.edit",
+        "stories.diff",
+        "chronology.new",
+        "chronology.edit",
+        "chronology.remove",
+        "lead.index",
+        "pen_pictures.approval",
+        "lead.reports",
+        "auth.sign_out",
+    } <= endpoints
 
 
 def test_signed_out_every_route_goes_to_sign_in_and_writes_nothing(web, web_app, world, query):
@@ -129,7 +229,11 @@ def test_signed_out_every_route_goes_to_sign_in_and_writes_nothing(web, web_app,
         if endpoint in PUBLIC:
             continue
         address = url(web_app, endpoint, THEIRS, world)
-        data = {"action": "approve", "format": "html", "csrf_token": client.csrf_token()} if method == "POST" else None
+        data = (
+            {"action": "approve", "format": "html", "csrf_token": client.csrf_token()}
+            if method == "POST"
+            else None
+        )
         response = client.client.open(address, method=method, data=data)
         assert response.status_code == 302, f"{method} {address}: {response.status_code}"
         assert response.headers["Location"].startswith("/sign-in"), f"{method} {address}"
@@ -137,16 +241,26 @@ def test_signed_out_every_route_goes_to_sign_in_and_writes_nothing(web, web_app,
 
 
 @pytest.mark.parametrize("who", ["boss", "lena", "walt"])
-def test_every_post_without_the_csrf_token_is_refused_and_writes_nothing(web, web_app, world, query, who):
+def test_every_post_without_the_csrf_token_is_refused_and_writes_nothing(
+    web, web_app, world, query, who
+):
     client, before = web(who), snapshot(query)
     for endpoint, method, _ in routes(web_app):
         if method != "POST":
             continue
         address = url(web_app, endpoint, THEIRS, world)
         page = client.get(address)
-        fields = form_fields(page.get_data(as_text=True), address, endpoint) if page.status_code == 200 else {}
-        response = client.client.post(address, data=fields or {"action": "approve", "format": "html"})
-        assert response.status_code == 400, f"{who}: POST {address} without a token: {response.status_code}"
+        fields = (
+            form_fields(page.get_data(as_text=True), address, endpoint)
+            if page.status_code == 200
+            else {}
+        )
+        response = client.client.post(
+            address, data=fields or {"action": "approve", "format": "html"}
+        )
+        assert response.status_code == 400, (
+            f"{who}: POST {address} without a token: {response.status_code}"
+        )
         assert "The form had expired" in response.get_data(as_text=True), address
     assert snapshot(query) == before
     assert client.signed_in
@@ -158,32 +272,57 @@ def case_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
 
 def test_every_case_route_has_been_found(web_app):
     endpoints = {endpoint for endpoint, _ in case_routes(web_app)}
-    assert {"cases.show", "screening.form", "stories.show", "stories.history", "stories.diff", "stories.edit",
-            "chronology.index", "chronology.timeline", "chronology.new", "chronology.edit",
-            "chronology.remove"} <= endpoints  # fmt: skip
+    assert {
+        "cases.show",
+        "screening.form",
+        "stories.show",
+        "stories.history",
+        "stories.diff",
+        "stories.edit",
+        "chronology.index",
+        "chronology.timeline",
+        "chronology.new",
+        "chronology.edit",
+        "chronology.remove",
+    } <= endpoints
 
 
-def test_another_authoritys_case_is_not_found_by_any_route_or_crafted_post(web, web_app, world, query):
+def test_another_authoritys_case_is_not_found_by_any_route_or_crafted_post(
+    web, web_app, world, query
+):
     """walt may use each page of his own case; pat, posting exactly what
     walt's browser would (with pat's own valid token), gets the same "not
     found" as for a case that does not exist, and nothing is written."""
     walt, pat = web("walt"), web("pat")
-    missing_page = BeautifulSoup(pat.get("/cases/NO-SUCH-CASE").get_data(as_text=True), "html.parser")
+    missing_page = BeautifulSoup(
+        pat.get("/cases/NO-SUCH-CASE").get_data(as_text=True), "html.parser"
+    )
     missing = missing_page.find("main").get_text(" ", strip=True).replace("NO-SUCH-CASE", "REF")
-    assert "No case 'REF' in this database." in missing and "altar case list" not in missing  # no CLI hint
+    assert (
+        "No case 'REF' in this database." in missing and "altar case list" not in missing
+    )  # no CLI hint
     before = snapshot(query)
     for endpoint, method in case_routes(web_app):
         address = url(web_app, endpoint, THEIRS, world)
         own = walt.get(address)
         assert own.status_code == 200, f"walt GET {address}: {own.status_code}"
-        fields = form_fields(own.get_data(as_text=True), address, endpoint) if method == "POST" else MultiDict()
+        fields = (
+            form_fields(own.get_data(as_text=True), address, endpoint)
+            if method == "POST"
+            else MultiDict()
+        )
         if method == "POST":
             fields.add("csrf_token", pat.csrf_token())
         response = pat.client.open(address, method=method, data=fields)
         assert response.status_code == 404, f"pat {method} {address}: {response.status_code}"
         body = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-        assert body.find("main").get_text(" ", strip=True).replace(THEIRS, "REF") == missing, address
-        assert "Lived with an aunt" not in body.get_text() and "exclusion" not in body.get_text().lower()
+        assert body.find("main").get_text(" ", strip=True).replace(THEIRS, "REF") == missing, (
+            address
+        )
+        assert (
+            "Lived with an aunt" not in body.get_text()
+            and "exclusion" not in body.get_text().lower()
+        )
     assert snapshot(query) == before
 
 
@@ -192,14 +331,18 @@ def test_the_crafted_posts_are_real_ones_that_the_owner_could_send(web, web_app,
     with his token, are accepted (a redirect or a page, never a refusal),
     so pat's 404s come from the scope, not from a malformed post."""
     walt = web("walt")
-    posts = sorted((e for e, m in case_routes(web_app) if m == "POST"), key=lambda e: e == "chronology.remove")
+    posts = sorted(
+        (e for e, m in case_routes(web_app) if m == "POST"), key=lambda e: e == "chronology.remove"
+    )
     for endpoint in posts:  # removing last: the change form needs the event
         address = url(web_app, endpoint, THEIRS, world)
         fields = form_fields(walt.get(address).get_data(as_text=True), address, endpoint)
         fields.add("csrf_token", walt.csrf_token())
         response = walt.client.post(address, data=fields)
         assert response.status_code == 302, f"walt POST {address}: {response.status_code}"
-    assert query("SELECT count(*) FROM change_log WHERE actor = 'walt'")[0][0] >= 2  # an event added and removed
+    assert (
+        query("SELECT count(*) FROM change_log WHERE actor = 'walt'")[0][0] >= 2
+    )  # an event added and removed
 
 
 def test_a_practitioner_is_refused_every_lead_route_and_writes_nothing(web, web_app, world, query):
@@ -208,7 +351,11 @@ def test_a_practitioner_is_refused_every_lead_route_and_writes_nothing(web, web_
     assert len(lead) >= 5
     for endpoint, method in lead:
         address = url(web_app, endpoint, OURS, world)  # even a pen-picture of pat's own authority
-        data = {"action": "approve", "format": "html", "csrf_token": pat.csrf_token()} if method == "POST" else None
+        data = (
+            {"action": "approve", "format": "html", "csrf_token": pat.csrf_token()}
+            if method == "POST"
+            else None
+        )
         response = pat.client.open(address, method=method, data=data)
         assert response.status_code == 403, f"pat {method} {address}: {response.status_code}"
         assert "You cannot do that" in response.get_data(as_text=True)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-
 REF = "DUD-042"
 URL = f"/cases/{REF}/screening"
 SHOTS = Path("/tmp/shots")
@@ -18,7 +17,9 @@ UNKNOWN = {"bullying", "parent_death", "poverty", "trusted_adult"}  # answered "
 
 @pytest.fixture
 def case(altar) -> str:
-    result = altar("--user", "boss", "case", "add", REF, "--authority", "dudley", "--stratum", "custody")
+    result = altar(
+        "--user", "boss", "case", "add", REF, "--authority", "dudley", "--stratum", "custody"
+    )
     assert result.exit_code == 0, result.output
     return REF
 
@@ -49,9 +50,13 @@ def fill(page, spec, skip: str | None = None) -> None:  # type: ignore[no-untype
         page.locator(f"#{second}-unknown").check()
 
 
-def test_create_a_case_fill_a_whole_screening_draft_resume_and_mark_complete(browser_page, spec, altar, read_csv):
+def test_create_a_case_fill_a_whole_screening_draft_resume_and_mark_complete(
+    browser_page, spec, altar, read_csv
+):
     page = browser_page("pat")
-    page.get_by_role("link", name="New case").click()  # the case made on the web too, from the caseload
+    page.get_by_role(
+        "link", name="New case"
+    ).click()  # the case made on the web too, from the caseload
     page.get_by_label("Case reference").fill(REF)
     page.get_by_label("Custody").check()
     page.get_by_role("button", name="Add case").click()
@@ -80,11 +85,15 @@ def test_create_a_case_fill_a_whole_screening_draft_resume_and_mark_complete(bro
     links = summary.get_by_role("link")
     assert links.count() == 1
     assert links.inner_text() == "Secondary schools attended: give the number, or tick “Unknown”"
-    assert page.evaluate("document.activeElement.className") == "error-summary"  # autofocus: read first
+    assert (
+        page.evaluate("document.activeElement.className") == "error-summary"
+    )  # autofocus: read first
     shot(page, "errors")
     links.click()
     assert page.evaluate("document.activeElement.id") == "secondary_schools_count"
-    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"  # focus shows
+    assert (
+        page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    )  # focus shows
     shot(page, "errors-focused")
     assert page.locator("#bullying-unknown").is_checked()  # typed answers kept
     page.keyboard.type("4")
@@ -99,11 +108,14 @@ def test_create_a_case_fill_a_whole_screening_draft_resume_and_mark_complete(bro
     row = dict(zip(header, next(r for r in rows if r[0] == REF)))
     assert {code: row[code] for code in spec.items} == {
         **{code: "unknown" if code in UNKNOWN else "no" for code in spec.binary_items},
-        "exclusions_fixed_term_count": "2", "secondary_schools_count": "4",
-    }  # fmt: skip
+        "exclusions_fixed_term_count": "2",
+        "secondary_schools_count": "4",
+    }
 
 
-def test_two_people_save_the_same_screening_and_the_second_keeps_their_answers(browser_page, case, altar, stored_answers):
+def test_two_people_save_the_same_screening_and_the_second_keeps_their_answers(
+    browser_page, case, altar, stored_answers
+):
     # The practitioner and the lead researcher, each in their own browser.
     pat, lena = browser_page("pat"), browser_page("lena")
     pat.goto(URL)
@@ -120,11 +132,18 @@ def test_two_people_save_the_same_screening_and_the_second_keeps_their_answers(b
     assert "Someone else saved this screening while you had it open" in conflict.inner_text()
     rows = conflict.locator("tbody tr")
     assert [rows.nth(i).inner_text().split("\t") for i in range(rows.count())] == [
-        ["Bullied", "not answered", "yes"], ["Poverty", "not answered", "suspected"]]  # fmt: skip
-    assert lena.locator("#bullying-no").is_checked() and lena.locator("#self_harm-unknown").is_checked()
+        ["Bullied", "not answered", "yes"],
+        ["Poverty", "not answered", "suspected"],
+    ]
+    assert (
+        lena.locator("#bullying-no").is_checked()
+        and lena.locator("#self_harm-unknown").is_checked()
+    )
     shot(lena, "conflict")
     assert stored_answers()[REF] == {"bullying": ("yes", None), "poverty": ("suspected", None)}
 
-    lena.get_by_role("button", name="Save as draft").last.click()  # deliberately, after reading theirs
+    lena.get_by_role(
+        "button", name="Save as draft"
+    ).last.click()  # deliberately, after reading theirs
     expect(lena.get_by_role("status")).to_have_text("Draft saved.")
     assert stored_answers()[REF] == {"bullying": ("no", None), "self_harm": ("unknown", None)}

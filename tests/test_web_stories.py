@@ -24,10 +24,22 @@ SCRIPT = "<script>alert('x')</script> and <b>bold</b>"
 def cases(altar, web_users):  # type: ignore[no-untyped-def]
     """A Dudley and a Walsall case, and pam: pat's colleague in Dudley."""
     for ref, authority in ((REF, "dudley"), (OTHER, "walsall")):
-        result = altar("--user", "boss", "case", "add", ref, "--authority", authority, "--stratum", "custody")
+        result = altar(
+            "--user", "boss", "case", "add", ref, "--authority", authority, "--stratum", "custody"
+        )
         assert result.exit_code == 0, result.output
-    result = altar("--user", "boss", "user", "add", "pam", "--role", "practitioner", "--authority", "dudley",
-                   input=f"{WEB_PASSWORD}\n" * 2)  # fmt: skip
+    result = altar(
+        "--user",
+        "boss",
+        "user",
+        "add",
+        "pam",
+        "--role",
+        "practitioner",
+        "--authority",
+        "dudley",
+        input=f"{WEB_PASSWORD}\n" * 2,
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -44,28 +56,39 @@ def url(ref: str = REF, tail: str = "") -> str:
 
 
 def versions(query, ref: str = REF) -> list[tuple]:  # type: ignore[no-untyped-def]
-    return query("SELECT v.version, v.written_by, v.override FROM story_version v JOIN cases c ON c.id = v.case_id "
-                 "WHERE c.case_ref = ? ORDER BY v.version", (ref,))  # fmt: skip
+    return query(
+        "SELECT v.version, v.written_by, v.override FROM story_version v JOIN cases c ON c.id = v.case_id "
+        "WHERE c.case_ref = ? ORDER BY v.version",
+        (ref,),
+    )
 
 
 def section_text(query, code: str, version: int | None = None, ref: str = REF) -> str | None:  # type: ignore[no-untyped-def]
-    rows = query("SELECT v.version, s.text FROM story_section s JOIN story_version v ON v.id = s.story_version_id "
-                 "JOIN cases c ON c.id = v.case_id WHERE c.case_ref = ? AND s.section_code = ? ORDER BY v.version",
-                 (ref, code))  # fmt: skip
+    rows = query(
+        "SELECT v.version, s.text FROM story_section s JOIN story_version v ON v.id = s.story_version_id "
+        "JOIN cases c ON c.id = v.case_id WHERE c.case_ref = ? AND s.section_code = ? ORDER BY v.version",
+        (ref, code),
+    )
     return dict(rows).get(version or max((v for v, _ in rows), default=0))
 
 
 def base_of(client, code: str, ref: str = REF) -> str:  # type: ignore[no-untyped-def]
-    return soup(client.get(url(ref, f"/{code}"))).find("input", attrs={"name": "base_version"})["value"]
+    return soup(client.get(url(ref, f"/{code}"))).find("input", attrs={"name": "base_version"})[
+        "value"
+    ]
 
 
 def save(client, code: str, body: str, base: str | None = None, ref: str = REF, **extra):  # type: ignore[no-untyped-def]
     base = base_of(client, code, ref) if base is None else base
-    return client.post(url(ref, f"/{code}"), {"text": body, "base_version": base, "action": "save", **extra})
+    return client.post(
+        url(ref, f"/{code}"), {"text": body, "base_version": base, "action": "save", **extra}
+    )
 
 
 def story_log(query) -> list[tuple]:  # type: ignore[no-untyped-def]
-    return query("SELECT actor, command, action, field FROM change_log WHERE entity = 'story' ORDER BY id")
+    return query(
+        "SELECT actor, command, action, field FROM change_log WHERE entity = 'story' ORDER BY id"
+    )
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -84,10 +107,14 @@ def test_the_story_shows_each_section_as_markdown_with_its_version(cases, web, q
     assert save(pat, "family", FAMILY).status_code == 302
     page = pat.get(url())
     html = soup(page)
-    assert [h.get_text() for h in html.select("h2[id^=section-]")] == [s.title for s in TEMPLATE.sections]
+    assert [h.get_text() for h in html.select("h2[id^=section-]")] == [
+        s.title for s in TEMPLATE.sections
+    ]
     family = html.find(id="section-family").find_parent("section")
     assert [p.get_text() for p in family.select(".story-text p")] == [
-        "Lived with Mum and two younger sisters.", "Dad left when he was four."]
+        "Lived with Mum and two younger sisters.",
+        "Dad left when he was four.",
+    ]
     assert family.find("em").get_text() == "four"
     assert "version 1, saved by pat" in text(page)
     assert family.find("a", href=url(tail="/family")) is not None
@@ -98,8 +125,15 @@ def test_a_script_in_a_story_is_shown_as_text_everywhere(cases, web):
     pat = web("pat")
     assert save(pat, "family", FAMILY).status_code == 302
     assert save(pat, "family", SCRIPT).status_code == 302
-    preview = pat.post(url(tail="/family"), {"text": SCRIPT, "base_version": "2", "action": "preview"})
-    for page in (pat.get(url()), preview, pat.get(url(tail="/diff?old=1&new=2")), pat.get(url(tail="/family"))):
+    preview = pat.post(
+        url(tail="/family"), {"text": SCRIPT, "base_version": "2", "action": "preview"}
+    )
+    for page in (
+        pat.get(url()),
+        preview,
+        pat.get(url(tail="/diff?old=1&new=2")),
+        pat.get(url(tail="/family")),
+    ):
         assert page.status_code == 200
         assert soup(page).find("script") is None and soup(page).find("b") is None
         assert "<script>alert('x')</script>" in text(page)
@@ -107,7 +141,12 @@ def test_a_script_in_a_story_is_shown_as_text_everywhere(cases, web):
 
 def test_markdown_links_to_scripts_are_dropped(cases, web):
     pat = web("pat")
-    assert save(pat, "family", "[click](javascript:alert(1)) and [ok](https://example.org/)").status_code == 302
+    assert (
+        save(
+            pat, "family", "[click](javascript:alert(1)) and [ok](https://example.org/)"
+        ).status_code
+        == 302
+    )
     links = soup(pat.get(url())).select(".story-text a")
     assert [a["href"] for a in links] == ["https://example.org/"]
 
@@ -123,7 +162,10 @@ def test_the_edit_page_shows_the_prompts_and_the_current_text(cases, web):
     assert [li.get_text() for li in empty.select(".prompts li")] == list(section.prompts)
     assert empty.find("textarea", id="text").get_text() == ""
     assert empty.find("input", attrs={"name": "base_version"})["value"] == "0"
-    assert {b.get_text() for b in empty.find_all("button", attrs={"name": "action"})} == {"Save", "Preview"}
+    assert {b.get_text() for b in empty.find_all("button", attrs={"name": "action"})} == {
+        "Save",
+        "Preview",
+    }
     assert save(pat, "education", EDUCATION).status_code == 302
     again = soup(pat.get(url(tail="/education")))
     assert again.find("textarea", id="text").get_text().strip() == EDUCATION
@@ -133,7 +175,9 @@ def test_the_edit_page_shows_the_prompts_and_the_current_text(cases, web):
 def test_saving_a_section_stores_a_version_audited_under_the_signed_in_user(cases, web, query):
     pat = web("pat")
     response = save(pat, "education", EDUCATION)
-    assert response.status_code == 302 and response.headers["Location"].endswith(url() + "#section-education")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        url() + "#section-education"
+    )
     assert "Saved version 1 of the story" in text(pat.get(url()))
     assert versions(query) == [(1, "pat", None)]
     assert section_text(query, "education") == EDUCATION
@@ -153,7 +197,9 @@ def test_saving_the_same_text_saves_nothing(cases, web, query):
 
 def test_preview_renders_the_markdown_and_lists_findings_without_saving(cases, web, query):
     pat = web("pat")
-    page = pat.post(url(tail="/education"), {"text": IDENTIFYING, "base_version": "0", "action": "preview"})
+    page = pat.post(
+        url(tail="/education"), {"text": IDENTIFYING, "base_version": "0", "action": "preview"}
+    )
     assert page.status_code == 200
     html = soup(page)
     assert "Park Hall Academy" in html.select_one(".preview").get_text()
@@ -162,7 +208,9 @@ def test_preview_renders_the_markdown_and_lists_findings_without_saving(cases, w
     assert html.find("textarea", id="text").get_text().strip() == IDENTIFYING
     assert html.find("input", id="override") is not None
     assert versions(query) == [] and story_log(query) == []
-    clean = pat.post(url(tail="/education"), {"text": EDUCATION, "base_version": "0", "action": "preview"})
+    clean = pat.post(
+        url(tail="/education"), {"text": EDUCATION, "base_version": "0", "action": "preview"}
+    )
     assert "found nothing that looks like a name" in text(clean)
 
 
@@ -172,8 +220,10 @@ def test_findings_without_the_tick_are_refused_and_the_text_kept(cases, web, que
     assert page.status_code == 400
     summary = soup(page).select_one(".error-summary")
     assert [a.get_text() for a in summary.find_all("a")] == [
-        "Line 1: “Kai” looks like a name", "Line 2: “Park Hall Academy” looks like a school's name",
-        "Take these details out, or tick the box to confirm they are not identifying"]
+        "Line 1: “Kai” looks like a name",
+        "Line 2: “Park Hall Academy” looks like a school's name",
+        "Take these details out, or tick the box to confirm they are not identifying",
+    ]
     assert [a["href"] for a in summary.find_all("a")] == ["#text", "#text", "#override"]
     assert soup(page).find("textarea", id="text").get_text().strip() == IDENTIFYING
     assert versions(query) == [] and story_log(query) == []
@@ -183,8 +233,16 @@ def test_the_tick_saves_and_records_the_override_under_the_user(cases, web, quer
     pat = web("pat")
     shown = save(pat, "education", IDENTIFYING)
     seen = [i["value"] for i in soup(shown).find_all("input", attrs={"name": "seen"})]
-    response = pat.post(url(tail="/education"), [("text", IDENTIFYING), ("base_version", "0"), ("action", "save"),
-                                                 ("override", "yes"), *(("seen", s) for s in seen)])  # fmt: skip
+    response = pat.post(
+        url(tail="/education"),
+        [
+            ("text", IDENTIFYING),
+            ("base_version", "0"),
+            ("action", "save"),
+            ("override", "yes"),
+            *(("seen", s) for s in seen),
+        ],
+    )
     assert response.status_code == 302
     override = "section education, line 1: name 'Kai'\nsection education, line 2: school 'Park Hall Academy'"
     assert versions(query) == [(1, "pat", override)]
@@ -198,20 +256,34 @@ def test_the_tick_saves_and_records_the_override_under_the_user(cases, web, quer
 
 def test_the_tick_covers_only_the_findings_that_were_shown(cases, web, query):
     pat = web("pat")
-    seen = [i["value"] for i in soup(save(pat, "education", IDENTIFYING)).find_all("input", attrs={"name": "seen"})]
+    seen = [
+        i["value"]
+        for i in soup(save(pat, "education", IDENTIFYING)).find_all("input", attrs={"name": "seen"})
+    ]
     more = IDENTIFYING + "\nHis phone is 07700 900123."
-    response = pat.post(url(tail="/education"), [("text", more), ("base_version", "0"), ("action", "save"),
-                                                 ("override", "yes"), *(("seen", s) for s in seen)])  # fmt: skip
+    response = pat.post(
+        url(tail="/education"),
+        [
+            ("text", more),
+            ("base_version", "0"),
+            ("action", "save"),
+            ("override", "yes"),
+            *(("seen", s) for s in seen),
+        ],
+    )
     assert response.status_code == 400
     assert "“07700 900123” looks like a phone number" in text(response)
     assert soup(response).find("input", id="override").get("checked") is None
     assert versions(query) == []
 
 
-@pytest.mark.parametrize("body, message", [
-    ("   \n ", "write the section's text before saving"),
-    ("x" * (SECTION_MAX + 1), f"a section may hold at most {SECTION_MAX:,}"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("   \n ", "write the section's text before saving"),
+        ("x" * (SECTION_MAX + 1), f"a section may hold at most {SECTION_MAX:,}"),
+    ],
+)
 def test_empty_or_oversized_text_is_refused(cases, web, query, body, message):
     page = save(web("pat"), "family", body)
     assert page.status_code == 400
@@ -229,7 +301,9 @@ def test_a_post_without_a_base_version_is_refused(cases, web, query):
 # --- two writers ---------------------------------------------------------------------------------
 
 
-def test_a_save_on_an_old_version_is_refused_with_their_changes_and_own_text_kept(cases, web, query):
+def test_a_save_on_an_old_version_is_refused_with_their_changes_and_own_text_kept(
+    cases, web, query
+):
     pat, pam = web("pat"), web("pam")
     pat_base = base_of(pat, "family")
     assert save(pam, "family", FAMILY).status_code == 302
@@ -238,7 +312,10 @@ def test_a_save_on_an_old_version_is_refused_with_their_changes_and_own_text_kep
     assert page.status_code == 409
     html = soup(page)
     assert "pam saved version 1" in html.select_one(".conflict").get_text(" ")
-    changes = [(tr.find("td").get_text(), tr.find_all("td")[1].get_text()) for tr in html.select(".conflict tbody tr")]
+    changes = [
+        (tr.find("td").get_text(), tr.find_all("td")[1].get_text())
+        for tr in html.select(".conflict tbody tr")
+    ]
     assert changes == [("Added", line) for line in FAMILY.splitlines()]
     assert html.select_one(".conflict ins") is not None
     assert html.find("textarea", id="text").get_text().strip() == mine
@@ -264,12 +341,20 @@ def test_history_lists_versions_and_the_diff_marks_lines_in_words(cases, web):
     pat = web("pat")
     assert save(pat, "family", FAMILY).status_code == 302
     assert save(pat, "education", EDUCATION).status_code == 302
-    assert save(web("pam"), "family", "Lived with Nan.\n\nDad left when he was *four*.").status_code == 302
+    assert (
+        save(web("pam"), "family", "Lived with Nan.\n\nDad left when he was *four*.").status_code
+        == 302
+    )
     history = soup(pat.get(url(tail="/history")))
-    rows = [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])] for tr in history.select("tbody tr")]
+    rows = [
+        [c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])]
+        for tr in history.select("tbody tr")
+    ]
     assert [(r[0], r[1], r[3], r[4]) for r in rows] == [
-        ("3", "pam", "Family and early childhood", "No"), ("2", "pat", "Education", "No"),
-        ("1", "pat", "Family and early childhood", "No")]
+        ("3", "pam", "Family and early childhood", "No"),
+        ("2", "pat", "Education", "No"),
+        ("1", "pat", "Family and early childhood", "No"),
+    ]
     form = history.find("form", attrs={"method": "get"})
     assert form["action"] == url(tail="/diff")
     assert form.find("select", id="old").find("option", selected=True)["value"] == "2"
@@ -277,11 +362,21 @@ def test_history_lists_versions_and_the_diff_marks_lines_in_words(cases, web):
     diff = pat.get(url(tail="/diff?old=1&new=3"))
     assert diff.status_code == 200
     html = soup(diff)
-    assert [h.get_text() for h in html.select("h2.heading-s")] == ["Family and early childhood", "Education"]
+    assert [h.get_text() for h in html.select("h2.heading-s")] == [
+        "Family and early childhood",
+        "Education",
+    ]
     family = html.select("table.diff-table")[0]
-    marked = [(tr.find("td").get_text(strip=True), tr.find_all("td")[1].get_text()) for tr in family.select("tbody tr")]
-    assert marked == [("Removed", "Lived with Mum and two younger sisters."), ("Added", "Lived with Nan."),
-                      ("Unchanged", ""), ("Unchanged", "Dad left when he was *four*.")]  # fmt: skip
+    marked = [
+        (tr.find("td").get_text(strip=True), tr.find_all("td")[1].get_text())
+        for tr in family.select("tbody tr")
+    ]
+    assert marked == [
+        ("Removed", "Lived with Mum and two younger sisters."),
+        ("Added", "Lived with Nan."),
+        ("Unchanged", ""),
+        ("Unchanged", "Dad left when he was *four*."),
+    ]
     assert family.find("del").get_text() == "Lived with Mum and two younger sisters."
     assert family.find("ins").get_text() == "Lived with Nan."
     same = pat.get(url(tail="/diff?old=2&new=2"))
@@ -316,14 +411,17 @@ def test_signed_out_pages_go_to_sign_in(cases, web, tail):
 
 
 def test_a_signed_out_post_writes_nothing(cases, web, query):
-    response = web().post(url(tail="/family"), {"text": FAMILY, "base_version": "0", "action": "save"}, csrf=False)
+    response = web().post(
+        url(tail="/family"), {"text": FAMILY, "base_version": "0", "action": "save"}, csrf=False
+    )
     assert response.status_code in (302, 400)
     assert versions(query) == []
 
 
 def test_a_post_without_the_csrf_token_is_refused(cases, web, query):
-    response = web("pat").post(url(tail="/family"), {"text": FAMILY, "base_version": "0", "action": "save"},
-                               csrf=False)  # fmt: skip
+    response = web("pat").post(
+        url(tail="/family"), {"text": FAMILY, "base_version": "0", "action": "save"}, csrf=False
+    )
     assert response.status_code == 400 and "The form had expired" in text(response)
     assert versions(query) == [] and story_log(query) == []
 
@@ -336,15 +434,19 @@ def test_another_authoritys_story_is_not_found(cases, web, altar, tmp_path, tail
     pat = web("pat")
     response, unknown = pat.get(url(OTHER, tail)), pat.get(url("NOPE-1", tail))
     assert response.status_code == unknown.status_code == 404
-    assert text(response).replace(OTHER, "X") == text(unknown).replace("NOPE-1", "X")  # no sign it exists
+    assert text(response).replace(OTHER, "X") == text(unknown).replace(
+        "NOPE-1", "X"
+    )  # no sign it exists
     assert "Mum" not in text(response)
     assert web("walt").get(url(OTHER, tail)).status_code == 200
 
 
 @pytest.mark.parametrize("action", ["save", "preview"])
 def test_a_crafted_post_on_another_authoritys_case_is_not_found(cases, web, query, action):
-    response = web("pat").post(url(OTHER, "/family"), {"text": IDENTIFYING, "base_version": "0", "action": action,
-                                                        "override": "yes"})  # fmt: skip
+    response = web("pat").post(
+        url(OTHER, "/family"),
+        {"text": IDENTIFYING, "base_version": "0", "action": action, "override": "yes"},
+    )
     assert response.status_code == 404
     assert "Kai" not in text(response)
     assert versions(query, OTHER) == [] and story_log(query) == []
@@ -353,7 +455,12 @@ def test_a_crafted_post_on_another_authoritys_case_is_not_found(cases, web, quer
 def test_an_unknown_section_is_not_found(cases, web, query):
     pat = web("pat")
     assert pat.get(url(tail="/hobbies")).status_code == 404
-    assert pat.post(url(tail="/hobbies"), {"text": FAMILY, "base_version": "0", "action": "save"}).status_code == 404
+    assert (
+        pat.post(
+            url(tail="/hobbies"), {"text": FAMILY, "base_version": "0", "action": "save"}
+        ).status_code
+        == 404
+    )
     assert versions(query) == []
 
 
@@ -372,12 +479,19 @@ def session_as(db, cases):  # type: ignore[no-untyped-def]
 
 def test_save_sections_and_compare_versions(session_as, query):
     from altar.errors import ConflictError, NotFoundError, ValidationError
-    from altar.stories.casestory import IdentifyingDetails, compare_versions, identifying_details, save_sections
+    from altar.stories.casestory import (
+        IdentifyingDetails,
+        compare_versions,
+        identifying_details,
+        save_sections,
+    )
 
     database, resolve_user = session_as
     with database.transaction() as s:
         pat = resolve_user(s, "pat")
-        outcome = save_sections(s, pat, REF, {"family": FAMILY + "\n\n\n"}, base_version=0, command="test")
+        outcome = save_sections(
+            s, pat, REF, {"family": FAMILY + "\n\n\n"}, base_version=0, command="test"
+        )
     assert (outcome.version, outcome.changed) == (1, ("family",))
     assert section_text(query, "family") == FAMILY  # normalised: trailing blank lines dropped
     with database.transaction() as s, pytest.raises(ConflictError):
@@ -385,16 +499,36 @@ def test_save_sections_and_compare_versions(session_as, query):
     with database.transaction() as s, pytest.raises(IdentifyingDetails) as refused:
         save_sections(s, pat, REF, {"education": IDENTIFYING}, base_version=1, command="test")
     assert [(f.kind, f.line, f.text) for f in refused.value.findings] == [
-        ("name", 1, "Kai"), ("school", 2, "Park Hall Academy")]
+        ("name", 1, "Kai"),
+        ("school", 2, "Park Hall Academy"),
+    ]
     with database.reader() as s:
-        assert identifying_details(s, pat, REF, {"education": IDENTIFYING}) == list(refused.value.findings)
-        assert identifying_details(s, pat, REF, {"family": FAMILY}) == []  # unchanged text is not re-checked
+        assert identifying_details(s, pat, REF, {"education": IDENTIFYING}) == list(
+            refused.value.findings
+        )
+        assert (
+            identifying_details(s, pat, REF, {"family": FAMILY}) == []
+        )  # unchanged text is not re-checked
     with database.transaction() as s, pytest.raises(IdentifyingDetails):
-        save_sections(s, pat, REF, {"education": IDENTIFYING}, base_version=1, confirmed=[str(refused.value.findings[0])],
-                      command="test")  # fmt: skip
+        save_sections(
+            s,
+            pat,
+            REF,
+            {"education": IDENTIFYING},
+            base_version=1,
+            confirmed=[str(refused.value.findings[0])],
+            command="test",
+        )
     with database.transaction() as s:
-        kept = save_sections(s, pat, REF, {"education": IDENTIFYING}, base_version=1,
-                             confirmed=[str(f) for f in refused.value.findings], command="test")  # fmt: skip
+        kept = save_sections(
+            s,
+            pat,
+            REF,
+            {"education": IDENTIFYING},
+            base_version=1,
+            confirmed=[str(f) for f in refused.value.findings],
+            command="test",
+        )
     assert kept.kept_findings == refused.value.findings
     with database.transaction() as s, pytest.raises(NotFoundError):
         save_sections(s, pat, OTHER, {"family": FAMILY}, base_version=0, command="test")
@@ -404,5 +538,7 @@ def test_save_sections_and_compare_versions(session_as, query):
         comparison = compare_versions(s, pat, REF, 1, None, only=["education"])
     assert comparison.after.version == 2 and [d.code for d in comparison.sections] == ["education"]
     assert [(line.change, line.text) for line in comparison.sections[0].lines] == [
-        ("added", "Kai moved schools again."), ("added", "He went to Park Hall Academy.")]
+        ("added", "Kai moved schools again."),
+        ("added", "He went to Park Hall Academy."),
+    ]
     assert len(versions(query)) == 2

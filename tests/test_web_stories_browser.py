@@ -12,7 +12,9 @@ SHOTS = Path("/tmp/shots")
 
 
 def test_pat_writes_a_story_section_by_section(browser_page, altar, query):
-    result = altar("--user", "boss", "case", "add", REF, "--authority", "dudley", "--stratum", "custody")
+    result = altar(
+        "--user", "boss", "case", "add", REF, "--authority", "dudley", "--stratum", "custody"
+    )
     assert result.exit_code == 0, result.output
     SHOTS.mkdir(exist_ok=True)
     page = browser_page("pat")
@@ -20,7 +22,8 @@ def test_pat_writes_a_story_section_by_section(browser_page, altar, query):
     page.get_by_role("button", name="Start the story").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Family and early childhood"
     page.get_by_label("Your text for “Family and early childhood”").fill(
-        "Lived with Mum and two younger sisters.\n\nDad left when he was *four*.")
+        "Lived with Mum and two younger sisters.\n\nDad left when he was *four*."
+    )
     page.get_by_role("button", name="Save").click()
     assert page.get_by_role("status").inner_text() == "Saved version 1 of the story."
     assert page.locator(".story-text em").inner_text() == "four"
@@ -46,7 +49,8 @@ def test_pat_writes_a_story_section_by_section(browser_page, altar, query):
 
     page.get_by_role("link", name="Edit Family and early childhood").click()
     page.get_by_label("Your text for “Family and early childhood”").fill(
-        "Lived with Nan from the age of six.\n\nDad left when he was *four*.")
+        "Lived with Nan from the age of six.\n\nDad left when he was *four*."
+    )
     page.get_by_role("button", name="Save").click()
     page.screenshot(path=str(SHOTS / "story-show.png"), full_page=True)
 
@@ -58,8 +62,14 @@ def test_pat_writes_a_story_section_by_section(browser_page, altar, query):
     page.get_by_label("Later version").select_option("3")
     page.screenshot(path=str(SHOTS / "story-history.png"), full_page=True)
     page.get_by_role("button", name="Compare versions").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Changes from version 1 to version 3"
+    assert (
+        page.get_by_role("heading", level=1).inner_text() == "Changes from version 1 to version 3"
+    )
     assert page.locator("del").first.inner_text() == "Lived with Mum and two younger sisters."
     assert page.locator("ins").first.inner_text() == "Lived with Nan from the age of six."
     page.screenshot(path=str(SHOTS / "story-diff.png"), full_page=True)
-    assert query("SELECT version, written_by FROM story_version ORDER BY version") == [(1, "pat"), (2, "pat"), (3, "pat")]
+    assert query("SELECT version, written_by FROM story_version ORDER BY version") == [
+        (1, "pat"),
+        (2, "pat"),
+        (3, "pat"),
+    ]

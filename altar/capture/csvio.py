@@ -41,7 +41,7 @@ class CsvReader:
     def __init__(self, path: Path):
         self.path = path
         try:
-            self._file: IO[bytes] = open(path, "rb", buffering=_PEEK)
+            self._file: IO[bytes] = open(path, "rb", buffering=_PEEK)  # noqa: SIM115 (closed by close())
         except FileNotFoundError:
             raise NotFoundError(f"no file {path}") from None
         except IsADirectoryError:
@@ -57,13 +57,21 @@ class CsvReader:
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8) :]
             elif number == 1 and raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                raise self._fail("the file is UTF-16 text (Excel's 'Unicode Text'); save it as 'CSV UTF-8'")
-            if number == 1 and b"\x00" in raw:  # UTF-16 without its byte-order mark, or not text at all
-                raise self._fail("the header row holds NUL bytes: is it UTF-16 or not text? Save it as 'CSV UTF-8'")
+                raise self._fail(
+                    "the file is UTF-16 text (Excel's 'Unicode Text'); save it as 'CSV UTF-8'"
+                )
+            if (
+                number == 1 and b"\x00" in raw
+            ):  # UTF-16 without its byte-order mark, or not text at all
+                raise self._fail(
+                    "the header row holds NUL bytes: is it UTF-16 or not text? Save it as 'CSV UTF-8'"
+                )
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError:
-                raise self._fail(f"row {number} is not UTF-8 text (in Excel use Save As > 'CSV UTF-8')") from None
+                raise self._fail(
+                    f"row {number} is not UTF-8 text (in Excel use Save As > 'CSV UTF-8')"
+                ) from None
 
     def _raw_lines(self) -> Iterator[bytes]:
         head = self._file.peek(_PEEK)[:_PEEK]  # type: ignore[attr-defined]
@@ -104,7 +112,9 @@ class CsvReader:
                 continue
             number = self._row
             if len(cells) > len(self.header):
-                raise self._fail(f"row {number} has {len(cells)} cells but the header has {len(self.header)}")
+                raise self._fail(
+                    f"row {number} has {len(cells)} cells but the header has {len(self.header)}"
+                )
             yield number, dict(zip(self.header, cells + [""] * (len(self.header) - len(cells))))
 
     @property
@@ -126,7 +136,9 @@ def _plain(exc: csv.Error) -> str:
     """The csv module's complaint in a practitioner's words."""
     message = str(exc)
     if message.startswith("field larger than field limit"):
-        return f"a cell is longer than {csv.field_size_limit():,} characters (no answer is that long)"
+        return (
+            f"a cell is longer than {csv.field_size_limit():,} characters (no answer is that long)"
+        )
     if message.startswith("new-line character seen in unquoted field"):
         return "a cell holds a line break but is not in quotes"
     return message

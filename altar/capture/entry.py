@@ -24,19 +24,35 @@ def add_case(session: Session, user: User, fields: dict[str, str], *, command: s
     """Validate and store a new case, of an authority ``user`` works in,
     with an empty, in-progress screening."""
     actor = user.name
-    fields = {"screened_on": date.today().isoformat(), **{k: v for k, v in fields.items() if v is not None}}
+    fields = {
+        "screened_on": date.today().isoformat(),
+        **{k: v for k, v in fields.items() if v is not None},
+    }
     record, problems = validate_row(
-        fields, authorities=store.authority_lookup(session), books=all_codebooks(),
-        default_version=max(all_codebooks()), default_user=actor, blank_is_unknown=False,
-    )  # fmt: skip
+        fields,
+        authorities=store.authority_lookup(session),
+        books=all_codebooks(),
+        default_version=max(all_codebooks()),
+        default_user=actor,
+        blank_is_unknown=False,
+    )
     if record is None:
         raise RowError(f"case not added: {len(problems)} problem(s)", problems)
     require_authority(user, record.authority)
     if store.existing_refs(session, [record.case_ref]):
-        taken = Problem(None, "case_ref", record.case_ref, "a case with this reference already exists (perhaps "
-                        "deleted: a deleted case keeps its reference); choose another")  # fmt: skip
-        raise RowError(f"case {record.case_ref!r} already exists; amend it with `altar screening enter` "
-                       "(a deleted case keeps its reference: a lead can `altar case undelete` it)", [taken], [])
+        taken = Problem(
+            None,
+            "case_ref",
+            record.case_ref,
+            "a case with this reference already exists (perhaps "
+            "deleted: a deleted case keeps its reference); choose another",
+        )
+        raise RowError(
+            f"case {record.case_ref!r} already exists; amend it with `altar screening enter` "
+            "(a deleted case keeps its reference: a lead can `altar case undelete` it)",
+            [taken],
+            [],
+        )
     store.insert_records(session, [record], actor=actor, command=command)
     return record
 
@@ -52,7 +68,12 @@ class FormSession:
 
     def render(self, problems: Sequence[Problem] = (), texts: dict[str, str] | None = None) -> str:
         return form.render_form(
-            self.record, self.book, heading=self.heading, groups=self.groups, problems=problems, texts=texts
+            self.record,
+            self.book,
+            heading=self.heading,
+            groups=self.groups,
+            problems=problems,
+            texts=texts,
         )
 
 
@@ -65,7 +86,9 @@ def open_form(session: Session, user: User, case_ref: str, group: str | None = N
             groups = (book.group(group),)
         except KeyError:
             known = ", ".join(g.code for g in book.groups)
-            raise NotFoundError(f"no group {group!r} in instrument v{book.version} (groups: {known})") from None
+            raise NotFoundError(
+                f"no group {group!r} in instrument v{book.version} (groups: {known})"
+            ) from None
     answered = sum(1 for item in book.items if item.code in record.answers)
     heading = (
         f"ALTAR case screening for {record.case_ref} ({record.authority}, {record.stratum}, {record.cohort}); "
@@ -97,7 +120,9 @@ def save_form(
     """
     lock_case(session, opened.record.case_ref)
     if store.load_record(session, user, opened.record.case_ref) != opened.record:
-        raise ConflictError(f"{opened.record.case_ref} was changed by someone else while the form was open")
+        raise ConflictError(
+            f"{opened.record.case_ref} was changed by someone else while the form was open"
+        )
     record, texts, problems = form.parse_form(text, opened.record, opened.book, opened.groups)
     if record is None:
         return None, texts, problems
@@ -111,7 +136,9 @@ def save_form(
 DETAILS = ("authority", "stratum", "cohort", "sex", "ethnicity", "age")
 
 
-def change_details(session: Session, user: User, case_ref: str, typed: Mapping[str, str], *, command: str) -> int:
+def change_details(
+    session: Session, user: User, case_ref: str, typed: Mapping[str, str], *, command: str
+) -> int:
     """Correct a stored case's details (``DETAILS``; a name left out keeps its
     value), judged as `altar case add` judges them, keeping its screening.
     Returns how many values changed. RowError lists every problem; moving a
@@ -119,8 +146,13 @@ def change_details(session: Session, user: User, case_ref: str, typed: Mapping[s
     lock_case(session, case_ref)
     record = store.load_record(session, user, case_ref)
     row = _texts(record) | {name: typed[name] for name in DETAILS if name in typed}
-    checked, problems = validate_row(row, authorities=store.authority_lookup(session), books=all_codebooks(),
-                                     default_version=record.instrument_version, blank_is_unknown=False)  # fmt: skip
+    checked, problems = validate_row(
+        row,
+        authorities=store.authority_lookup(session),
+        books=all_codebooks(),
+        default_version=record.instrument_version,
+        blank_is_unknown=False,
+    )
     if checked is None:
         raise RowError(f"case {case_ref!r} not changed: {len(problems)} problem(s)", problems)
     changed = replace(record, **{name: getattr(checked, name) for name in DETAILS})

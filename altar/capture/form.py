@@ -20,9 +20,14 @@ _FIELDS = ("screened_on", "screened_by")
 
 
 def render_form(
-    record: CaseRecord, book: Codebook, *, heading: str, groups: Sequence[Group] | None = None,
-    problems: Sequence[Problem] = (), texts: dict[str, str] | None = None,
-) -> str:  # fmt: skip
+    record: CaseRecord,
+    book: Codebook,
+    *,
+    heading: str,
+    groups: Sequence[Group] | None = None,
+    problems: Sequence[Problem] = (),
+    texts: dict[str, str] | None = None,
+) -> str:
     """The form's text. ``texts`` (what was typed last time) wins over stored
     values so a re-opened form keeps the practitioner's typing."""
     errors = {p.column: p.reason for p in problems}
@@ -34,18 +39,25 @@ def render_form(
     for group in groups or book.groups:
         lines += ["", _RULE, f"# {group.title}", *_wrap(group.description), _RULE]
         for item in group.items:
-            lines += [""] + [f"# {item.label}" + ("  [protective factor]" if item.protective else "")]
+            lines += [""] + [
+                f"# {item.label}" + ("  [protective factor]" if item.protective else "")
+            ]
             lines += _wrap(item.help, indent="#   ")
             if item.type == "count":
                 lines.append("#   A whole number, or unknown.")
-            lines += _field(item.code, shown.get(item.code, ""), errors.get(item.code), blank_line=False)
+            lines += _field(
+                item.code, shown.get(item.code, ""), errors.get(item.code), blank_line=False
+            )
     return "\n".join(lines) + "\n"
 
 
 def _preamble(book: Codebook, heading: str, n_problems: int) -> list[str]:
     lines = [f"# {heading}", f"# Instrument: {book.title}, version {book.version}", "#"]
     if n_problems:
-        lines += [f"{ERROR_MARK}{n_problems} answer(s) need attention: look for lines starting '{ERROR_MARK.strip()}'.", "#"]
+        lines += [
+            f"{ERROR_MARK}{n_problems} answer(s) need attention: look for lines starting '{ERROR_MARK.strip()}'.",
+            "#",
+        ]
     lines += ["# Write each answer after its colon. Binary items take one of:"]
     lines += [f"#   {code:<10} {meaning}" for code, meaning in book.answers.items()]
     lines += [
@@ -132,9 +144,18 @@ def _read_lines(text: str, book: Codebook) -> tuple[dict[str, str], list[Problem
         name, colon, typed = stripped.partition(":")
         name = name.strip()
         if not colon or name not in allowed:
-            problems.append(Problem(None, f"line {number}", stripped, "not a form line (expected 'item_code: answer')"))
+            problems.append(
+                Problem(
+                    None,
+                    f"line {number}",
+                    stripped,
+                    "not a form line (expected 'item_code: answer')",
+                )
+            )
         elif name in texts:
-            problems.append(Problem(None, name, typed.strip(), f"answered twice (again on line {number})"))
+            problems.append(
+                Problem(None, name, typed.strip(), f"answered twice (again on line {number})")
+            )
         else:
             texts[name] = typed.strip()
     return texts, problems

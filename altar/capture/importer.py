@@ -60,9 +60,15 @@ class _Tally:
 
 
 def import_csv(
-    database: Database, path: Path, *, user: User, update: bool = False, dry_run: bool = False,
-    command: str = "altar import", progress: Callable[[int], None] | None = None,
-) -> ImportResult:  # fmt: skip
+    database: Database,
+    path: Path,
+    *,
+    user: User,
+    update: bool = False,
+    dry_run: bool = False,
+    command: str = "altar import",
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
     """Import ``path`` as ``user``; ``progress(n)`` is called with the bytes read so far.
 
     A practitioner's file may hold only their own authority's cases: any
@@ -86,36 +92,62 @@ def import_csv(
         if tally.problems:
             listed = tally.problems + ([f"... and {tally.unlisted} more"] if tally.unlisted else [])  # type: ignore[list-item]
             total = len(tally.problems) + tally.unlisted
-            raise ValidationError(f"{path.name}: {total} problem(s) found; nothing was imported", listed)
+            raise ValidationError(
+                f"{path.name}: {total} problem(s) found; nothing was imported", listed
+            )
     return ImportResult(tally.rows, tally.added, tally.updated, tally.unchanged, dry_run)
 
 
 def _validated(
-    reader: CsvReader, lookup: dict[str, str], books: dict[int, Codebook], default_user: str | None, user: User,
+    reader: CsvReader,
+    lookup: dict[str, str],
+    books: dict[int, Codebook],
+    default_user: str | None,
+    user: User,
     tally: _Tally,
-) -> Iterator[tuple[int, CaseRecord]]:  # fmt: skip
+) -> Iterator[tuple[int, CaseRecord]]:
     """(row number, record) for every row without a problem in its own cells
     that ``user`` may write."""
     current = max(books)
     for number, row in reader:
         tally.rows += 1
         record, problems = validate_row(
-            row, authorities=lookup, books=books, default_version=current, default_user=default_user,
+            row,
+            authorities=lookup,
+            books=books,
+            default_version=current,
+            default_user=default_user,
             row_number=number,
-        )  # fmt: skip
+        )
         if record is not None:
-            missing = [code for code in books[record.instrument_version].item_codes() if code not in row]
+            missing = [
+                code for code in books[record.instrument_version].item_codes() if code not in row
+            ]
             if missing:
-                problems = [Problem(number, missing[0], "", f"column missing for instrument v{record.instrument_version}")]
+                problems = [
+                    Problem(
+                        number,
+                        missing[0],
+                        "",
+                        f"column missing for instrument v{record.instrument_version}",
+                    )
+                ]
             elif not may_write(user, record.authority):
-                problems = [Problem(number, "authority", row.get("authority", ""), authority_refusal(user))]
+                problems = [
+                    Problem(number, "authority", row.get("authority", ""), authority_refusal(user))
+                ]
         tally.report(problems)
         if record is not None and not problems:
             yield number, record
 
 
 def _sort_out(
-    session: Session, user: User, seen: SeenRefs, chunk: list[tuple[int, CaseRecord]], update: bool, tally: _Tally
+    session: Session,
+    user: User,
+    seen: SeenRefs,
+    chunk: list[tuple[int, CaseRecord]],
+    update: bool,
+    tally: _Tally,
 ) -> tuple[list[CaseRecord], list[CaseRecord]]:
     """Split a chunk into new cases and cases already stored, reporting a
     case that appears twice in the file, or is stored and --update is off,
@@ -124,15 +156,23 @@ def _sort_out(
     across the region, so saying it is taken is unavoidable)."""
     first = seen.first_rows(chunk)
     repeats = [(n, r) for n, r in chunk if first[r.case_ref] != n]
-    tally.report(Problem(n, "case_ref", r.case_ref, f"same case as row {first[r.case_ref]}") for n, r in repeats)
+    tally.report(
+        Problem(n, "case_ref", r.case_ref, f"same case as row {first[r.case_ref]}")
+        for n, r in repeats
+    )
     unique = [(n, r) for n, r in chunk if first[r.case_ref] == n]
     stored = store.existing_refs(session, (r.case_ref for _, r in unique))
     mine = store.existing_refs(session, stored, case_filter(user))
     tally.report(
-        Problem(n, "case_ref", r.case_ref, "this reference is taken by a deleted case or one you cannot see; "
-                "use another")
-        for n, r in unique if r.case_ref in stored - mine
-    )  # fmt: skip
+        Problem(
+            n,
+            "case_ref",
+            r.case_ref,
+            "this reference is taken by a deleted case or one you cannot see; use another",
+        )
+        for n, r in unique
+        if r.case_ref in stored - mine
+    )
     if stored and not update:
         tally.report(
             Problem(n, "case_ref", r.case_ref, "already in the database; use --update to amend it")
@@ -145,9 +185,14 @@ def _sort_out(
 
 
 def _write(
-    session: Session, user: User, fresh: list[CaseRecord], existing: list[CaseRecord], tally: _Tally, *,
+    session: Session,
+    user: User,
+    fresh: list[CaseRecord],
+    existing: list[CaseRecord],
+    tally: _Tally,
+    *,
     command: str,
-) -> None:  # fmt: skip
+) -> None:
     store.insert_records(session, fresh, actor=user.name, command=command)
     for record in existing:
         if store.update_record(session, user, record, command=command):
@@ -159,7 +204,11 @@ def _write(
 def _check_header(header: list[str], books: dict[int, Codebook]) -> None:
     known_items = {code for book in books.values() for code in book.item_codes()}
     allowed = set(CASE_COLUMNS) | set(EXTRA_COLUMNS) | known_items
-    problems = [Problem(1, name or "(blank)", name, "not a known column") for name in header if name not in allowed]
+    problems = [
+        Problem(1, name or "(blank)", name, "not a known column")
+        for name in header
+        if name not in allowed
+    ]
     # Without a version column every row follows the current codebook, so
     # all of its items must be there; a blank cell is how to say unknown.
     expected = set(CASE_COLUMNS)
@@ -170,4 +219,6 @@ def _check_header(header: list[str], books: dict[int, Codebook]) -> None:
         for name in sorted(expected - set(header))
     ]
     if problems:
-        raise ValidationError(f"the header row has {len(problems)} problem(s); nothing was imported", problems)
+        raise ValidationError(
+            f"the header row has {len(problems)} problem(s); nothing was imported", problems
+        )

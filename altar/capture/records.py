@@ -15,7 +15,16 @@ from altar.capture import values
 from altar.errors import ValidationError
 from altar.instrument import Codebook
 
-CASE_COLUMNS = ("case_ref", "authority", "stratum", "cohort", "sex", "ethnicity", "age", "screened_on")
+CASE_COLUMNS = (
+    "case_ref",
+    "authority",
+    "stratum",
+    "cohort",
+    "sex",
+    "ethnicity",
+    "age",
+    "screened_on",
+)
 # Optional columns: who screened, and which codebook version the answers follow.
 EXTRA_COLUMNS = ("screened_by", "instrument_version")
 Answer = str | int | None
@@ -38,7 +47,9 @@ class Problem:
         where = f"row {self.row}, " if self.row is not None else ""
         shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
         # A header cell can hold anything (NUL, a line break): never print it raw.
-        column = self.column if self.column.isprintable() and self.column.strip() else repr(self.column)
+        column = (
+            self.column if self.column.isprintable() and self.column.strip() else repr(self.column)
+        )
         column = column if len(column) <= 60 else column[:57] + "..."
         return f"{where}column {column}: {shown!r}: {self.reason}"
 
@@ -143,7 +154,9 @@ def _version(text: str, books: Mapping[int, Codebook], default: int) -> int:
     if not text.strip():
         return default
     if not text.strip().isdigit() or int(text) not in books:
-        raise ValueError(f"instrument version must be one of {', '.join(str(v) for v in sorted(books))}")
+        raise ValueError(
+            f"instrument version must be one of {', '.join(str(v) for v in sorted(books))}"
+        )
     return int(text)
 
 
@@ -172,5 +185,7 @@ def record_to_row(record: CaseRecord, book: Codebook) -> dict[str, str]:
     row["age"] = "unknown" if record.age is None else str(record.age)
     for item in book.items:
         answered = item.code in record.answers
-        row[item.code] = values.format_answer(record.answers[item.code], item) if answered else UNANSWERED
+        row[item.code] = (
+            values.format_answer(record.answers[item.code], item) if answered else UNANSWERED
+        )
     return row

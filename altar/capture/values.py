@@ -14,25 +14,38 @@ from altar.db.models import AGE_MAX, AGE_MIN, COHORTS, ETHNICITIES, SEXES, STRAT
 from altar.instrument import Item
 
 _BINARY = {
-    "yes": "yes", "y": "yes", "1": "yes", "true": "yes", "known": "yes",
-    "suspected": "suspected", "s": "suspected",
-    "no": "no", "n": "no", "0": "no", "false": "no",
-    "unknown": "unknown", "": "unknown",
-}  # fmt: skip
+    "yes": "yes",
+    "y": "yes",
+    "1": "yes",
+    "true": "yes",
+    "known": "yes",
+    "suspected": "suspected",
+    "s": "suspected",
+    "no": "no",
+    "n": "no",
+    "0": "no",
+    "false": "no",
+    "unknown": "unknown",
+    "": "unknown",
+}
 CANONICAL_BINARY = frozenset(("yes", "suspected", "no", "unknown"))
 _SEX = {"m": "male", "f": "female"}
 # Pseudonymous reference: letters, digits and . _ - / ; starts with a letter
 # or digit, so it can never be read as a spreadsheet formula.
 _CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 # A reference that embeds a full date is probably a date of birth.
-_DATE_IN_REF = re.compile(r"(19|20)\d\d[-_./]?(0[1-9]|1[0-2])[-_./]?(0[1-9]|[12]\d|3[01])|\d{1,2}[-_./]\d{1,2}[-_./]\d{2,4}")
+_DATE_IN_REF = re.compile(
+    r"(19|20)\d\d[-_./]?(0[1-9]|1[0-2])[-_./]?(0[1-9]|[12]\d|3[01])|\d{1,2}[-_./]\d{1,2}[-_./]\d{2,4}"
+)
 _USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,59}$")
 
 
 def parse_binary(text: str) -> str:
     key = text.strip().lower()
     if key not in _BINARY:
-        raise ValueError("answer yes, suspected, no or unknown (or y/s/n, 1/0, true/false; blank means unknown)")
+        raise ValueError(
+            "answer yes, suspected, no or unknown (or y/s/n, 1/0, true/false; blank means unknown)"
+        )
     return _BINARY[key]
 
 
@@ -53,7 +66,9 @@ def parse_number(text: str, item: Item, *, otherwise: str = "") -> int:
         raise ValueError(f"give a whole number of 0 or more{otherwise}")
     value = int(key)
     if item.max is not None and value > item.max:
-        raise ValueError(f"{value} is more than {item.max}, the most this item allows; check for a typing slip")
+        raise ValueError(
+            f"{value} is more than {item.max}, the most this item allows; check for a typing slip"
+        )
     return value
 
 
@@ -75,11 +90,15 @@ def parse_case_ref(text: str) -> str:
     if not _CASE_REF.match(ref):
         raise ValueError("use up to 40 letters, digits and . _ - / starting with a letter or digit")
     if _DATE_IN_REF.search(ref):
-        raise ValueError("looks like it contains a date; never use a date of birth in a case reference")
+        raise ValueError(
+            "looks like it contains a date; never use a date of birth in a case reference"
+        )
     return ref
 
 
-def _choice(text: str, choices: tuple[str, ...], what: str, aliases: dict[str, str] | None = None) -> str:
+def _choice(
+    text: str, choices: tuple[str, ...], what: str, aliases: dict[str, str] | None = None
+) -> str:
     key = re.sub(r"[\s-]+", "_", text.strip().lower())
     key = (aliases or {}).get(key, key)
     if key not in choices:
@@ -108,7 +127,9 @@ def parse_age(text: str) -> int | None:
     if key in ("", "unknown"):
         return None
     if not key.isdigit() or not AGE_MIN <= int(key) <= AGE_MAX:
-        raise ValueError(f"age must be a whole number of years from {AGE_MIN} to {AGE_MAX}, or unknown")
+        raise ValueError(
+            f"age must be a whole number of years from {AGE_MIN} to {AGE_MAX}, or unknown"
+        )
     return int(key)
 
 
@@ -129,7 +150,9 @@ def parse_user(text: str) -> str | None:
     if not name:
         return None
     if not _USER.match(name):
-        raise ValueError("a practitioner is named by a short user name: up to 60 letters, digits and . _ @ -")
+        raise ValueError(
+            "a practitioner is named by a short user name: up to 60 letters, digits and . _ @ -"
+        )
     return name
 
 
@@ -141,5 +164,7 @@ def parse_authority(text: str, known: dict[str, str]) -> str:
     key = text.strip().lower()
     code = known.get(key) or known.get(re.sub(r"[\s-]+", "_", key))
     if code is None:
-        raise ValueError("not a known authority (see `altar authority list`, or add it with `altar authority add`)")
+        raise ValueError(
+            "not a known authority (see `altar authority list`, or add it with `altar authority add`)"
+        )
     return code

@@ -86,24 +86,47 @@ def answers_from_form(fields: Mapping[str, Sequence[str]], book: Codebook) -> Po
         if name in _IGNORED:
             continue
         if not _known_field(name, book):
-            problems.append(FieldProblem(f"{_shown(name)} is not a field of this screening ({book.title}, "
-                                         f"version {book.version}): reload the page and try again"))  # fmt: skip
+            problems.append(
+                FieldProblem(
+                    f"{_shown(name)} is not a field of this screening ({book.title}, "
+                    f"version {book.version}): reload the page and try again"
+                )
+            )
         elif len(sent) > 1:
-            problems.append(FieldProblem(f"{_label(name, book)}: sent {len(sent)} times; give one answer", _id(name)))
+            problems.append(
+                FieldProblem(
+                    f"{_label(name, book)}: sent {len(sent)} times; give one answer", _id(name)
+                )
+            )
         else:
             single[name] = sent[0] if sent else ""
-    texts = {name: text for name, text in single.items()
-             if name in book.item_codes() or name.endswith(UNKNOWN) or name in DETAILS}  # fmt: skip
+    texts = {
+        name: text
+        for name, text in single.items()
+        if name in book.item_codes() or name.endswith(UNKNOWN) or name in DETAILS
+    }
     answers = _answers(single, book, problems)
     details = _details(single, problems)
     opened = _opened(single, book, problems)
     revision = _revision(single.get("revision"), problems)
     action = single.get("action", "draft")
     if action not in ACTIONS:
-        problems.append(FieldProblem(f"{_shown(action)} is not something this form can do (save as draft or mark complete)"))
+        problems.append(
+            FieldProblem(
+                f"{_shown(action)} is not something this form can do (save as draft or mark complete)"
+            )
+        )
     opened_details = {name: single[OPENED + name] for name in DETAILS if OPENED + name in single}
-    return PostedScreening(answers, opened, details, opened_details, revision, action == "complete", texts,
-                           tuple(problems))  # fmt: skip
+    return PostedScreening(
+        answers,
+        opened,
+        details,
+        opened_details,
+        revision,
+        action == "complete",
+        texts,
+        tuple(problems),
+    )
 
 
 def _known_field(name: str, book: Codebook) -> bool:
@@ -111,7 +134,7 @@ def _known_field(name: str, book: Codebook) -> bool:
         return True
     codes = book.item_codes()
     if name.startswith(OPENED):
-        return name[len(OPENED):] in codes or name[len(OPENED):] in DETAILS
+        return name[len(OPENED) :] in codes or name[len(OPENED) :] in DETAILS
     if name.endswith(UNKNOWN):
         code = name[: -len(UNKNOWN)]
         return code in codes and book.item(code).type == "count"
@@ -121,7 +144,7 @@ def _known_field(name: str, book: Codebook) -> bool:
 def _id(name: str) -> str:
     """The item code a field is about (its input's id), else the name."""
     if name.startswith(OPENED):
-        return name[len(OPENED):]
+        return name[len(OPENED) :]
     return name[: -len(UNKNOWN)] if name.endswith(UNKNOWN) else name
 
 
@@ -136,7 +159,9 @@ def _shown(text: str) -> str:
     return f"“{text[:40]}…”" if len(text) > 40 else f"“{text}”"
 
 
-def _answers(single: dict[str, str], book: Codebook, problems: list[FieldProblem]) -> dict[str, Answer]:
+def _answers(
+    single: dict[str, str], book: Codebook, problems: list[FieldProblem]
+) -> dict[str, Answer]:
     answers: dict[str, Answer] = {}
     for item in book.items:
         text = single.get(item.code, "").strip()
@@ -176,7 +201,9 @@ def _answer(item: Item, text: str, unknown: str) -> Answer | object:
         raise ValueError(f"“Unknown” is either ticked or not, not {_shown(unknown)}")
     if item.type == "binary":
         if text and text not in values.CANONICAL_BINARY:
-            raise ValueError(f"{_shown(text)} is not an answer: choose yes, suspected, no or unknown")
+            raise ValueError(
+                f"{_shown(text)} is not an answer: choose yes, suspected, no or unknown"
+            )
         return text or _BLANK
     if text and unknown:
         raise ValueError("give the number or tick “Unknown”, not both")
@@ -185,7 +212,9 @@ def _answer(item: Item, text: str, unknown: str) -> Answer | object:
     return values.parse_number(text, item, otherwise=", or tick “Unknown”") if text else _BLANK
 
 
-def _opened(single: dict[str, str], book: Codebook, problems: list[FieldProblem]) -> dict[str, Answer]:
+def _opened(
+    single: dict[str, str], book: Codebook, problems: list[FieldProblem]
+) -> dict[str, Answer]:
     """The answers as opened (the ``opened-<detail>`` fields stay text: they
     are only compared, never stored)."""
     opened: dict[str, Answer] = {}
@@ -198,21 +227,31 @@ def _opened(single: dict[str, str], book: Codebook, problems: list[FieldProblem]
                 raise ValueError("blank")
             opened[item.code] = values.parse_answer(text, item)
         except ValueError:
-            problems.append(FieldProblem(f"the form's record of {item.label!r} as opened is damaged: reload the page"))
+            problems.append(
+                FieldProblem(
+                    f"the form's record of {item.label!r} as opened is damaged: reload the page"
+                )
+            )
     return opened
 
 
 def _revision(text: str | None, problems: list[FieldProblem]) -> int | None:
     if text is not None and text.isascii() and text.isdigit():
         return int(text)
-    problems.append(FieldProblem("the form does not say which revision of the screening it was opened at: "
-                                 "reload the page and try again"))  # fmt: skip
+    problems.append(
+        FieldProblem(
+            "the form does not say which revision of the screening it was opened at: "
+            "reload the page and try again"
+        )
+    )
     return None
 
 
 def missing_answers(book: Codebook, answers: Mapping[str, Answer]) -> list[FieldProblem]:
     """One problem per item without an answer, in form order ("Mark complete")."""
-    return [FieldProblem(_missing(item), item.code) for item in book.items if item.code not in answers]
+    return [
+        FieldProblem(_missing(item), item.code) for item in book.items if item.code not in answers
+    ]
 
 
 def _missing(item: Item) -> str:
@@ -235,7 +274,10 @@ def answer_texts(book: Codebook, answers: Mapping[str, Answer]) -> dict[str, str
 
 def opened_fields(book: Codebook, answers: Mapping[str, Answer]) -> dict[str, str]:
     """The hidden fields that carry the answers as opened."""
-    return {OPENED + code: values.format_answer(answer, book.item(code)) for code, answer in answers.items()}
+    return {
+        OPENED + code: values.format_answer(answer, book.item(code))
+        for code, answer in answers.items()
+    }
 
 
 def detail_texts(record: CaseRecord) -> dict[str, str]:
@@ -285,8 +327,10 @@ class ScreeningInvalid(ValidationError):
     """Nothing saved: values wrong, or items missing for "Mark complete"."""
 
     def __init__(self, page: ScreeningPage):
-        super().__init__(f"screening of {page.record.case_ref} not saved: {len(page.problems)} problem(s)",
-                         [p.message for p in page.problems])  # fmt: skip
+        super().__init__(
+            f"screening of {page.record.case_ref} not saved: {len(page.problems)} problem(s)",
+            [p.message for p in page.problems],
+        )
         self.page = page
 
 
@@ -305,9 +349,14 @@ def open_screening(session: Session, user: User, case_ref: str) -> ScreeningPage
     book = all_codebooks()[record.instrument_version]
     state = store.screening_state(session, user, case_ref)
     details = detail_texts(record)
-    return ScreeningPage(record, book, store.progress(state.status, len(record.answers)), state.revision,
-                         answer_texts(book, record.answers) | details,
-                         opened_fields(book, record.answers) | _opened_details(details))  # fmt: skip
+    return ScreeningPage(
+        record,
+        book,
+        store.progress(state.status, len(record.answers)),
+        state.revision,
+        answer_texts(book, record.answers) | details,
+        opened_fields(book, record.answers) | _opened_details(details),
+    )
 
 
 def _opened_details(details: Mapping[str, str]) -> dict[str, str]:
@@ -321,7 +370,12 @@ class Saved:
 
 
 def save_screening(
-    session: Session, user: User, case_ref: str, fields: Mapping[str, Sequence[str]], *, command: str
+    session: Session,
+    user: User,
+    case_ref: str,
+    fields: Mapping[str, Sequence[str]],
+    *,
+    command: str,
 ) -> Saved:
     """Store a posted form as the screening's answers, audited as ``user``.
 
@@ -334,8 +388,12 @@ def save_screening(
     page = open_screening(session, user, case_ref)
     posted = answers_from_form(fields, page.book)
     texts = posted.texts | {name: page.texts[name] for name in DETAILS if name not in posted.texts}
-    typed = replace(page, texts=texts, revision=posted.revision,
-                    opened=opened_fields(page.book, posted.opened) | _opened_details(posted.opened_details))  # fmt: skip
+    typed = replace(
+        page,
+        texts=texts,
+        revision=posted.revision,
+        opened=opened_fields(page.book, posted.opened) | _opened_details(posted.opened_details),
+    )
     if posted.problems:
         raise ScreeningInvalid(replace(typed, problems=posted.problems))
     if posted.revision != page.revision:
@@ -349,7 +407,9 @@ def save_screening(
     return Saved(changed, store.screening_state(session, user, case_ref).status)
 
 
-def _changes(book: Codebook, opened: Mapping[str, Answer], now: Mapping[str, Answer]) -> tuple[Change, ...]:
+def _changes(
+    book: Codebook, opened: Mapping[str, Answer], now: Mapping[str, Answer]
+) -> tuple[Change, ...]:
     return tuple(
         Change(item.code, item.label, _text(opened, item), _text(now, item))
         for item in book.items
@@ -358,8 +418,11 @@ def _changes(book: Codebook, opened: Mapping[str, Answer], now: Mapping[str, Ans
 
 
 def _detail_changes(opened: Mapping[str, str], now: Mapping[str, str]) -> tuple[Change, ...]:
-    return tuple(Change(name, label, opened[name] or "not recorded", now[name] or "not recorded")
-                 for name, label in DETAILS.items() if name in opened and opened[name] != now[name])  # fmt: skip
+    return tuple(
+        Change(name, label, opened[name] or "not recorded", now[name] or "not recorded")
+        for name, label in DETAILS.items()
+        if name in opened and opened[name] != now[name]
+    )
 
 
 def _text(answers: Mapping[str, Answer], item: Item) -> str:

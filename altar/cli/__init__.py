@@ -31,16 +31,25 @@ class AltarGroup(click.Group):
 
 @click.group(cls=AltarGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--db", envvar="ALTAR_DB", show_envvar=True, metavar="PATH|URL",
+    "--db",
+    envvar="ALTAR_DB",
+    show_envvar=True,
+    metavar="PATH|URL",
     help="The database: a file path (default ./altar.db) or a SQLAlchemy URL such as "
     "postgresql+psycopg://user@host/altar.",
-)  # fmt: skip
+)
 @click.option(
-    "--user", envvar="ALTAR_USER", show_envvar=True, metavar="NAME", type=UserName(),
+    "--user",
+    envvar="ALTAR_USER",
+    show_envvar=True,
+    metavar="NAME",
+    type=UserName(),
     help="Your user name, recorded with every change you make (default: your login name). Once the "
     "database has users (altar user), it must be one of them.",
-)  # fmt: skip
-@click.option("--traceback", is_flag=True, help="Show the full Python traceback on errors (for bug reports).")
+)
+@click.option(
+    "--traceback", is_flag=True, help="Show the full Python traceback on errors (for bug reports)."
+)
 @click.version_option(__version__, prog_name="altar")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, user: str | None, traceback: bool) -> None:
@@ -69,12 +78,44 @@ def main() -> None:
 
 def _register() -> None:
     from altar.cli import (
-        audit, authority, cases, chronology, database, demo, instrument, maintenance, pen_pictures, report,
-        screening, stats, stories, themes, transfer, users, web,
-    )  # fmt: skip
+        audit,
+        authority,
+        cases,
+        chronology,
+        database,
+        demo,
+        instrument,
+        maintenance,
+        pen_pictures,
+        report,
+        screening,
+        stats,
+        stories,
+        themes,
+        transfer,
+        users,
+        web,
+    )
 
-    for module in (database, users, authority, instrument, cases, screening, stories, chronology, pen_pictures,
-                   themes, transfer, stats, report, demo, audit, maintenance, web):  # fmt: skip
+    for module in (
+        database,
+        users,
+        authority,
+        instrument,
+        cases,
+        screening,
+        stories,
+        chronology,
+        pen_pictures,
+        themes,
+        transfer,
+        stats,
+        report,
+        demo,
+        audit,
+        maintenance,
+        web,
+    ):
         module.register(cli)
 
 

@@ -14,11 +14,16 @@ COLUMNS = ("at", "actor", "command", "action", "entity", "case_ref", "field", "o
 @click.command()
 @click.option("--case", "case_ref", metavar="REF", help="Only this case's entries.")
 @click.option("--user", "actor", metavar="NAME", help="Only changes made by this user.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]),
-              help="Only changes at or after this UTC date or time (YYYY-MM-DD[THH:MM:SS]).")  # fmt: skip
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]),
+    help="Only changes at or after this UTC date or time (YYYY-MM-DD[THH:MM:SS]).",
+)
 @format_option()
 @pass_settings
-def audit(settings: Settings, case_ref: str | None, actor: str | None, since: datetime | None, fmt: str) -> None:
+def audit(
+    settings: Settings, case_ref: str | None, actor: str | None, since: datetime | None, fmt: str
+) -> None:
     """The audit trail: who added, changed or deleted what, when (UTC), with
     which command, and the value before and after.
 
@@ -33,7 +38,9 @@ def audit(settings: Settings, case_ref: str | None, actor: str | None, since: da
       altar audit --since 2021-03-01 --format csv > audit.csv
     """
     with settings.database().reader() as session:
-        entries = change_log.read(session, settings.acting_user, case_ref=case_ref, actor=actor, since=since)
+        entries = change_log.read(
+            session, settings.acting_user, case_ref=case_ref, actor=actor, since=since
+        )
     emit(entries, fmt, None if fmt == "json" else COLUMNS)
 
 

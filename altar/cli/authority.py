@@ -37,7 +37,9 @@ def authority_list(settings: Settings, fmt: str) -> None:
 @authority.command("add")
 @click.argument("code")
 @click.argument("name")
-@click.option("--note", "note_text", help="A short description, e.g. which areas the service covers.")
+@click.option(
+    "--note", "note_text", help="A short description, e.g. which areas the service covers."
+)
 @pass_settings
 def authority_add(settings: Settings, code: str, name: str, note_text: str | None) -> None:
     """Add a local authority that is joining the research.

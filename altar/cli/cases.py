@@ -14,7 +14,18 @@ from altar.db.lifecycle import delete_case, purge_case, undelete_case
 from altar.db.models import COHORTS, ETHNICITIES, SEXES, STRATA
 from altar.instrument import all_codebooks
 
-LIST_COLUMNS = ("case_ref", "authority", "stratum", "cohort", "sex", "age", "status", "answered", "unknown", "screened_on")
+LIST_COLUMNS = (
+    "case_ref",
+    "authority",
+    "stratum",
+    "cohort",
+    "sex",
+    "age",
+    "status",
+    "answered",
+    "unknown",
+    "screened_on",
+)
 
 
 @click.group()
@@ -34,11 +45,20 @@ def case() -> None:
 @click.argument("case_ref")
 @click.option("--authority", required=True, help="Authority code or name, e.g. dudley.")
 @click.option("--stratum", required=True, type=click.Choice(STRATA), help="The child's disposal.")
-@click.option("--cohort", default="main", show_default=True, type=click.Choice(COHORTS), help="Sampling lens.")
+@click.option(
+    "--cohort", default="main", show_default=True, type=click.Choice(COHORTS), help="Sampling lens."
+)
 @click.option("--sex", default="unknown", show_default=True, type=click.Choice(SEXES))
-@click.option("--ethnicity", default="unknown", show_default=True, type=click.Choice(ETHNICITIES),
-              help="ONS high-level ethnic group.")  # fmt: skip
-@click.option("--age", default="unknown", show_default=True, help="Age in whole years (10-18) at screening.")
+@click.option(
+    "--ethnicity",
+    default="unknown",
+    show_default=True,
+    type=click.Choice(ETHNICITIES),
+    help="ONS high-level ethnic group.",
+)
+@click.option(
+    "--age", default="unknown", show_default=True, help="Age in whole years (10-18) at screening."
+)
 @click.option("--screened-on", help="Date of the screening, YYYY-MM-DD (default: today).")
 @pass_settings
 def case_add(settings: Settings, case_ref: str, screened_on: str | None, **fields: str) -> None:
@@ -54,8 +74,12 @@ def case_add(settings: Settings, case_ref: str, screened_on: str | None, **field
       altar screening enter DUD-017
     """
     with settings.database().transaction() as session:
-        record = add_case(session, settings.acting_user, {"case_ref": case_ref, "screened_on": screened_on, **fields},
-                          command=command_name())  # fmt: skip
+        record = add_case(
+            session,
+            settings.acting_user,
+            {"case_ref": case_ref, "screened_on": screened_on, **fields},
+            command=command_name(),
+        )
     note(f"Added case {record.case_ref}. Next: altar screening enter {record.case_ref}")
 
 
@@ -101,14 +125,22 @@ def case_show(settings: Settings, case_ref: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(case_document(record), indent=2))
         return
-    click.echo(f"{record.case_ref}: {record.authority}, {record.stratum}, {record.cohort}, sex {record.sex}, "
-               f"ethnicity {record.ethnicity}, age {record.age if record.age is not None else 'unknown'}")  # fmt: skip
-    click.echo(f"screened on {record.screened_on} by {record.screened_by or 'unrecorded'} "
-               f"with {book.name} v{book.version}")  # fmt: skip
+    click.echo(
+        f"{record.case_ref}: {record.authority}, {record.stratum}, {record.cohort}, sex {record.sex}, "
+        f"ethnicity {record.ethnicity}, age {record.age if record.age is not None else 'unknown'}"
+    )
+    click.echo(
+        f"screened on {record.screened_on} by {record.screened_by or 'unrecorded'} "
+        f"with {book.name} v{book.version}"
+    )
     for group in book.groups:
         click.echo(f"\n{group.title}")
         for item in group.items:
-            shown = format_answer(record.answers[item.code], item) if item.code in record.answers else "(not answered)"
+            shown = (
+                format_answer(record.answers[item.code], item)
+                if item.code in record.answers
+                else "(not answered)"
+            )
             click.echo(f"  {item.label:<58} {shown}")
 
 
@@ -127,8 +159,12 @@ def case_delete(settings: Settings, case_ref: str) -> None:
     Example:
       altar case delete DUD-017
     """
-    write_as_user(settings, delete_case, case_ref,
-                  done=f"Deleted case {case_ref}. (A lead or admin can undo this: altar case undelete {case_ref})")
+    write_as_user(
+        settings,
+        delete_case,
+        case_ref,
+        done=f"Deleted case {case_ref}. (A lead or admin can undo this: altar case undelete {case_ref})",
+    )
 
 
 @case.command("undelete")
@@ -146,8 +182,10 @@ def case_undelete(settings: Settings, case_ref: str) -> None:
 
 @case.command("purge")
 @click.argument("case_ref")
-@click.confirmation_option(prompt="Erase this child's data for good? It cannot be undone.",
-                           help="Confirm without being asked.")  # fmt: skip
+@click.confirmation_option(
+    prompt="Erase this child's data for good? It cannot be undone.",
+    help="Confirm without being asked.",
+)
 @pass_settings
 def case_purge(settings: Settings, case_ref: str) -> None:
     """Erase a case and all of its data for good (admin only).
@@ -164,8 +202,10 @@ def case_purge(settings: Settings, case_ref: str) -> None:
     """
     database = settings.database()
     result = purge_case(database, settings.acting_user, case_ref, command=command_name())
-    note(f"Purged case {result.case_ref}: its data and {result.log_entries_removed} audit entries' content "
-         "are erased; the audit trail keeps a record of the purge.")
+    note(
+        f"Purged case {result.case_ref}: its data and {result.log_entries_removed} audit entries' content "
+        "are erased; the audit trail keeps a record of the purge."
+    )
 
 
 def register(cli: click.Group) -> None:

@@ -39,14 +39,31 @@ def chronology() -> None:
 
 @chronology.command("add")
 @click.argument("case_ref")
-@click.option("--date", "date_text", required=True, metavar="YYYY-MM[-DD]",
-              help="When it happened (YYYY-MM when the day is not known).")  # fmt: skip
-@click.option("--agency", required=True, help="Which agency, e.g. education or \"children's social care\".")
-@click.option("--type", "event_type", required=True, help="What happened, e.g. exclusion, arrest, care_entry.")
-@click.option("--note", "note_text", help="A short note on one line (at most 500 characters). No names.")
+@click.option(
+    "--date",
+    "date_text",
+    required=True,
+    metavar="YYYY-MM[-DD]",
+    help="When it happened (YYYY-MM when the day is not known).",
+)
+@click.option(
+    "--agency", required=True, help='Which agency, e.g. education or "children\'s social care".'
+)
+@click.option(
+    "--type", "event_type", required=True, help="What happened, e.g. exclusion, arrest, care_entry."
+)
+@click.option(
+    "--note", "note_text", help="A short note on one line (at most 500 characters). No names."
+)
 @pass_settings
-def chronology_add(settings: Settings, case_ref: str, date_text: str, agency: str, event_type: str,
-                   note_text: str | None) -> None:  # fmt: skip
+def chronology_add(
+    settings: Settings,
+    case_ref: str,
+    date_text: str,
+    agency: str,
+    event_type: str,
+    note_text: str | None,
+) -> None:
     """Add one event to a child's chronology.
 
     \b
@@ -56,7 +73,9 @@ def chronology_add(settings: Settings, case_ref: str, date_text: str, agency: st
     """
     fields = {"date": date_text, "agency": agency, "event_type": event_type, "note": note_text}
     with settings.database().transaction() as session:
-        added = chronology_store.add_event(session, settings.acting_user, case_ref, fields, command=command_name())
+        added = chronology_store.add_event(
+            session, settings.acting_user, case_ref, fields, command=command_name()
+        )
     note(f"Added event {added.id} to {case_ref}: {added.date} {added.agency} {added.event_type}")
 
 
@@ -85,14 +104,27 @@ def chronology_list(settings: Settings, case_ref: str, fmt: str) -> None:
 @chronology.command("edit")
 @click.argument("case_ref")
 @click.argument("event_id", type=int)
-@click.option("--date", "date_text", metavar="YYYY-MM[-DD]",
-              help="The corrected date (YYYY-MM when the day is not known).")  # fmt: skip
+@click.option(
+    "--date",
+    "date_text",
+    metavar="YYYY-MM[-DD]",
+    help="The corrected date (YYYY-MM when the day is not known).",
+)
 @click.option("--agency", help="The corrected agency.")
 @click.option("--type", "event_type", help="The corrected event type.")
-@click.option("--note", "note_text", help='A new note on one line (--note "" removes it). No names.')
+@click.option(
+    "--note", "note_text", help='A new note on one line (--note "" removes it). No names.'
+)
 @pass_settings
-def chronology_edit(settings: Settings, case_ref: str, event_id: int, date_text: str | None, agency: str | None,
-                    event_type: str | None, note_text: str | None) -> None:  # fmt: skip
+def chronology_edit(
+    settings: Settings,
+    case_ref: str,
+    event_id: int,
+    date_text: str | None,
+    agency: str | None,
+    event_type: str | None,
+    note_text: str | None,
+) -> None:
     """Correct one event (by the id `altar chronology list` shows).
 
     Only the options given change; the change log keeps each old value.
@@ -104,9 +136,12 @@ def chronology_edit(settings: Settings, case_ref: str, event_id: int, date_text:
     """
     fields = {"date": date_text, "agency": agency, "event_type": event_type, "note": note_text}
     with settings.database().transaction() as session:
-        edited = chronology_store.edit_event(session, settings.acting_user, case_ref, event_id, fields,
-                                             command=command_name())  # fmt: skip
-    note(f"Event {edited.id} of {case_ref} is now: {edited.date} {edited.agency} {edited.event_type}")
+        edited = chronology_store.edit_event(
+            session, settings.acting_user, case_ref, event_id, fields, command=command_name()
+        )
+    note(
+        f"Event {edited.id} of {case_ref} is now: {edited.date} {edited.agency} {edited.event_type}"
+    )
 
 
 @chronology.command("remove")
@@ -123,14 +158,22 @@ def chronology_remove(settings: Settings, case_ref: str, event_id: int) -> None:
       altar chronology remove DUD-017 12
     """
     with settings.database().transaction() as session:
-        removed = chronology_store.remove_event(session, settings.acting_user, case_ref, event_id,
-                                                command=command_name())  # fmt: skip
-    note(f"Removed event {removed.id} from {case_ref}: {removed.date} {removed.agency} {removed.event_type}")
+        removed = chronology_store.remove_event(
+            session, settings.acting_user, case_ref, event_id, command=command_name()
+        )
+    note(
+        f"Removed event {removed.id} from {case_ref}: {removed.date} {removed.agency} {removed.event_type}"
+    )
 
 
 @chronology.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--case", "case_ref", metavar="CASE_REF", help="Every row is about this case (the file has no case_ref column).")
+@click.option(
+    "--case",
+    "case_ref",
+    metavar="CASE_REF",
+    help="Every row is about this case (the file has no case_ref column).",
+)
 @pass_settings
 def chronology_import(settings: Settings, file: Path, case_ref: str | None) -> None:
     """Import chronology events from a CSV file, one row per event.
@@ -146,13 +189,16 @@ def chronology_import(settings: Settings, file: Path, case_ref: str | None) -> N
       altar chronology import DUD-017.csv --case DUD-017
     """
     with settings.database().transaction() as session:
-        result = chronology_store.import_events(session, settings.acting_user, file, case_ref=case_ref,
-                                                command=command_name())  # fmt: skip
+        result = chronology_store.import_events(
+            session, settings.acting_user, file, case_ref=case_ref, command=command_name()
+        )
     note(f"{file.name}: imported {result.events} event(s) for {result.cases} case(s).")
 
 
 @chronology.command("template")
-@click.option("--case", "case_ref", metavar="CASE_REF", help="For a file about one case: no case_ref column.")
+@click.option(
+    "--case", "case_ref", metavar="CASE_REF", help="For a file about one case: no case_ref column."
+)
 def chronology_template(case_ref: str | None) -> None:
     """Write the header of a blank chronology CSV to fill in.
 
@@ -166,8 +212,12 @@ def chronology_template(case_ref: str | None) -> None:
 
 @chronology.command("chart")
 @click.argument("case_ref")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The image to write: .png or .svg.")  # fmt: skip
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The image to write: .png or .svg.",
+)
 @pass_settings
 def chronology_chart(settings: Settings, case_ref: str, out: Path) -> None:
     """Draw a child's chronology as a timeline: agencies as lanes, events
@@ -183,7 +233,9 @@ def chronology_chart(settings: Settings, case_ref: str, out: Path) -> None:
     """
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise click.BadParameter(f"{out.name}: give a file name ending .png or .svg", param_hint="--out")
+        raise click.BadParameter(
+            f"{out.name}: give a file name ending .png or .svg", param_hint="--out"
+        )
     with settings.database().reader() as session:
         image = chronology_store.case_timeline(session, settings.acting_user, case_ref, fmt)
     with os.fdopen(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as stream:

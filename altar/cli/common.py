@@ -65,7 +65,9 @@ class UserName(click.ParamType):
 
     name = "name"
 
-    def convert(self, value: str, param: click.Parameter | None, ctx: click.Context | None) -> str | None:
+    def convert(
+        self, value: str, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str | None:
         try:
             return parse_user(value)
         except ValueError as exc:

@@ -31,7 +31,9 @@ def init(settings: Settings) -> None:
         note(f"Schema upgraded from {result.revision_before or 'empty'} to {result.revision_after}")
     if result.backup:
         note(f"Backup made first: {result.backup}")
-    note(f"Added {result.authorities_added} authorities and {result.instruments_added} instrument version(s).")
+    note(
+        f"Added {result.authorities_added} authorities and {result.instruments_added} instrument version(s)."
+    )
 
 
 @click.group()

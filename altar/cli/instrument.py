@@ -17,7 +17,10 @@ def _book(version: int | None) -> Codebook:
 
 
 version_option = click.option(
-    "--version", "version", type=int, help="An earlier instrument version (default: the current one)."
+    "--version",
+    "version",
+    type=int,
+    help="An earlier instrument version (default: the current one).",
 )
 
 
@@ -57,7 +60,11 @@ def render_codebook(book: Codebook, group: str | None = None) -> str:
     lines += [f"  {code:<10} {meaning}" for code, meaning in book.answers.items()]
     groups = [book.group(group)] if group else book.groups
     for g in groups:
-        lines += ["", f"== {g.code}: {g.title}", *textwrap.wrap(g.description, 78, initial_indent="   ", subsequent_indent="   ")]
+        lines += [
+            "",
+            f"== {g.code}: {g.title}",
+            *textwrap.wrap(g.description, 78, initial_indent="   ", subsequent_indent="   "),
+        ]
         for item in g.items:
             kind = "count" if item.type == "count" else "yes/suspected/no/unknown"
             flag = ", protective factor" if item.protective else ""
@@ -67,15 +74,26 @@ def render_codebook(book: Codebook, group: str | None = None) -> str:
         lines += ["", "== Derived scores"]
         for score in book.scores:
             parts = ", ".join(c.label for c in score.components)
-            lines += ["", f"  {score.code}: {score.label}; bands {' / '.join(score.bands)}",
-                      *textwrap.wrap(f"counts: {parts}", 78, initial_indent="    ", subsequent_indent="    ")]  # fmt: skip
+            lines += [
+                "",
+                f"  {score.code}: {score.label}; bands {' / '.join(score.bands)}",
+                *textwrap.wrap(
+                    f"counts: {parts}", 78, initial_indent="    ", subsequent_indent="    "
+                ),
+            ]
     return "\n".join(lines)
 
 
 @instrument.command("export")
 @version_option
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of the screen.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to this file instead of the screen.",
+)
 def instrument_export(version: int | None, fmt: str, out: str | None) -> None:
     """Write the codebook as a data dictionary (one row per item).
 
@@ -85,7 +103,7 @@ def instrument_export(version: int | None, fmt: str, out: str | None) -> None:
       altar instrument export --format json
     """
     book = _book(version)
-    stream = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout
+    stream = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout  # noqa: SIM115
     try:
         if fmt == "csv":
             write_csv(stream, DICTIONARY_COLUMNS, dictionary_rows(book))

@@ -1,5 +1,6 @@
 """altar backup, altar restore, altar check."""
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -33,7 +34,9 @@ def backup_command(settings: Settings, file: Path, force: bool) -> None:
     """
     _require_backup_rights(settings)
     result = backup(settings.db, file, force=force)
-    note(f"Backed up to {result.path} ({result.size:,} bytes). Check it with: altar --db {result.path} check")
+    note(
+        f"Backed up to {result.path} ({result.size:,} bytes). Check it with: altar --db {result.path} check"
+    )
 
 
 @click.command("restore")
@@ -57,8 +60,14 @@ def restore_command(settings: Settings, file: Path, yes: bool) -> None:
     """
 
     def confirm(info: CopyInfo) -> bool:
-        note(f"{info.source} passed its checks: schema {info.revision}"
-             + (f", {info.cases} case(s)." if info.cases is not None else " (older than this altar)."))  # fmt: skip
+        note(
+            f"{info.source} passed its checks: schema {info.revision}"
+            + (
+                f", {info.cases} case(s)."
+                if info.cases is not None
+                else " (older than this altar)."
+            )
+        )
         return yes or click.confirm(f"Replace {info.target} with it?", default=False, err=True)
 
     _require_backup_rights(settings)
@@ -70,23 +79,29 @@ def restore_command(settings: Settings, file: Path, yes: bool) -> None:
         note(f"The database as it was is kept in {result.previous}")
     note(f"Restored {result.copy.target} from {result.copy.source}.")
     if result.copy.needs_upgrade:
-        note(f"The backup is from an older altar (schema {result.copy.revision}, this altar needs "
-             f"{result.copy.head}): run `altar db upgrade`, then `altar check`.")  # fmt: skip
+        note(
+            f"The backup is from an older altar (schema {result.copy.revision}, this altar needs "
+            f"{result.copy.head}): run `altar db upgrade`, then `altar check`."
+        )
 
 
 def _require_backup_rights(settings: Settings) -> None:
     """Once the database has users, only an admin backs up or restores. A
     database that cannot be opened has no users to ask: its file's owner
     restores it, and a server out of reach gets the pg_dump guidance."""
-    try:
+    with contextlib.suppress(DatabaseError, MigrationNeeded):
         settings.database(needs=Permission.BACKUP)
-    except (DatabaseError, MigrationNeeded):
-        pass
 
 
 @click.command("check")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="table for reading, json for other programs.")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table for reading, json for other programs.",
+)
 @pass_settings
 def check_command(settings: Settings, fmt: str) -> None:
     """Check the database's integrity and consistency; exit 1 on any problem.
@@ -107,14 +122,25 @@ def check_command(settings: Settings, fmt: str) -> None:
     with settings.database().reader() as session:
         report = run_checks(session)
     if fmt == "json":
-        click.echo(json.dumps({"ok": report.ok, "checks": report.checks, "counts": report.counts,
-                               "problems": [vars(f) for f in report.findings]}, indent=2))  # fmt: skip
+        click.echo(
+            json.dumps(
+                {
+                    "ok": report.ok,
+                    "checks": report.checks,
+                    "counts": report.counts,
+                    "problems": [vars(f) for f in report.findings],
+                },
+                indent=2,
+            )
+        )
     elif report.findings:
         emit(report.findings, "table")
     if report.findings:
         note(f"{len(report.findings)} problem(s) found by altar check.")
         if any(f.check == "integrity" for f in report.findings):
-            note("The file is damaged: restore the latest backup (altar restore FILE), which is checked first.")
+            note(
+                "The file is damaged: restore the latest backup (altar restore FILE), which is checked first."
+            )
         raise SystemExit(1)
     if fmt == "table":
         click.echo(_summary(report))
@@ -122,7 +148,9 @@ def check_command(settings: Settings, fmt: str) -> None:
 
 def _summary(report: CheckReport) -> str:
     held = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in report.counts.items())
-    return f"OK: {len(report.checks)} checks ({', '.join(report.checks)}) found no problem in {held}."
+    return (
+        f"OK: {len(report.checks)} checks ({', '.join(report.checks)}) found no problem in {held}."
+    )
 
 
 def register(cli: click.Group) -> None:

@@ -24,9 +24,13 @@ def format_option(default: str = "table"):  # type: ignore[no-untyped-def]
         f = click.option("--csv", "fmt", flag_value="csv", help="Same as --format csv.")(f)
         f = click.option("--json", "fmt", flag_value="json", help="Same as --format json.")(f)
         return click.option(
-            "--format", "fmt", type=click.Choice(FORMATS), default=default, show_default=True,
+            "--format",
+            "fmt",
+            type=click.Choice(FORMATS),
+            default=default,
+            show_default=True,
             help="table for reading, json or csv for other programs.",
-        )(f)  # fmt: skip
+        )(f)
 
     return decorate
 

@@ -16,9 +16,22 @@ from altar.db import pen_pictures as store
 from altar.errors import ConflictError, ValidationError
 from altar.stories import pen_pictures as pictures
 
-LIST_COLUMNS = ("id", "case_ref", "authority", "stratum", "status", "title", "approved_by", "approved_at")
-FROM_FILE = click.option("--from-file", "from_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                         help="Read the text from this file (UTF-8) instead of opening the editor.")  # fmt: skip
+LIST_COLUMNS = (
+    "id",
+    "case_ref",
+    "authority",
+    "stratum",
+    "status",
+    "title",
+    "approved_by",
+    "approved_at",
+)
+FROM_FILE = click.option(
+    "--from-file",
+    "from_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the text from this file (UTF-8) instead of opening the editor.",
+)
 
 
 @click.group("penpicture")
@@ -55,7 +68,9 @@ def _kept_on_failure(text: str, label: str, command: str, *, typed: bool) -> Ite
         if not typed:
             raise
         kept = keep_typed_text(f"altar-penpicture-{label}", text)
-        message = f"{exc}. Your text is kept in {kept}: correct it, then run {command} --from-file {kept}"
+        message = (
+            f"{exc}. Your text is kept in {kept}: correct it, then run {command} --from-file {kept}"
+        )
         if isinstance(exc, ValidationError):
             raise ValidationError(message, exc.problems) from None
         raise ConflictError(message) from None
@@ -63,7 +78,9 @@ def _kept_on_failure(text: str, label: str, command: str, *, typed: bool) -> Ite
 
 @penpicture.command("add")
 @click.argument("case_ref")
-@click.option("--title", required=True, help="A short title (at most 120 characters), published with it.")
+@click.option(
+    "--title", required=True, help="A short title (at most 120 characters), published with it."
+)
 @FROM_FILE
 @pass_settings
 def add(settings: Settings, case_ref: str, title: str, from_file: Path | None) -> None:
@@ -87,11 +104,22 @@ def add(settings: Settings, case_ref: str, title: str, from_file: Path | None) -
             raise ValidationError(f"{from_file} holds no text; nothing was saved")
         note("Nothing written: no pen-picture saved.")
         return
-    with _kept_on_failure(text, case_ref, f"altar penpicture add {case_ref} --title {shlex.quote(title)}", typed=not from_file):
-        with database.transaction() as session:
-            row = pictures.add(session, settings.acting_user, case_ref, title, text, command=command_name())
-    note(f"Added pen-picture {row.id} of {row.case_ref} ({len(row.body):,} characters), not yet approved. "
-         f"Next: altar penpicture approve {row.id}")  # fmt: skip
+    with (
+        _kept_on_failure(
+            text,
+            case_ref,
+            f"altar penpicture add {case_ref} --title {shlex.quote(title)}",
+            typed=not from_file,
+        ),
+        database.transaction() as session,
+    ):
+        row = pictures.add(
+            session, settings.acting_user, case_ref, title, text, command=command_name()
+        )
+    note(
+        f"Added pen-picture {row.id} of {row.case_ref} ({len(row.body):,} characters), not yet approved. "
+        f"Next: altar penpicture approve {row.id}"
+    )
 
 
 @penpicture.command("edit")
@@ -122,16 +150,28 @@ def edit(settings: Settings, picture_id: int, title: str | None, from_file: Path
             return
     typed = text is not None and not from_file
     again = f"altar penpicture edit {picture_id}"
-    with _kept_on_failure(text or "", str(picture_id), again, typed=typed), database.transaction() as session:
-        result = pictures.edit(session, settings.acting_user, picture_id, title=title, text=text,
-                               opened=None if from_file else before.body, command=command_name())  # fmt: skip
+    with (
+        _kept_on_failure(text or "", str(picture_id), again, typed=typed),
+        database.transaction() as session,
+    ):
+        result = pictures.edit(
+            session,
+            settings.acting_user,
+            picture_id,
+            title=title,
+            text=text,
+            opened=None if from_file else before.body,
+            command=command_name(),
+        )
     if not result.changed:
         note(f"No change to pen-picture {picture_id}.")
         return
     note(f"Saved pen-picture {picture_id} ({', '.join(result.changed)} changed).")
     if result.withdrawn:
-        note(f"Its approval is withdrawn: it will not appear in reports until approved again "
-             f"(altar penpicture approve {picture_id}).")  # fmt: skip
+        note(
+            f"Its approval is withdrawn: it will not appear in reports until approved again "
+            f"(altar penpicture approve {picture_id})."
+        )
 
 
 @penpicture.command("approve")
@@ -146,8 +186,10 @@ def approve(settings: Settings, picture_id: int) -> None:
     """
     row = _set_approved(settings, picture_id, True, "was already approved")
     if row:
-        note(f"Pen-picture {picture_id} approved: it appears in the regional report and in the {row.authority} "
-             "summary.")  # fmt: skip
+        note(
+            f"Pen-picture {picture_id} approved: it appears in the regional report and in the {row.authority} "
+            "summary."
+        )
 
 
 @penpicture.command("withdraw")
@@ -164,23 +206,30 @@ def withdraw(settings: Settings, picture_id: int) -> None:
         note(f"Pen-picture {picture_id} withdrawn: reports leave it out.")
 
 
-def _set_approved(settings: Settings, picture_id: int, approved: bool, unchanged: str) -> store.PenPictureRow | None:
+def _set_approved(
+    settings: Settings, picture_id: int, approved: bool, unchanged: str
+) -> store.PenPictureRow | None:
     """The pen-picture once changed, or None (saying so) when it already was."""
     with settings.database().transaction() as session:
-        row, changed = pictures.set_approved(session, settings.acting_user, picture_id, approved,
-                                             command=command_name())  # fmt: skip
+        row, changed = pictures.set_approved(
+            session, settings.acting_user, picture_id, approved, command=command_name()
+        )
     if not changed:
         note(f"Pen-picture {picture_id} {unchanged}.")
     return row if changed else None
 
 
 @penpicture.command("list")
-@click.option("--approved", "approved", flag_value=True, default=None, help="Only approved pen-pictures.")
+@click.option(
+    "--approved", "approved", flag_value=True, default=None, help="Only approved pen-pictures."
+)
 @click.option("--unapproved", "approved", flag_value=False, help="Only drafts, not yet approved.")
 @click.option("--authority", help="Only this authority's children (code or name).")
 @format_option()
 @pass_settings
-def list_command(settings: Settings, approved: bool | None, authority: str | None, fmt: str) -> None:
+def list_command(
+    settings: Settings, approved: bool | None, authority: str | None, fmt: str
+) -> None:
     """List pen-pictures with their case and whether they are approved.
 
     \b
@@ -189,7 +238,9 @@ def list_command(settings: Settings, approved: bool | None, authority: str | Non
       altar penpicture list --authority dudley --format csv
     """
     with settings.database().reader() as session:
-        rows = pictures.list_pen_pictures(session, settings.acting_user, approved=approved, authority=authority)
+        rows = pictures.list_pen_pictures(
+            session, settings.acting_user, approved=approved, authority=authority
+        )
     # The table is for finding one; csv and json carry the text too.
     emit(rows, fmt, {"table": LIST_COLUMNS, "csv": (*LIST_COLUMNS, "body")}.get(fmt))
     if fmt == "table":
@@ -208,11 +259,16 @@ def show(settings: Settings, picture_id: int) -> None:
     """
     with settings.database().reader() as session:
         row = pictures.show(session, settings.acting_user, picture_id)
-    approval = f"approved by {row.approved_by or 'unrecorded'} on {row.approved_at:%Y-%m-%d}" if row.approved_at \
-        else "draft, not approved"  # fmt: skip
+    approval = (
+        f"approved by {row.approved_by or 'unrecorded'} on {row.approved_at:%Y-%m-%d}"
+        if row.approved_at
+        else "draft, not approved"
+    )
     click.echo(f"Pen-picture {row.id}: {row.title}")
-    click.echo(f"case {row.case_ref} ({row.authority}, {row.stratum}); written by {row.written_by or 'unrecorded'} "
-               f"on {row.written_at:%Y-%m-%d}; {approval}\n")  # fmt: skip
+    click.echo(
+        f"case {row.case_ref} ({row.authority}, {row.stratum}); written by {row.written_by or 'unrecorded'} "
+        f"on {row.written_at:%Y-%m-%d}; {approval}\n"
+    )
     click.echo(row.body)
 
 

@@ -31,27 +31,58 @@ FORMATS = ("html", "pdf", "both")
 
 def format_choice() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """``--format html|pdf|both`` for documents (``output_formats`` reads it)."""
-    return click.option("--format", "fmt", type=click.Choice(FORMATS),
-                        help="html, pdf or both. Default: both when PDF is available (WeasyPrint), else html.")
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        help="html, pdf or both. Default: both when PDF is available (WeasyPrint), else html.",
+    )
 
 
 def report_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """The options both documents share."""
     options = [
-        click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
-                     show_default=True, help="The folder to write into (created if missing)."),
+        click.option(
+            "--out",
+            "out",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=Path("reports"),
+            show_default=True,
+            help="The folder to write into (created if missing).",
+        ),
         format_choice(),
-        click.option("--suppress-below", type=click.IntRange(min=2), default=6, show_default=True, metavar="N",
-                     help="Show counts from 1 to N-1 as c (6: the Department for Education's rule; 10 for the "
-                          "ONS threshold)."),
-        click.option("--no-suppress", is_flag=True,
-                     help="Show every count: an internal working copy, stamped OFFICIAL-SENSITIVE on every page."),
-        click.option("--region", default="West Midlands", show_default=True, envvar="ALTAR_REGION",
-                     show_envvar=True, help="The region's name on the title page."),
-        click.option("--baseline-dir", "baseline_dirs", multiple=True, envvar="ALTAR_BASELINES", show_envvar=True,
-                     type=click.Path(exists=True, file_okay=False, path_type=Path),
-                     help="A folder of extra general-population baselines, as for altar stats."),
-    ]  # fmt: skip
+        click.option(
+            "--suppress-below",
+            type=click.IntRange(min=2),
+            default=6,
+            show_default=True,
+            metavar="N",
+            help="Show counts from 1 to N-1 as c (6: the Department for Education's rule; 10 for the "
+            "ONS threshold).",
+        ),
+        click.option(
+            "--no-suppress",
+            is_flag=True,
+            help="Show every count: an internal working copy, stamped OFFICIAL-SENSITIVE on every page.",
+        ),
+        click.option(
+            "--region",
+            default="West Midlands",
+            show_default=True,
+            envvar="ALTAR_REGION",
+            show_envvar=True,
+            help="The region's name on the title page.",
+        ),
+        click.option(
+            "--baseline-dir",
+            "baseline_dirs",
+            multiple=True,
+            envvar="ALTAR_BASELINES",
+            show_envvar=True,
+            type=click.Path(exists=True, file_okay=False, path_type=Path),
+            help="A folder of extra general-population baselines, as for altar stats.",
+        ),
+    ]
     for option in reversed(options):
         f = option(f)
     return f
@@ -78,8 +109,15 @@ def report() -> None:
 @report.command("regional")
 @report_options
 @pass_settings
-def regional(settings: Settings, out: Path, fmt: str | None, suppress_below: int, no_suppress: bool, region: str,
-             baseline_dirs: tuple[Path, ...]) -> None:  # fmt: skip
+def regional(
+    settings: Settings,
+    out: Path,
+    fmt: str | None,
+    suppress_below: int,
+    no_suppress: bool,
+    region: str,
+    baseline_dirs: tuple[Path, ...],
+) -> None:
     """The regional report: the cohort, ACEs, wider adversity, specific
     groups, differences between strata and sexes, and data quality.
 
@@ -101,12 +139,22 @@ def regional(settings: Settings, out: Path, fmt: str | None, suppress_below: int
 
 @report.command("authority")
 @click.argument("authorities", nargs=-1, metavar="[CODE]...")
-@click.option("--all", "every", is_flag=True, help="A summary for every authority with screened children.")
+@click.option(
+    "--all", "every", is_flag=True, help="A summary for every authority with screened children."
+)
 @report_options
 @pass_settings
-def authority(settings: Settings, authorities: tuple[str, ...], every: bool, out: Path, fmt: str | None,
-              suppress_below: int, no_suppress: bool, region: str,
-              baseline_dirs: tuple[Path, ...]) -> None:  # fmt: skip
+def authority(
+    settings: Settings,
+    authorities: tuple[str, ...],
+    every: bool,
+    out: Path,
+    fmt: str | None,
+    suppress_below: int,
+    no_suppress: bool,
+    region: str,
+    baseline_dirs: tuple[Path, ...],
+) -> None:
     """Each local authority's summary of its findings, set against the region.
 
     CODE is an authority's code or name (see altar authority list). Writes
@@ -124,7 +172,9 @@ def authority(settings: Settings, authorities: tuple[str, ...], every: bool, out
     options, formats = _options(suppress_below, no_suppress, region), output_formats(fmt)
     with settings.database(needs=Permission.REGION).reader() as session:
         data = read_region(session, current_codebook(), load_baselines(baseline_dirs), full=False)
-        documents = authority_documents(session, data, None if every else list(authorities), options)
+        documents = authority_documents(
+            session, data, None if every else list(authorities), options
+        )
     _write(documents, out, formats, options)
 
 
@@ -132,7 +182,9 @@ def _options(suppress_below: int, no_suppress: bool, region: str) -> ReportOptio
     if no_suppress and suppress_below != 6:
         raise click.UsageError("--no-suppress and --suppress-below cannot be used together")
     rule = Rule.off() if no_suppress else Rule(threshold=suppress_below)
-    return ReportOptions(generated_at=generated_at(), rule=rule, region=" ".join(region.split()) or "West Midlands")
+    return ReportOptions(
+        generated_at=generated_at(), rule=rule, region=" ".join(region.split()) or "West Midlands"
+    )
 
 
 def output_formats(fmt: str | None) -> tuple[str, ...]:
@@ -149,7 +201,9 @@ def output_formats(fmt: str | None) -> tuple[str, ...]:
     return ("html", "pdf") if fmt == "both" else (fmt,)
 
 
-def _write(documents: list[Document], out: Path, formats: tuple[str, ...], options: ReportOptions) -> None:
+def _write(
+    documents: list[Document], out: Path, formats: tuple[str, ...], options: ReportOptions
+) -> None:
     with progress(len(documents), "Writing reports") as update:
         paths = save_all(documents, out, formats, private=not options.rule.enabled, progress=update)
     for path in paths:
@@ -157,7 +211,9 @@ def _write(documents: list[Document], out: Path, formats: tuple[str, ...], optio
     if options.rule.enabled:
         note(f"Small numbers suppressed: counts from 1 to {options.rule.threshold - 1} shown as c.")
     else:
-        note("OFFICIAL-SENSITIVE: unsuppressed working copy (files readable by you only); not for publication.")
+        note(
+            "OFFICIAL-SENSITIVE: unsuppressed working copy (files readable by you only); not for publication."
+        )
 
 
 def register(cli: click.Group) -> None:

@@ -25,11 +25,19 @@ def screening() -> None:
 
 @screening.command("enter")
 @click.argument("case_ref")
-@click.option("--group", help="Open one group only (e.g. ace, education); the rest are kept as they are.")
-@click.option("--from", "from_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Read a filled-in form from this file instead of opening the editor.")  # fmt: skip
+@click.option(
+    "--group", help="Open one group only (e.g. ace, education); the rest are kept as they are."
+)
+@click.option(
+    "--from",
+    "from_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read a filled-in form from this file instead of opening the editor.",
+)
 @pass_settings
-def screening_enter(settings: Settings, case_ref: str, group: str | None, from_file: Path | None) -> None:
+def screening_enter(
+    settings: Settings, case_ref: str, group: str | None, from_file: Path | None
+) -> None:
     """Enter or amend a case's screening in your text editor.
 
     The form lists every item with its guidance, filled in with what is
@@ -53,19 +61,27 @@ def screening_enter(settings: Settings, case_ref: str, group: str | None, from_f
     while text is not None and not is_blank(text):
         try:
             with database.transaction() as session:
-                result, texts, problems = save_form(session, user, opened, text, command=command_name())
+                result, texts, problems = save_form(
+                    session, user, opened, text, command=command_name()
+                )
         except ConflictError as exc:
             kept = keep_typed_text(f"altar-form-{case_ref}", text)
-            raise ConflictError(f"{exc}; nothing was saved. Your form is kept in {kept}: "
-                                f"run `altar screening enter {case_ref} --from {kept}` to apply it") from None  # fmt: skip
+            raise ConflictError(
+                f"{exc}; nothing was saved. Your form is kept in {kept}: "
+                f"run `altar screening enter {case_ref} --from {kept}` to apply it"
+            ) from None
         if result is not None:
-            note(f"Saved {result.case_ref}: {result.changed} value(s) changed; "
-                 f"{result.answered} of {result.total} items answered"
-                 + (" (complete)." if result.complete else " (in progress)."))  # fmt: skip
+            note(
+                f"Saved {result.case_ref}: {result.changed} value(s) changed; "
+                f"{result.answered} of {result.total} items answered"
+                + (" (complete)." if result.complete else " (in progress).")
+            )
             return
         if from_file or not _can_reopen():
-            raise ValidationError(f"{case_ref}: the form has {len(problems)} problem(s); nothing was saved",
-                                  [str(p) for p in problems])  # fmt: skip
+            raise ValidationError(
+                f"{case_ref}: the form has {len(problems)} problem(s); nothing was saved",
+                [str(p) for p in problems],
+            )
         for problem in problems:
             note(f"  {problem}")
         if not click.confirm("Re-open the form to correct these?", default=True, err=True):

@@ -18,19 +18,39 @@ from altar.render.stats_text import render_stats
 
 
 @click.command()
-@click.option("--by", type=click.Choice(BREAKDOWNS), default="stratum", show_default=True,
-              help="Which groups to compare.")  # fmt: skip
+@click.option(
+    "--by",
+    type=click.Choice(BREAKDOWNS),
+    default="stratum",
+    show_default=True,
+    help="Which groups to compare.",
+)
 @click.option("--authority", help="Only this authority's children.")
 @click.option("--stratum", type=click.Choice(STRATA), help="Only this stratum.")
 @click.option("--cohort", type=click.Choice(COHORTS), help="Only this cohort.")
-@click.option("--json", "fmt", flag_value="json", help="One JSON document (the contract reports read).")
+@click.option(
+    "--json", "fmt", flag_value="json", help="One JSON document (the contract reports read)."
+)
 @click.option("--csv", "fmt", flag_value="csv", help="Long-form CSV: one row per group and item.")
-@click.option("--baseline-dir", "baseline_dirs", multiple=True, envvar="ALTAR_BASELINES", show_envvar=True,
-              type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="A folder of extra baseline files (format: altar/data/baselines/README.md).")  # fmt: skip
+@click.option(
+    "--baseline-dir",
+    "baseline_dirs",
+    multiple=True,
+    envvar="ALTAR_BASELINES",
+    show_envvar=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of extra baseline files (format: altar/data/baselines/README.md).",
+)
 @pass_settings
-def stats(settings: Settings, by: str, authority: str | None, stratum: str | None, cohort: str | None,
-          fmt: str | None, baseline_dirs: tuple[Path, ...]) -> None:  # fmt: skip
+def stats(
+    settings: Settings,
+    by: str,
+    authority: str | None,
+    stratum: str | None,
+    cohort: str | None,
+    fmt: str | None,
+    baseline_dirs: tuple[Path, ...],
+) -> None:
     """How much abuse, loss and trauma the children carry, group by group.
 
     For every item: yes, suspected, no and unknown counts, the share known
@@ -59,8 +79,14 @@ def stats(settings: Settings, by: str, authority: str | None, stratum: str | Non
     filters = Filters(authority=authority, stratum=stratum, cohort=cohort)
     book = current_codebook()
     with database.reader() as session:
-        doc = stats_document(session, book, by=by, filters=resolve_filters(session, filters),
-                             baselines=load_baselines(baseline_dirs), chronologies=True)  # fmt: skip
+        doc = stats_document(
+            session,
+            book,
+            by=by,
+            filters=resolve_filters(session, filters),
+            baselines=load_baselines(baseline_dirs),
+            chronologies=True,
+        )
     if fmt == "json":
         click.echo(json.dumps(doc, indent=2))
     elif fmt == "csv":

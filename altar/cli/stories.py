@@ -12,7 +12,14 @@ from altar.cli.output import emit, format_option, note
 from altar.db import stories as store
 from altar.db.models import IDENTIFIER_KINDS
 from altar.errors import ConflictError, ValidationError
-from altar.stories.casestory import SaveOutcome, diff_story, import_stories, open_story, save_story, show_story
+from altar.stories.casestory import (
+    SaveOutcome,
+    diff_story,
+    import_stories,
+    open_story,
+    save_story,
+    show_story,
+)
 
 FORCE_HELP = "Keep text that looks identifying (names, dates of birth, postcodes...); the override is recorded."
 
@@ -36,13 +43,20 @@ def story() -> None:
 
 @story.command("edit")
 @click.argument("case_ref")
-@click.option("--section", help="Open one section only (e.g. education); the others are kept as they are.")
-@click.option("--from-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Read the story (the editor form or plain '## Title' Markdown) from this file instead of "
-                   "opening the editor.")  # fmt: skip
+@click.option(
+    "--section", help="Open one section only (e.g. education); the others are kept as they are."
+)
+@click.option(
+    "--from-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the story (the editor form or plain '## Title' Markdown) from this file instead of "
+    "opening the editor.",
+)
 @click.option("--force", is_flag=True, help=FORCE_HELP)
 @pass_settings
-def story_edit(settings: Settings, case_ref: str, section: str | None, from_file: Path | None, force: bool) -> None:
+def story_edit(
+    settings: Settings, case_ref: str, section: str | None, from_file: Path | None, force: bool
+) -> None:
     """Write or revise a case's story in your text editor ($VISUAL or $EDITOR).
 
     The story opens as Markdown: one '## heading' per section of the
@@ -62,14 +76,19 @@ def story_edit(settings: Settings, case_ref: str, section: str | None, from_file
     database = settings.database()
     with database.reader() as session:
         opened = open_story(session, settings.acting_user, case_ref, section)
-    text = read_typed_file(from_file) if from_file else click.edit(
-        opened.render(), extension=".md", require_save=True)  # fmt: skip
+    text = (
+        read_typed_file(from_file)
+        if from_file
+        else click.edit(opened.render(), extension=".md", require_save=True)
+    )
     if text is None or not text.strip():
         note(f"No changes saved to the story of {case_ref}.")
         return
     try:
         with database.transaction() as session:
-            outcome = save_story(session, settings.acting_user, opened, text, force=force, command=command_name())
+            outcome = save_story(
+                session, settings.acting_user, opened, text, force=force, command=command_name()
+            )
     except (ConflictError, ValidationError) as exc:
         if from_file:
             raise
@@ -77,15 +96,22 @@ def story_edit(settings: Settings, case_ref: str, section: str | None, from_file
     _report(outcome)
 
 
-def _with_kept_text(exc: ConflictError | ValidationError, case_ref: str, section: str | None,
-                    text: str) -> ConflictError | ValidationError:  # fmt: skip
+def _with_kept_text(
+    exc: ConflictError | ValidationError, case_ref: str, section: str | None, text: str
+) -> ConflictError | ValidationError:
     """The same error, saying where the typed story was kept and how to apply it."""
     kept = keep_typed_text(f"altar-story-{case_ref}", text, suffix=".md")
-    retry = f"altar story edit {case_ref}" + (f" --section {section}" if section else "") + f" --from-file {kept}"
+    retry = (
+        f"altar story edit {case_ref}"
+        + (f" --section {section}" if section else "")
+        + f" --from-file {kept}"
+    )
     message = f"{exc}. Your text is kept in {kept}: edit it, then run `{retry}`"
     if isinstance(exc, ConflictError):
-        return ConflictError(f"{message} (see what changed with `altar story diff {case_ref} 1`: applying your "
-                             "file replaces the sections it holds)")  # fmt: skip
+        return ConflictError(
+            f"{message} (see what changed with `altar story diff {case_ref} 1`: applying your "
+            "file replaces the sections it holds)"
+        )
     return ValidationError(message, exc.problems)
 
 
@@ -93,15 +119,21 @@ def _report(outcome: SaveOutcome) -> None:
     if outcome.version is None:
         note(f"The story of {outcome.case_ref} is unchanged: nothing was saved.")
         return
-    note(f"Saved version {outcome.version} of the story of {outcome.case_ref}; changed: {', '.join(outcome.changed)}.")
+    note(
+        f"Saved version {outcome.version} of the story of {outcome.case_ref}; changed: {', '.join(outcome.changed)}."
+    )
     if outcome.kept_findings:
-        note(f"Kept on purpose (--force), and recorded with the version: {len(outcome.kept_findings)} "
-             "identifying-looking detail(s).")  # fmt: skip
+        note(
+            f"Kept on purpose (--force), and recorded with the version: {len(outcome.kept_findings)} "
+            "identifying-looking detail(s)."
+        )
 
 
 @story.command("show")
 @click.argument("case_ref")
-@click.option("--version", type=click.IntRange(min=1), help="A given version (default: the latest).")
+@click.option(
+    "--version", type=click.IntRange(min=1), help="A given version (default: the latest)."
+)
 @click.option("--section", help="One section only (e.g. education).")
 @pass_settings
 def story_show(settings: Settings, case_ref: str, version: int | None, section: str | None) -> None:
@@ -130,7 +162,11 @@ def story_history(settings: Settings, case_ref: str, fmt: str) -> None:
     """
     with settings.database().reader() as session:
         rows = store.history(session, settings.acting_user, case_ref)
-    emit(rows, fmt, columns=("version", "written_by", "written_at", "template", "sections_changed", "override"))
+    emit(
+        rows,
+        fmt,
+        columns=("version", "written_by", "written_at", "template", "sections_changed", "override"),
+    )
 
 
 @story.command("diff")
@@ -172,12 +208,18 @@ def story_import(settings: Settings, folder: Path, force: bool) -> None:
       altar story import stories/
     """
     with settings.database().transaction() as session:
-        rows = import_stories(session, settings.acting_user, folder, force=force, command=command_name())
+        rows = import_stories(
+            session, settings.acting_user, folder, force=force, command=command_name()
+        )
     saved = [r for r in rows if r.version is not None]
     for row in saved:
-        note(f"{row.case_ref}: version {row.version}" + (f" ({row.kept_findings} kept with --force)"
-                                                         if row.kept_findings else ""))  # fmt: skip
-    note(f"Imported {len(saved)} stor{'y' if len(saved) == 1 else 'ies'}; {len(rows) - len(saved)} unchanged.")
+        note(
+            f"{row.case_ref}: version {row.version}"
+            + (f" ({row.kept_findings} kept with --force)" if row.kept_findings else "")
+        )
+    note(
+        f"Imported {len(saved)} stor{'y' if len(saved) == 1 else 'ies'}; {len(rows) - len(saved)} unchanged."
+    )
 
 
 @story.group("terms")
@@ -194,7 +236,9 @@ def terms() -> None:
     """
 
 
-_KIND = click.option("--kind", type=click.Choice(IDENTIFIER_KINDS), required=True, help="name or school.")
+_KIND = click.option(
+    "--kind", type=click.Choice(IDENTIFIER_KINDS), required=True, help="name or school."
+)
 
 
 @terms.command("add")
@@ -242,7 +286,9 @@ def terms_remove(settings: Settings, kind: str, term: tuple[str, ...]) -> None:
       altar story terms remove --kind school "Oakfield Academy"
     """
     with settings.database().transaction() as session:
-        removed = store.remove_terms(session, settings.acting_user, kind, term, command=command_name())
+        removed = store.remove_terms(
+            session, settings.acting_user, kind, term, command=command_name()
+        )
     note(f"Removed {removed} {kind}(s).")
 
 

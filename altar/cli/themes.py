@@ -37,8 +37,13 @@ def themes(ctx: click.Context) -> None:
 
 
 @themes.command("summary")
-@click.option("--by", type=click.Choice(BREAKDOWNS), default="stratum", show_default=True,
-              help="Break each theme down by this attribute of the children.")  # fmt: skip
+@click.option(
+    "--by",
+    type=click.Choice(BREAKDOWNS),
+    default="stratum",
+    show_default=True,
+    help="Break each theme down by this attribute of the children.",
+)
 @format_option()
 @pass_settings
 def summary_command(settings: Settings, by: str = "stratum", fmt: str = "table") -> None:
@@ -53,14 +58,22 @@ def summary_command(settings: Settings, by: str = "stratum", fmt: str = "table")
     """
     with settings.database().reader() as session:
         rows = coding.summary(session, settings.acting_user, by)
-    emit(rows, fmt, None if fmt == "json" else ("theme", "label", by, "children", "stories", "extracts"))
+    emit(
+        rows,
+        fmt,
+        None if fmt == "json" else ("theme", "label", by, "children", "stories", "extracts"),
+    )
     if fmt == "table":
-        note(f"children: with the theme tagged; stories: children with a case story. These are {WORKING_FILE}.")
+        note(
+            f"children: with the theme tagged; stories: children with a case story. These are {WORKING_FILE}."
+        )
 
 
 @themes.command("add")
 @click.argument("code")
-@click.option("--label", required=True, help="The theme as a reader sees it, e.g. \"Missed opportunity\".")
+@click.option(
+    "--label", required=True, help='The theme as a reader sees it, e.g. "Missed opportunity".'
+)
 @click.option("--description", help="When to apply it: what coders should look for.")
 @pass_settings
 def add(settings: Settings, code: str, label: str, description: str | None) -> None:
@@ -73,7 +86,9 @@ def add(settings: Settings, code: str, label: str, description: str | None) -> N
       altar themes add school_exclusion_turning_point --label "School exclusion as turning point"
     """
     with settings.database().transaction() as session:
-        theme = coding.add_theme(session, settings.acting_user, code, label, description, command=command_name())
+        theme = coding.add_theme(
+            session, settings.acting_user, code, label, description, command=command_name()
+        )
     note(f"Added theme {theme.code} ({theme.label}).")
 
 
@@ -95,12 +110,23 @@ def list_command(settings: Settings, fmt: str) -> None:
 @themes.command("tag")
 @click.argument("case_ref")
 @click.argument("theme")
-@click.option("--section", required=True, help="The story section the passage is in, e.g. education.")
-@click.option("--quote", required=True, help="The passage, as written (line breaks and extra spaces may differ).")
-@click.option("--occurrence", type=click.IntRange(min=1), help="Which occurrence, when the passage occurs more "
-              "than once (the error lists them by line).")  # fmt: skip
+@click.option(
+    "--section", required=True, help="The story section the passage is in, e.g. education."
+)
+@click.option(
+    "--quote",
+    required=True,
+    help="The passage, as written (line breaks and extra spaces may differ).",
+)
+@click.option(
+    "--occurrence",
+    type=click.IntRange(min=1),
+    help="Which occurrence, when the passage occurs more than once (the error lists them by line).",
+)
 @pass_settings
-def tag(settings: Settings, case_ref: str, theme: str, section: str, quote: str, occurrence: int | None) -> None:
+def tag(
+    settings: Settings, case_ref: str, theme: str, section: str, quote: str, occurrence: int | None
+) -> None:
     """Tag a passage of a child's latest story version with a theme.
 
     \b
@@ -108,10 +134,20 @@ def tag(settings: Settings, case_ref: str, theme: str, section: str, quote: str,
       altar themes tag DUD-017 missed_opportunity --section education --quote "no referral was made"
     """
     with settings.database().transaction() as session:
-        done = coding.tag_passage(session, settings.acting_user, case_ref, theme, section, quote, occurrence,
-                                  command=command_name())  # fmt: skip
-    note(f"Tag {done.id}: {done.theme} on {done.case_ref}, {done.section} (story version {done.version}, "
-         f"line {done.passage.line}).")  # fmt: skip
+        done = coding.tag_passage(
+            session,
+            settings.acting_user,
+            case_ref,
+            theme,
+            section,
+            quote,
+            occurrence,
+            command=command_name(),
+        )
+    note(
+        f"Tag {done.id}: {done.theme} on {done.case_ref}, {done.section} (story version {done.version}, "
+        f"line {done.passage.line})."
+    )
 
 
 @themes.command("untag")

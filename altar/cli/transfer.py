@@ -14,8 +14,14 @@ from altar.cli.output import note, progress
 
 @click.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--update", is_flag=True, help="Amend cases already in the database (their old values are kept in the change log).")
-@click.option("--dry-run", is_flag=True, help="Check the whole file and report problems, but write nothing.")
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Amend cases already in the database (their old values are kept in the change log).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Check the whole file and report problems, but write nothing."
+)
 @pass_settings
 def import_command(settings: Settings, file: Path, update: bool, dry_run: bool) -> None:
     """Import screenings from a CSV file, one row per case.
@@ -37,14 +43,25 @@ def import_command(settings: Settings, file: Path, update: bool, dry_run: bool) 
     """
     database = settings.database()
     with progress(_size(file), f"Importing {file.name}") as update_bar:
-        result = import_csv(database, file, user=settings.acting_user, update=update, dry_run=dry_run,
-                            command=command_name(), progress=update_bar)  # fmt: skip
+        result = import_csv(
+            database,
+            file,
+            user=settings.acting_user,
+            update=update,
+            dry_run=dry_run,
+            command=command_name(),
+            progress=update_bar,
+        )
     if result.dry_run:
-        note(f"{file.name}: {result.rows} row(s) checked, no problems found "
-             f"({result.added} new, {result.rows - result.added} existing). Nothing was written (--dry-run).")  # fmt: skip
+        note(
+            f"{file.name}: {result.rows} row(s) checked, no problems found "
+            f"({result.added} new, {result.rows - result.added} existing). Nothing was written (--dry-run)."
+        )
     else:
-        note(f"{file.name}: imported {result.rows} row(s): {result.added} new case(s), "
-             f"{result.updated} amended, {result.unchanged} unchanged.")  # fmt: skip
+        note(
+            f"{file.name}: imported {result.rows} row(s): {result.added} new case(s), "
+            f"{result.updated} amended, {result.unchanged} unchanged."
+        )
 
 
 def _size(path: Path) -> int:
@@ -55,8 +72,14 @@ def _size(path: Path) -> int:
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of the screen.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of the screen.",
+)
 @pass_settings
 def export_command(settings: Settings, fmt: str, out: Path | None) -> None:
     """Export every case and screening you can see.
@@ -79,7 +102,9 @@ def export_command(settings: Settings, fmt: str, out: Path | None) -> None:
     stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
     try:
         with database.reader() as session:
-            count = (export_csv if fmt == "csv" else export_json)(session, settings.acting_user, stream)
+            count = (export_csv if fmt == "csv" else export_json)(
+                session, settings.acting_user, stream
+            )
     finally:
         if out:
             stream.close()
@@ -97,7 +122,11 @@ def template() -> None:
 
 
 @template.command("csv")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of the screen.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of the screen.",
+)
 def template_csv(out: Path | None) -> None:
     """Write an empty CSV with the header `altar import` expects.
 

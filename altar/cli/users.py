@@ -38,10 +38,14 @@ def user() -> None:
 @user.command("add")
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="What they may do.")
-@click.option("--authority", help="A practitioner's authority (code or name); not for leads or admins.")
+@click.option(
+    "--authority", help="A practitioner's authority (code or name); not for leads or admins."
+)
 @click.option("--no-password", is_flag=True, help="No web password: a command-line-only user.")
 @pass_settings
-def user_add(settings: Settings, name: str, role: str, authority: str | None, no_password: bool) -> None:
+def user_add(
+    settings: Settings, name: str, role: str, authority: str | None, no_password: bool
+) -> None:
     """Add a user (admin only; the first user must be an admin). Asks for
     their web sign-in password twice, without showing it (from a script,
     pipe it in: it is never given on the command line).
@@ -55,11 +59,20 @@ def user_add(settings: Settings, name: str, role: str, authority: str | None, no
     database = settings.database()
     password = None if no_password else _ask_password(name)
     with database.transaction() as session:
-        row = add_user(session, settings.acting_user, name, role, authority, command=command_name(),
-                       password=password)  # fmt: skip
+        row = add_user(
+            session,
+            settings.acting_user,
+            name,
+            role,
+            authority,
+            command=command_name(),
+            password=password,
+        )
     note(f"Added user {row.name} ({row.role}{f', {row.authority}' if row.authority else ''}).")
     if not settings.acting_user.registered:
-        note(f"This database now has users: work as one of them, e.g. --user {row.name} or ALTAR_USER={row.name}.")
+        note(
+            f"This database now has users: work as one of them, e.g. --user {row.name} or ALTAR_USER={row.name}."
+        )
 
 
 @user.command("passwd")
@@ -78,8 +91,13 @@ def user_passwd(settings: Settings, name: str, remove: bool) -> None:
     """
     settings.database()
     password = None if remove else _ask_password(name)
-    write_as_user(settings, set_password, name, password,
-                  done=f"Removed {name}'s web password." if remove else f"Set {name}'s web password.")
+    write_as_user(
+        settings,
+        set_password,
+        name,
+        password,
+        done=f"Removed {name}'s web password." if remove else f"Set {name}'s web password.",
+    )
 
 
 def _ask_password(name: str) -> str:
@@ -90,8 +108,10 @@ def _ask_password(name: str) -> str:
     # it cannot hide what a pipe sends, which is not being typed anyway).
     first, second = (stdin.readline().rstrip("\r\n") for _ in range(2))
     if not first:
-        raise ValidationError(f"no web password for {name} on standard input: send it twice, one line each "
-                              "(or give --no-password)")  # fmt: skip
+        raise ValidationError(
+            f"no web password for {name} on standard input: send it twice, one line each "
+            "(or give --no-password)"
+        )
     if first != second:
         raise ValidationError("the two passwords on standard input differ: send the same one twice")
     return first
@@ -152,8 +172,14 @@ def user_role(settings: Settings, name: str, role: str, authority: str | None) -
       altar user role sam practitioner --authority walsall
     """
     where = f" for {authority}" if authority else ""
-    write_as_user(settings, set_role, name, role, authority,
-                  done=f"{name} is now {'an' if role == 'admin' else 'a'} {role}{where}.")
+    write_as_user(
+        settings,
+        set_role,
+        name,
+        role,
+        authority,
+        done=f"{name} is now {'an' if role == 'admin' else 'a'} {role}{where}.",
+    )
 
 
 def register(cli: click.Group) -> None:

@@ -8,14 +8,35 @@ from altar.db import connect
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; the default takes connections from this computer only.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Requests served at once.")
-@click.option("--behind-proxy", "proxies", default=0, type=click.IntRange(0, 5), metavar="N",
-              help="Trust N reverse proxies (the council's TLS proxy) for the client address and https, "
-                   "and send the session cookie over HTTPS only.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; the default takes connections from this computer only.",
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Requests served at once.",
+)
+@click.option(
+    "--behind-proxy",
+    "proxies",
+    default=0,
+    type=click.IntRange(0, 5),
+    metavar="N",
+    help="Trust N reverse proxies (the council's TLS proxy) for the client address and https, "
+    "and send the session cookie over HTTPS only.",
+)
 @pass_settings
 def serve(settings: Settings, host: str, port: int, threads: int, proxies: int) -> None:
     """Run the web pages for practitioners and the lead researcher on this

@@ -19,7 +19,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -37,7 +37,9 @@ BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 10
 # Marks the connections of Database.transaction(), whose BEGIN takes the write lock.
 WRITE_OPTION = "altar_write"
-PG_BACKUP_ADVICE = "PostgreSQL databases are not backed up by altar: take a pg_dump before every upgrade"
+PG_BACKUP_ADVICE = (
+    "PostgreSQL databases are not backed up by altar: take a pg_dump before every upgrade"
+)
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def resolve_url(db: str | None) -> str:
     target = db or DEFAULT_DB
     for plain in ("postgresql://", "postgres://"):
         if target.startswith(plain):
-            return "postgresql+psycopg://" + target[len(plain):]
+            return "postgresql+psycopg://" + target[len(plain) :]
     if "://" in target:
         return target
     return f"sqlite:///{Path(target).expanduser().resolve()}"
@@ -121,7 +123,11 @@ def sqlite_path(url: str) -> Path | None:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
+    ):
         return None
     return Path(parsed.database)
 
@@ -130,7 +136,9 @@ def make_engine(url: str) -> Engine:
     try:
         engine = create_engine(url, connect_args=_connect_args(make_url(url)))
     except ImportError as exc:  # the URL names a driver that is not installed
-        raise DatabaseError(f"cannot use database URL {_hidden(url)}: {exc}{_driver_hint(url)}") from exc
+        raise DatabaseError(
+            f"cannot use database URL {_hidden(url)}: {exc}{_driver_hint(url)}"
+        ) from exc
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise DatabaseError(f"cannot use database URL {_hidden(url)}: {exc}") from exc
     if engine.dialect.name == "sqlite":
@@ -208,7 +216,9 @@ def open_existing(db: str | None) -> Database:
     url = resolve_url(db)
     path = sqlite_path(url)
     if path is not None and not path.exists():
-        raise NotFoundError(f"no altar database at {path}: run `altar init` to create one, or pass --db")
+        raise NotFoundError(
+            f"no altar database at {path}: run `altar init` to create one, or pass --db"
+        )
     return Database(url, make_engine(url))
 
 
@@ -269,12 +279,16 @@ def upgrade(database: Database) -> tuple[str | None, str, Path | None]:
     if state.current is not None and state.current != state.head:
         backup = backup_sqlite_file(database, reason=f"pre-upgrade-{state.current}")
     elif state.current is None and _has_foreign_tables(database):
-        raise DatabaseError(f"{database.display} holds tables that are not altar's: refusing to touch it")
+        raise DatabaseError(
+            f"{database.display} holds tables that are not altar's: refusing to touch it"
+        )
     try:
         with database.engine.begin() as conn:
             migrate.upgrade_to_head(conn)
     except SQLAlchemyError as exc:
-        raise DatabaseError(f"upgrade of {database.display} failed and was rolled back: {_one_line(exc)}") from exc
+        raise DatabaseError(
+            f"upgrade of {database.display} failed and was rolled back: {_one_line(exc)}"
+        ) from exc
     return state.current, state.head, backup
 
 
@@ -289,7 +303,7 @@ def backup_sqlite_file(database: Database, reason: str) -> Path | None:
     path = sqlite_path(database.url)
     if path is None:
         return None
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.{reason}.{stamp}.bak")
     for n in range(2, 100):  # two in the same second keep both
         if not target.exists():

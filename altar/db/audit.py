@@ -36,9 +36,17 @@ def log(
     screening, answer, story, chronology_event, pen_picture, story_tag,
     theme, user, ...); ``field`` the column or item, when one changed."""
     session.add(
-        ChangeLog(actor=actor, command=command, action=action, entity=entity, case_ref=case_ref,
-                  field=field, old_value=old, new_value=new)
-    )  # fmt: skip
+        ChangeLog(
+            actor=actor,
+            command=command,
+            action=action,
+            entity=entity,
+            case_ref=case_ref,
+            field=field,
+            old_value=old,
+            new_value=new,
+        )
+    )
 
 
 def utc_text(at: datetime | None) -> str | None:
@@ -63,9 +71,13 @@ class Entry:
 
 
 def read(
-    session: Session, user: User, *, case_ref: str | None = None, actor: str | None = None,
+    session: Session,
+    user: User,
+    *,
+    case_ref: str | None = None,
+    actor: str | None = None,
     since: datetime | None = None,
-) -> list[Entry]:  # fmt: skip
+) -> list[Entry]:
     """The entries ``user`` may read, oldest first: a lead or admin every
     entry (deleted and purged cases, user management too); a practitioner
     only those about cases they can see now."""
@@ -79,7 +91,17 @@ def read(
     if since is not None:
         query = query.where(ChangeLog.at >= since)
     return [
-        Entry(row.id, utc_text(row.at), row.actor, row.command, row.action, row.entity,
-              row.case_ref, row.field, row.old_value, row.new_value)
+        Entry(
+            row.id,
+            utc_text(row.at),
+            row.actor,
+            row.command,
+            row.action,
+            row.entity,
+            row.case_ref,
+            row.field,
+            row.old_value,
+            row.new_value,
+        )
         for row in session.scalars(query)
-    ]  # fmt: skip
+    ]

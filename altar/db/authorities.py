@@ -43,21 +43,31 @@ def list_authorities(session: Session, user: User) -> list[AuthorityRow]:
     return [AuthorityRow(*row) for row in session.execute(query)]
 
 
-def add_authority(session: Session, user: User, code: str, name: str, note: str | None = None) -> AuthorityRow:
+def add_authority(
+    session: Session, user: User, code: str, name: str, note: str | None = None
+) -> AuthorityRow:
     require(user, Permission.AUTHORITIES)
     code = code.strip()
     name = " ".join(name.split())
     if not _CODE.match(code):
-        raise ValidationError(f"authority code {code!r}: use 2-40 lower-case letters, digits and _ (e.g. stoke_on_trent)")
+        raise ValidationError(
+            f"authority code {code!r}: use 2-40 lower-case letters, digits and _ (e.g. stoke_on_trent)"
+        )
     if not name:
         raise ValidationError("an authority needs a display name")
     if len(name) > NAME_MAX:
         raise ValidationError(f"an authority's display name has at most {NAME_MAX} characters")
     # PostgreSQL refuses NUL in text and SQLite would keep it: refuse it on both.
-    if not name.isprintable() or (note is not None and not " ".join(note.splitlines()).isprintable()):
-        raise ValidationError("an authority's name and note must not hold control characters (NUL, tab, ...)")
+    if not name.isprintable() or (
+        note is not None and not " ".join(note.splitlines()).isprintable()
+    ):
+        raise ValidationError(
+            "an authority's name and note must not hold control characters (NUL, tab, ...)"
+        )
     clash = session.scalars(
-        select(Authority.code).where((Authority.code == code) | (func.lower(Authority.name) == name.lower()))
+        select(Authority.code).where(
+            (Authority.code == code) | (func.lower(Authority.name) == name.lower())
+        )
     ).first()
     if clash:
         raise ValidationError(f"authority {clash!r} already exists with that code or name")

@@ -15,7 +15,9 @@ from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 
-def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+def insert_rows(
+    session: Session, table: Table, columns: Sequence[str], rows: Iterable[tuple]
+) -> None:
     """Insert ``rows`` (tuples in ``columns`` order) into ``table``."""
     connection = session.connection()
     dialect = connection.dialect.name
@@ -23,7 +25,9 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: It
         batch = list(rows)
         if batch:
             marks = ", ".join("?" * len(columns))
-            connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", batch)
+            connection.exec_driver_sql(
+                f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", batch
+            )
     elif dialect == "postgresql":
         cursor = connection.connection.driver_connection.cursor()
         with cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:

@@ -69,8 +69,16 @@ class CaseloadPage:
 def case_work(session: Session, user: User, refs: list[str] | None = None) -> dict[str, CaseWork]:
     """{case_ref: CaseWork} for every case ``user`` may see (or only those
     in ``refs``), in one query whatever the caseload's size."""
-    story = select(func.max(StoryVersion.version)).where(StoryVersion.case_id == Case.id).scalar_subquery()
-    events = select(func.count(ChronologyEvent.id)).where(ChronologyEvent.case_id == Case.id).scalar_subquery()
+    story = (
+        select(func.max(StoryVersion.version))
+        .where(StoryVersion.case_id == Case.id)
+        .scalar_subquery()
+    )
+    events = (
+        select(func.count(ChronologyEvent.id))
+        .where(ChronologyEvent.case_id == Case.id)
+        .scalar_subquery()
+    )
     query = select(Case.case_ref, story, events).where(case_filter(user))
     if refs is not None:
         query = query.where(Case.case_ref.in_(refs))
@@ -78,38 +86,65 @@ def case_work(session: Session, user: User, refs: list[str] | None = None) -> di
 
 
 def caseload(
-    session: Session, user: User, *, authority: str | None = None, stratum: str | None = None,
-    status: str | None = None, case_ref: str | None = None,
+    session: Session,
+    user: User,
+    *,
+    authority: str | None = None,
+    stratum: str | None = None,
+    status: str | None = None,
+    case_ref: str | None = None,
 ) -> list[CaseloadRow]:
     """The cases ``user`` may see (a practitioner: their authority's), in
     case_ref order, filtered like ``altar case list``."""
-    cases = list_cases(session, user, authority=authority, stratum=stratum, status=status, case_ref=case_ref)
+    cases = list_cases(
+        session, user, authority=authority, stratum=stratum, status=status, case_ref=case_ref
+    )
     return _rows(cases, case_work(session, user, None if case_ref is None else [case_ref]))
 
 
 def caseload_page(
-    session: Session, user: User, *, page: int = 1, per_page: int = PER_PAGE, search: str = "",
-    authority: str | None = None, stratum: str | None = None, status: str | None = None,
-) -> CaseloadPage:  # fmt: skip
+    session: Session,
+    user: User,
+    *,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    search: str = "",
+    authority: str | None = None,
+    stratum: str | None = None,
+    status: str | None = None,
+) -> CaseloadPage:
     """Page ``page`` of the caseload (a page past the end shows the last),
     filtered as ``caseload`` and to case references containing ``search``
     (in any letter case). The page is chosen in SQL, so only its own cases
     are tallied, however many the filters match."""
-    query = _matching(user, authority=authority, stratum=stratum, status=status, search=search.strip())
+    query = _matching(
+        user, authority=authority, stratum=stratum, status=status, search=search.strip()
+    )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, ceil(total / per_page))
     page = min(max(1, page), pages)
-    refs = list(session.scalars(query.order_by(Case.case_ref).offset((page - 1) * per_page).limit(per_page)))
+    refs = list(
+        session.scalars(query.order_by(Case.case_ref).offset((page - 1) * per_page).limit(per_page))
+    )
     shown = list_cases(session, user, refs=refs) if refs else []
     return CaseloadPage(_rows(shown, case_work(session, user, refs)), total, page, pages, per_page)
 
 
-def _matching(user: User, *, authority: str | None, stratum: str | None, status: str | None,
-              search: str) -> Select[tuple[str]]:  # fmt: skip
+def _matching(
+    user: User, *, authority: str | None, stratum: str | None, status: str | None, search: str
+) -> Select[tuple[str]]:
     """The references of the cases ``user`` may see that the filters match."""
-    query = (select(Case.case_ref).join(Authority, Authority.id == Case.authority_id)
-             .outerjoin(Screening, Screening.case_id == Case.id).where(case_filter(user)))  # fmt: skip
-    for column, value in ((Authority.code, authority), (Case.stratum, stratum), (progress(), status)):
+    query = (
+        select(Case.case_ref)
+        .join(Authority, Authority.id == Case.authority_id)
+        .outerjoin(Screening, Screening.case_id == Case.id)
+        .where(case_filter(user))
+    )
+    for column, value in (
+        (Authority.code, authority),
+        (Case.stratum, stratum),
+        (progress(), status),
+    ):
         if value:
             query = query.where(column == value)
     return query.where(Case.case_ref.icontains(search, autoescape=True)) if search else query
@@ -119,7 +154,10 @@ def _rows(cases: list[CaseSummary], work: dict[str, CaseWork]) -> list[CaseloadR
     books = all_codebooks()
     latest = max(books)
     # A case with no screening yet would be screened with the newest codebook.
-    return [CaseloadRow(c, len(books[c.instrument_version or latest].items), work[c.case_ref]) for c in cases]
+    return [
+        CaseloadRow(c, len(books[c.instrument_version or latest].items), work[c.case_ref])
+        for c in cases
+    ]
 
 
 def case_overview(session: Session, user: User, case_ref: str) -> CaseloadRow:

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, object_session
 
 from altar.access import User, case_filter, require_authority, require_case
 from altar.capture.records import Answer, CaseRecord
-from altar.db.models import Answer as AnswerRow
 from altar.db import audit
 from altar.db.bulk import insert_rows
+from altar.db.models import Answer as AnswerRow
 from altar.db.models import Authority, Case, ChangeLog, InstrumentVersion, Screening, ScreeningScore
 from altar.instrument import Codebook, all_codebooks
 from altar.instrument.scoring import score_answers
@@ -44,24 +44,32 @@ def _instrument_ids(session: Session) -> dict[int, int]:
     return dict(session.execute(select(InstrumentVersion.version, InstrumentVersion.id)).all())
 
 
-def existing_refs(session: Session, refs: Iterable[str], visible: ColumnElement[bool] | None = None) -> set[str]:
+def existing_refs(
+    session: Session, refs: Iterable[str], visible: ColumnElement[bool] | None = None
+) -> set[str]:
     """The references among ``refs`` that are taken: by any case, deleted
     or not (a reference stays unique), or only by cases matching ``visible``."""
     return set(case_ids(session, refs, visible))
 
 
-def case_ids(session: Session, refs: Iterable[str], visible: ColumnElement[bool] | None = None) -> dict[str, int]:
+def case_ids(
+    session: Session, refs: Iterable[str], visible: ColumnElement[bool] | None = None
+) -> dict[str, int]:
     """{case_ref: case id} for the references among ``refs`` that exist
     (only cases matching ``visible``, e.g. ``access.case_filter``, if given)."""
     found: dict[str, int] = {}
     batch = sorted(set(refs))
     for start in range(0, len(batch), CHUNK):
-        query = select(Case.case_ref, Case.id).where(Case.case_ref.in_(batch[start : start + CHUNK]))
+        query = select(Case.case_ref, Case.id).where(
+            Case.case_ref.in_(batch[start : start + CHUNK])
+        )
         found.update(session.execute(query if visible is None else query.where(visible)).all())
     return found
 
 
-def insert_records(session: Session, records: Sequence[CaseRecord], *, actor: str | None, command: str) -> None:
+def insert_records(
+    session: Session, records: Sequence[CaseRecord], *, actor: str | None, command: str
+) -> None:
     """Add new cases with their screenings, answers and scores in bulk.
 
     Cases and screenings go through Core ``insert()`` (their new ids come
@@ -74,25 +82,54 @@ def insert_records(session: Session, records: Sequence[CaseRecord], *, actor: st
         chunk = records[start : start + CHUNK]
         case_ids = dict(
             session.execute(
-                insert(Case.__table__).returning(Case.case_ref, Case.id, sort_by_parameter_order=True),
+                insert(Case.__table__).returning(
+                    Case.case_ref, Case.id, sort_by_parameter_order=True
+                ),
                 [_case_values(r, authority_ids) for r in chunk],
             ).all()
         )
         screening_ids = dict(
             session.execute(
-                insert(Screening.__table__).returning(Screening.case_id, Screening.id, sort_by_parameter_order=True),
+                insert(Screening.__table__).returning(
+                    Screening.case_id, Screening.id, sort_by_parameter_order=True
+                ),
                 [_screening_values(r, case_ids[r.case_ref], instrument_ids, books) for r in chunk],
             ).all()
         )
         pairs = [(screening_ids[case_ids[r.case_ref]], r) for r in chunk]
-        insert_rows(session, AnswerRow.__table__, _ANSWER_COLUMNS,
-                    (_answer_row(sid, code, value) for sid, r in pairs for code, value in r.answers.items()))
-        insert_rows(session, ScreeningScore.__table__, _SCORE_COLUMNS,
-                    (row for sid, r in pairs for row in _score_rows(sid, books[r.instrument_version], r.answers)))
+        insert_rows(
+            session,
+            AnswerRow.__table__,
+            _ANSWER_COLUMNS,
+            (
+                _answer_row(sid, code, value)
+                for sid, r in pairs
+                for code, value in r.answers.items()
+            ),
+        )
+        insert_rows(
+            session,
+            ScreeningScore.__table__,
+            _SCORE_COLUMNS,
+            (
+                row
+                for sid, r in pairs
+                for row in _score_rows(sid, books[r.instrument_version], r.answers)
+            ),
+        )
         session.execute(
             insert(ChangeLog.__table__),
-            [dict(actor=actor, command=command, action="insert", entity="case", case_ref=r.case_ref) for r in chunk],
-        )  # fmt: skip
+            [
+                dict(
+                    actor=actor,
+                    command=command,
+                    action="insert",
+                    entity="case",
+                    case_ref=r.case_ref,
+                )
+                for r in chunk
+            ],
+        )
 
 
 _ANSWER_COLUMNS = ("screening_id", "item_code", "value", "count")
@@ -113,9 +150,13 @@ def _score_rows(screening_id: int, book: Codebook, answers: dict[str, Answer]) -
     ]
 
 
-def _rewrite_scores(session: Session, screening_id: int, book: Codebook, answers: dict[str, Answer]) -> None:
+def _rewrite_scores(
+    session: Session, screening_id: int, book: Codebook, answers: dict[str, Answer]
+) -> None:
     session.execute(delete(ScreeningScore).where(ScreeningScore.screening_id == screening_id))
-    insert_rows(session, ScreeningScore.__table__, _SCORE_COLUMNS, _score_rows(screening_id, book, answers))
+    insert_rows(
+        session, ScreeningScore.__table__, _SCORE_COLUMNS, _score_rows(screening_id, book, answers)
+    )
 
 
 def update_record(session: Session, user: User, record: CaseRecord, *, command: str) -> int:
@@ -139,7 +180,9 @@ def update_record(session: Session, user: User, record: CaseRecord, *, command: 
         session.delete(session.get(AnswerRow, (screening.id, code)))
     for code, value in record.answers.items():
         if code not in before.answers or before.answers[code] != value:
-            session.merge(AnswerRow(**dict(zip(_ANSWER_COLUMNS, _answer_row(screening.id, code, value)))))
+            session.merge(
+                AnswerRow(**dict(zip(_ANSWER_COLUMNS, _answer_row(screening.id, code, value))))
+            )
     session.flush()
     book = all_codebooks()[record.instrument_version]
     status = _status(session, screening, book)
@@ -149,8 +192,17 @@ def update_record(session: Session, user: User, record: CaseRecord, *, command: 
     _rewrite_scores(session, screening.id, book, record.answers)
     screening.revision += 1
     for entity, name, old, new in changes:
-        audit.log(session, actor=user.name, command=command, action="update", entity=entity, case_ref=record.case_ref,
-                  field=name, old=old, new=new)  # fmt: skip
+        audit.log(
+            session,
+            actor=user.name,
+            command=command,
+            action="update",
+            entity=entity,
+            case_ref=record.case_ref,
+            field=name,
+            old=old,
+            new=new,
+        )
     return changed
 
 
@@ -163,7 +215,9 @@ def _apply_case_fields(session: Session, case: Case, record: CaseRecord) -> None
 def _ensure_screening(session: Session, case: Case, record: CaseRecord) -> Screening:
     instrument_id = _instrument_ids(session)[record.instrument_version]
     if case.screening is None:
-        case.screening = Screening(instrument_version_id=instrument_id, screened_on=record.screened_on)
+        case.screening = Screening(
+            instrument_version_id=instrument_id, screened_on=record.screened_on
+        )
         session.flush()
     screening = case.screening
     screening.instrument_version_id = instrument_id
@@ -207,17 +261,27 @@ def _answer_text(value: object) -> str | None:
 
 def _case_values(record: CaseRecord, authority_ids: dict[str, int]) -> dict:
     return dict(
-        case_ref=record.case_ref, authority_id=authority_ids[record.authority], stratum=record.stratum,
-        cohort=record.cohort, sex=record.sex, ethnicity=record.ethnicity, age=record.age,
-    )  # fmt: skip
+        case_ref=record.case_ref,
+        authority_id=authority_ids[record.authority],
+        stratum=record.stratum,
+        cohort=record.cohort,
+        sex=record.sex,
+        ethnicity=record.ethnicity,
+        age=record.age,
+    )
 
 
-def _screening_values(record: CaseRecord, case_id: int, instrument_ids: dict[int, int], books: dict[int, Codebook]) -> dict:
+def _screening_values(
+    record: CaseRecord, case_id: int, instrument_ids: dict[int, int], books: dict[int, Codebook]
+) -> dict:
     status = "complete" if record.is_complete(books[record.instrument_version]) else "in_progress"
     return dict(
-        case_id=case_id, instrument_version_id=instrument_ids[record.instrument_version],
-        screened_on=record.screened_on, screened_by=record.screened_by, status=status,
-    )  # fmt: skip
+        case_id=case_id,
+        instrument_version_id=instrument_ids[record.instrument_version],
+        screened_on=record.screened_on,
+        screened_by=record.screened_by,
+        status=status,
+    )
 
 
 def load_record(session: Session, user: User, case_ref: str) -> CaseRecord:
@@ -245,19 +309,29 @@ def screening_state(session: Session, user: User, case_ref: str) -> ScreeningSta
     """The case's screening status and revision (``not_started``, 0 before it
     has a screening); NotFoundError for a case ``user`` may not see."""
     screening = require_case(session, user, case_ref).screening
-    return ScreeningState("not_started", 0) if screening is None else ScreeningState(screening.status, screening.revision)
+    return (
+        ScreeningState("not_started", 0)
+        if screening is None
+        else ScreeningState(screening.status, screening.revision)
+    )
 
 
 def _record_from_case(case: Case) -> CaseRecord:
-    return _with_answers(case, _answers_for(object_session(case), [case.case_ref]).get(case.case_ref, {}))
+    return _with_answers(
+        case, _answers_for(object_session(case), [case.case_ref]).get(case.case_ref, {})
+    )
 
 
 def iter_records(session: Session, user: User) -> Iterator[CaseRecord]:
     """Every case ``user`` may see, with its answers, in case_ref order, a chunk at a time."""
-    refs = list(session.scalars(select(Case.case_ref).where(case_filter(user)).order_by(Case.case_ref)))
+    refs = list(
+        session.scalars(select(Case.case_ref).where(case_filter(user)).order_by(Case.case_ref))
+    )
     for start in range(0, len(refs), CHUNK):
         chunk = refs[start : start + CHUNK]
-        cases = session.scalars(select(Case).where(Case.case_ref.in_(chunk)).order_by(Case.case_ref))
+        cases = session.scalars(
+            select(Case).where(Case.case_ref.in_(chunk)).order_by(Case.case_ref)
+        )
         answers = _answers_for(session, chunk)
         for case in cases:
             yield _with_answers(case, answers.get(case.case_ref, {}))
@@ -279,13 +353,18 @@ def _answers_for(session: Session, refs: list[str]) -> dict[str, dict[str, Answe
 def _with_answers(case: Case, answers: dict[str, Answer]) -> CaseRecord:
     screening = case.screening
     return CaseRecord(
-        case_ref=case.case_ref, authority=case.authority.code, stratum=case.stratum, cohort=case.cohort,
-        sex=case.sex, ethnicity=case.ethnicity, age=case.age,
+        case_ref=case.case_ref,
+        authority=case.authority.code,
+        stratum=case.stratum,
+        cohort=case.cohort,
+        sex=case.sex,
+        ethnicity=case.ethnicity,
+        age=case.age,
         screened_on=screening.screened_on if screening else None,  # type: ignore[arg-type]
         screened_by=screening.screened_by if screening else None,
         instrument_version=screening.instrument.version if screening else max(all_codebooks()),
         answers=answers,
-    )  # fmt: skip
+    )
 
 
 @dataclass(frozen=True)
@@ -306,20 +385,38 @@ class CaseSummary:
 
 
 def list_cases(
-    session: Session, user: User, *, authority: str | None = None, stratum: str | None = None,
-    cohort: str | None = None, status: str | None = None, case_ref: str | None = None,
+    session: Session,
+    user: User,
+    *,
+    authority: str | None = None,
+    stratum: str | None = None,
+    cohort: str | None = None,
+    status: str | None = None,
+    case_ref: str | None = None,
     refs: Sequence[str] | None = None,
 ) -> list[CaseSummary]:
     """One line per case ``user`` may see, with screening progress, for `altar case list`
     (and, with ``case_ref``, for one case's page on the web)."""
     # The outer join gives a case with no answers one all-NULL row: not an unknown.
-    count_unknown = AnswerRow.item_code.is_not(None) & AnswerRow.value.is_(None) & AnswerRow.count.is_(None)
+    count_unknown = (
+        AnswerRow.item_code.is_not(None) & AnswerRow.value.is_(None) & AnswerRow.count.is_(None)
+    )
     unknown = func.sum(((AnswerRow.value == "unknown") | count_unknown).cast(Integer))
     query = (
         select(
-            Case.case_ref, Authority.code, Case.stratum, Case.cohort, Case.sex, Case.ethnicity, Case.age,
-            Screening.screened_on, Screening.screened_by, InstrumentVersion.version, Screening.status,
-            func.count(AnswerRow.item_code), func.coalesce(unknown, 0),
+            Case.case_ref,
+            Authority.code,
+            Case.stratum,
+            Case.cohort,
+            Case.sex,
+            Case.ethnicity,
+            Case.age,
+            Screening.screened_on,
+            Screening.screened_by,
+            InstrumentVersion.version,
+            Screening.status,
+            func.count(AnswerRow.item_code),
+            func.coalesce(unknown, 0),
         )
         .join(Authority, Authority.id == Case.authority_id)
         .outerjoin(Screening, Screening.case_id == Case.id)
@@ -328,7 +425,7 @@ def list_cases(
         .where(case_filter(user))
         .group_by(Case.id, Authority.code, Screening.id, InstrumentVersion.version)
         .order_by(Case.case_ref)
-    )  # fmt: skip
+    )
     if authority:
         query = query.where(Authority.code == authority)
     if stratum:
@@ -340,8 +437,21 @@ def list_cases(
     if refs is not None:
         query = query.where(Case.case_ref.in_(refs))
     rows = [
-        CaseSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7].isoformat() if r[7] else None, r[8], r[9],
-                    progress(r[10], r[11]), r[11], int(r[12]))
+        CaseSummary(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7].isoformat() if r[7] else None,
+            r[8],
+            r[9],
+            progress(r[10], r[11]),
+            r[11],
+            int(r[12]),
+        )
         for r in session.execute(query)
-    ]  # fmt: skip
+    ]
     return [r for r in rows if status is None or r.status == status]

@@ -20,9 +20,20 @@ from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlalchemy.orm import Session
 
 from altar.db.models import (
-    AGENCIES, DATE_PRECISIONS, EVENT_TYPES, Answer, Base, Case, ChronologyEvent, InstrumentVersion, Screening,
-    ScreeningScore, StorySection, StoryTag, StoryVersion,
-)  # fmt: skip
+    AGENCIES,
+    DATE_PRECISIONS,
+    EVENT_TYPES,
+    Answer,
+    Base,
+    Case,
+    ChronologyEvent,
+    InstrumentVersion,
+    Screening,
+    ScreeningScore,
+    StorySection,
+    StoryTag,
+    StoryVersion,
+)
 from altar.instrument import Codebook, all_codebooks
 from altar.instrument.scoring import score_answers
 
@@ -76,9 +87,17 @@ def run_checks(session: Session) -> CheckReport:
 
 
 def counts(session: Session) -> dict[str, int]:
-    tables = {"cases": Case, "screenings": Screening, "answers": Answer, "story_versions": StoryVersion,
-              "chronology_events": ChronologyEvent}  # fmt: skip
-    return {name: session.scalar(select(func.count()).select_from(model)) or 0 for name, model in tables.items()}
+    tables = {
+        "cases": Case,
+        "screenings": Screening,
+        "answers": Answer,
+        "story_versions": StoryVersion,
+        "chronology_events": ChronologyEvent,
+    }
+    return {
+        name: session.scalar(select(func.count()).select_from(model)) or 0
+        for name, model in tables.items()
+    }
 
 
 # --- SQLite's own checks ------------------------------------------------------
@@ -87,7 +106,9 @@ def counts(session: Session) -> dict[str, int]:
 def sqlite_integrity(session: Session) -> Iterator[Finding]:
     """PRAGMA integrity_check: the file's pages, indexes and constraints."""
     try:
-        messages = session.connection().exec_driver_sql(f"PRAGMA integrity_check({LIMIT})").scalars().all()
+        messages = (
+            session.connection().exec_driver_sql(f"PRAGMA integrity_check({LIMIT})").scalars().all()
+        )
     except SQLAlchemyDatabaseError as exc:  # damaged beyond what the check can walk
         messages = [str(exc.orig)]
     # One row per problem, or (some versions) one row of lines.
@@ -124,7 +145,9 @@ def orphans(session: Session) -> Iterator[Finding]:
             )
             for row in session.execute(query):
                 where = f"{table.name} " + ", ".join(f"{k.name}={v}" for k, v in zip(keys, row))
-                yield Finding("orphans", where, f"{child.name}={row[-1]} is not in {parent.table.name}")
+                yield Finding(
+                    "orphans", where, f"{child.name}={row[-1]} is not in {parent.table.name}"
+                )
 
 
 def _instrument_ids_by_version(session: Session) -> dict[int, list[int]]:
@@ -150,7 +173,9 @@ def answers_match_codebook(session: Session) -> Iterator[Finding]:
             query = _answer_query(ids).where(rule).limit(LIMIT)
             for ref, code, value, count in session.execute(query):
                 shown = value if value is not None else count
-                yield Finding("answers", f"case {ref}, item {code}", f"{shown!r}: {reason} (v{version})")
+                yield Finding(
+                    "answers", f"case {ref}, item {code}", f"{shown!r}: {reason} (v{version})"
+                )
 
 
 def _answer_rules(book: Codebook) -> list[tuple[object, str]]:
@@ -158,13 +183,22 @@ def _answer_rules(book: Codebook) -> list[tuple[object, str]]:
     counts = [i for i in book.items if i.type == "count"]
     rules: list[tuple[object, str]] = [
         (Answer.item_code.not_in(book.item_codes()), "not an item of this screening's codebook"),
-        (and_(Answer.item_code.in_(binary), or_(Answer.value.is_(None), Answer.count.is_not(None))),
-         "a yes/suspected/no/unknown item holds a count or nothing"),
-        (and_(Answer.item_code.in_([i.code for i in counts]), Answer.value.is_not(None)),
-         "a count item holds a word"),
-    ]  # fmt: skip
+        (
+            and_(
+                Answer.item_code.in_(binary), or_(Answer.value.is_(None), Answer.count.is_not(None))
+            ),
+            "a yes/suspected/no/unknown item holds a count or nothing",
+        ),
+        (
+            and_(Answer.item_code.in_([i.code for i in counts]), Answer.value.is_not(None)),
+            "a count item holds a word",
+        ),
+    ]
     rules += [
-        (and_(Answer.item_code == item.code, Answer.count > item.max), f"more than the item's maximum of {item.max}")
+        (
+            and_(Answer.item_code == item.code, Answer.count > item.max),
+            f"more than the item's maximum of {item.max}",
+        )
         for item in counts
         if item.max is not None
     ]
@@ -189,7 +223,11 @@ def _unknown_version(session: Session, version: int, ids: list[int]) -> Iterator
         .limit(LIMIT)
     )
     for ref in session.scalars(query):
-        yield Finding("answers", f"case {ref}", f"screened with codebook v{version}, which this altar does not have")
+        yield Finding(
+            "answers",
+            f"case {ref}",
+            f"screened with codebook v{version}, which this altar does not have",
+        )
 
 
 def scores_and_status(session: Session) -> Iterator[Finding]:
@@ -215,7 +253,9 @@ def scores_and_status(session: Session) -> Iterator[Finding]:
         chunk = [s for s in page if s.version in books]  # an unknown version is the answers check's
         answers, scores = _answers_and_scores(session, [s.id for s in chunk])
         for sid, ref, version, status in chunk:
-            for problem in _screening_problems(books[version], answers.get(sid, {}), scores.get(sid, {}), status):
+            for problem in _screening_problems(
+                books[version], answers.get(sid, {}), scores.get(sid, {}), status
+            ):
                 yield Finding("scores_and_status", f"case {ref}", problem)
                 found += 1
 
@@ -225,23 +265,36 @@ def _answers_and_scores(
 ) -> tuple[dict[int, dict[str, object]], dict[int, dict[str, tuple[int, int, bool]]]]:
     answers: dict[int, dict[str, object]] = {}
     for sid, code, value, count in session.execute(
-        select(Answer.screening_id, Answer.item_code, Answer.value, Answer.count).where(Answer.screening_id.in_(ids))
+        select(Answer.screening_id, Answer.item_code, Answer.value, Answer.count).where(
+            Answer.screening_id.in_(ids)
+        )
     ):
         answers.setdefault(sid, {})[code] = value if value is not None else count
     scores: dict[int, dict[str, tuple[int, int, bool]]] = {}
     score = ScreeningScore
     for sid, code, on_yes, either, incomplete in session.execute(
-        select(score.screening_id, score.score_code, score.on_yes, score.on_yes_or_suspected, score.incomplete)
-        .where(score.screening_id.in_(ids))
-    ):  # fmt: skip
+        select(
+            score.screening_id,
+            score.score_code,
+            score.on_yes,
+            score.on_yes_or_suspected,
+            score.incomplete,
+        ).where(score.screening_id.in_(ids))
+    ):
         scores.setdefault(sid, {})[code] = (on_yes, either, bool(incomplete))
     return answers, scores
 
 
 def _screening_problems(
-    book: Codebook, answers: dict[str, object], stored: dict[str, tuple[int, int, bool]], status: str
+    book: Codebook,
+    answers: dict[str, object],
+    stored: dict[str, tuple[int, int, bool]],
+    status: str,
 ) -> Iterator[str]:
-    expected = {code: (v.on_yes, v.on_yes_or_suspected, v.incomplete) for code, v in score_answers(book, answers).items()}
+    expected = {
+        code: (v.on_yes, v.on_yes_or_suspected, v.incomplete)
+        for code, v in score_answers(book, answers).items()
+    }
     for code in sorted(expected.keys() | stored.keys()):
         want, have = expected.get(code), stored.get(code)
         if want != have:
@@ -256,7 +309,9 @@ def _score_text(value: tuple[int, int, bool] | None) -> str:
     if value is None:
         return "nothing"
     on_yes, either, incomplete = value
-    return f"{on_yes} on yes, {either} on yes or suspected" + (" (incomplete)" if incomplete else "")
+    return f"{on_yes} on yes, {either} on yes or suspected" + (
+        " (incomplete)" if incomplete else ""
+    )
 
 
 def chronology_vocabularies(session: Session) -> Iterator[Finding]:
@@ -265,21 +320,38 @@ def chronology_vocabularies(session: Session) -> Iterator[Finding]:
     rules = [
         (ChronologyEvent.agency.not_in(AGENCIES), "agency", "not a known agency"),
         (ChronologyEvent.event_type.not_in(EVENT_TYPES), "event_type", "not a known event type"),
-        (ChronologyEvent.date_precision.not_in(DATE_PRECISIONS), "date_precision", "neither day nor month"),
-        (and_(ChronologyEvent.date_precision == "month", extract("day", ChronologyEvent.occurred_on) != 1),
-         "occurred_on", "known to the month only, so stored as the first of the month"),
-    ]  # fmt: skip
+        (
+            ChronologyEvent.date_precision.not_in(DATE_PRECISIONS),
+            "date_precision",
+            "neither day nor month",
+        ),
+        (
+            and_(
+                ChronologyEvent.date_precision == "month",
+                extract("day", ChronologyEvent.occurred_on) != 1,
+            ),
+            "occurred_on",
+            "known to the month only, so stored as the first of the month",
+        ),
+    ]
     base = select(Case.case_ref, ChronologyEvent).join(Case, Case.id == ChronologyEvent.case_id)
     for rule, field, reason in rules:
-        for ref, event in session.execute(base.where(rule).order_by(ChronologyEvent.id).limit(LIMIT)):
-            yield Finding("chronology", f"case {ref}, event {event.id}", f"{field} {getattr(event, field)!s}: {reason}")
+        for ref, event in session.execute(
+            base.where(rule).order_by(ChronologyEvent.id).limit(LIMIT)
+        ):
+            yield Finding(
+                "chronology",
+                f"case {ref}, event {event.id}",
+                f"{field} {getattr(event, field)!s}: {reason}",
+            )
 
 
 def story_tags(session: Session) -> Iterator[Finding]:
     """A tagged passage belongs to a section of the story version it was
     tagged on, and to that story's case."""
     has_section = exists().where(
-        StorySection.story_version_id == StoryTag.story_version_id, StorySection.section_code == StoryTag.section_code
+        StorySection.story_version_id == StoryTag.story_version_id,
+        StorySection.section_code == StoryTag.section_code,
     )
     query = (
         select(StoryTag.id, StoryTag.section_code, StoryTag.case_id, StoryVersion.case_id)
@@ -295,4 +367,3 @@ def story_tags(session: Session) -> Iterator[Finding]:
             else f"section {section!r} is not in the story version it was tagged on"
         )
         yield Finding("story_tags", f"story tag {tag_id}", problem)
-

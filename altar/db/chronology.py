@@ -11,7 +11,20 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, and_, case, delete, distinct, extract, func, insert, or_, select, type_coerce, update
+from sqlalchemy import (
+    Date,
+    and_,
+    case,
+    delete,
+    distinct,
+    extract,
+    func,
+    insert,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -38,8 +51,16 @@ class EventRow:
     recorded_at: datetime
 
 
-_COLUMNS = (_E.id, _E.occurred_on, _E.date_precision, _E.agency, _E.event_type, _E.note, _E.recorded_by,
-            _E.recorded_at)  # fmt: skip
+_COLUMNS = (
+    _E.id,
+    _E.occurred_on,
+    _E.date_precision,
+    _E.agency,
+    _E.event_type,
+    _E.note,
+    _E.recorded_by,
+    _E.recorded_at,
+)
 
 
 def insert_events(session: Session, rows: Sequence[dict]) -> list[int]:
@@ -63,7 +84,9 @@ def case_event(session: Session, case_id: int, event_id: int) -> EventRow:
     or none at all (worded the same, so nothing leaks about other cases)."""
     row = session.execute(select(*_COLUMNS).where(_E.case_id == case_id, _E.id == event_id)).first()
     if row is None:
-        raise NotFoundError(f"no chronology event {event_id} for this case (see `altar chronology list`)")
+        raise NotFoundError(
+            f"no chronology event {event_id} for this case (see `altar chronology list`)"
+        )
     return EventRow(*row)
 
 
@@ -104,40 +127,60 @@ def scoped_facts(session: Session, scope: Scope) -> Iterator[Row]:
     800,000 events of 80,000 children on a loaded 2-core machine.
     """
     offending = _E.event_type.in_(OFFENCE_TYPES)
-    first = select(_E.case_id, func.min(_E.occurred_on).label("on")).where(offending).group_by(_E.case_id).subquery()
+    first = (
+        select(_E.case_id, func.min(_E.occurred_on).label("on"))
+        .where(offending)
+        .group_by(_E.case_id)
+        .subquery()
+    )
     offence = (
-        select(first.c.case_id, first.c.on, func.max(_E.date_precision).label("precision"))  # 'month' > 'day'
+        select(
+            first.c.case_id, first.c.on, func.max(_E.date_precision).label("precision")
+        )  # 'month' > 'day'
         .join(_E, and_(_E.case_id == first.c.case_id, _E.occurred_on == first.c.on, offending))
         .group_by(first.c.case_id, first.c.on)
         .subquery()
     )
     before = case(
-        (or_(_E.date_precision == "month", offence.c.precision == "month"),
-         _month_number(_E.occurred_on) < _month_number(offence.c.on)),
+        (
+            or_(_E.date_precision == "month", offence.c.precision == "month"),
+            _month_number(_E.occurred_on) < _month_number(offence.c.on),
+        ),
         else_=_E.occurred_on < offence.c.on,
-    )  # fmt: skip
+    )
 
     def count_before(event_type: str) -> ColumnElement:
         return func.sum(case((and_(_E.event_type == event_type, before), 1), else_=0))
 
-    in_scope = select(Screening.case_id).join(scope.table, scope.table.c.screening_id == Screening.id)
+    in_scope = select(Screening.case_id).join(
+        scope.table, scope.table.c.screening_id == Screening.id
+    )
     # Each child's events reduced first, in the order of the index on case and date (no sort); only
     # then joined to the children in scope, one row each.
     per_child = (
-        select(_E.case_id,
-               _as_date(func.min(_E.occurred_on)).label("first_contact"),
-               func.count(distinct(_E.agency)).label("agencies"),
-               _as_date(func.min(case((_E.agency == "social_care", _E.occurred_on)))).label("first_social_care"),
-               _as_date(func.max(offence.c.on)).label("first_offence"),  # one value per child
-               count_before("school_move").label("school_moves_before_offence"),
-               count_before("exclusion").label("exclusions_before_offence"))
+        select(
+            _E.case_id,
+            _as_date(func.min(_E.occurred_on)).label("first_contact"),
+            func.count(distinct(_E.agency)).label("agencies"),
+            _as_date(func.min(case((_E.agency == "social_care", _E.occurred_on)))).label(
+                "first_social_care"
+            ),
+            _as_date(func.max(offence.c.on)).label("first_offence"),  # one value per child
+            count_before("school_move").label("school_moves_before_offence"),
+            count_before("exclusion").label("exclusions_before_offence"),
+        )
         .outerjoin(offence, offence.c.case_id == _E.case_id)
         .where(_E.case_id.in_(in_scope))
         .group_by(_E.case_id)
         .subquery()
-    )  # fmt: skip
+    )
     query = (
-        select(scope.table.c.k, Case.age, Screening.screened_on, *[c for c in per_child.c if c.name != "case_id"])
+        select(
+            scope.table.c.k,
+            Case.age,
+            Screening.screened_on,
+            *[c for c in per_child.c if c.name != "case_id"],
+        )
         .select_from(scope.table)
         .join(Screening, Screening.id == scope.table.c.screening_id)
         .join(Case, Case.id == Screening.case_id)

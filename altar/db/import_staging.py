@@ -19,14 +19,18 @@ class SeenRefs:
     def __init__(self, session: Session):
         self.session = session
         self.table = Table(
-            "altar_import_seen", MetaData(),
-            Column("case_ref", String(40), primary_key=True), Column("row_number", Integer),
+            "altar_import_seen",
+            MetaData(),
+            Column("case_ref", String(40), primary_key=True),
+            Column("row_number", Integer),
             prefixes=["TEMPORARY"],
-        )  # fmt: skip
+        )
 
     def __enter__(self) -> SeenRefs:
         connection = self.session.connection()
-        self.table.drop(connection, checkfirst=True)  # left by an interrupted run on a pooled connection
+        self.table.drop(
+            connection, checkfirst=True
+        )  # left by an interrupted run on a pooled connection
         self.table.create(connection)
         return self
 
@@ -40,7 +44,9 @@ class SeenRefs:
         first: dict[str, int] = {}
         for start in range(0, len(refs), _BATCH):
             part = refs[start : start + _BATCH]
-            query = select(self.table.c.case_ref, self.table.c.row_number).where(self.table.c.case_ref.in_(part))
+            query = select(self.table.c.case_ref, self.table.c.row_number).where(
+                self.table.c.case_ref.in_(part)
+            )
             first.update((ref, row) for ref, row in self.session.execute(query))
         new = []
         for number, record in chunk:

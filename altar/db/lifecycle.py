@@ -27,15 +27,26 @@ def delete_case(session: Session, user: User, case_ref: str, *, command: str) ->
     """Soft-delete a case ``user`` may see (a practitioner: their own authority's)."""
     case = require_case(session, user, case_ref)
     case.deleted_at, case.deleted_by = utcnow(), user.name
-    log(session, actor=user.name, command=command, action="delete", entity="case", case_ref=case_ref)
+    log(
+        session, actor=user.name, command=command, action="delete", entity="case", case_ref=case_ref
+    )
 
 
 def undelete_case(session: Session, user: User, case_ref: str, *, command: str) -> None:
     """Bring a soft-deleted case back (lead or admin)."""
     require(user, Permission.UNDELETE)
     case = require_case(session, user, case_ref, deleted=True)
-    log(session, actor=user.name, command=command, action="update", entity="case", case_ref=case_ref,
-        field="deleted_at", old=utc_text(case.deleted_at), new=None)  # fmt: skip
+    log(
+        session,
+        actor=user.name,
+        command=command,
+        action="update",
+        entity="case",
+        case_ref=case_ref,
+        field="deleted_at",
+        old=utc_text(case.deleted_at),
+        new=None,
+    )
     case.deleted_at = case.deleted_by = None
 
 
@@ -58,7 +69,14 @@ def purge_case(database: Database, user: User, case_ref: str, *, command: str) -
         case_id = session.scalar(select(Case.id).where(Case.case_ref == case_ref))
         if case_id is None:
             raise NotFoundError(f"no case {case_ref!r} in this database (see `altar case list`)")
-        log(session, actor=user.name, command=command, action="purge", entity="case", case_ref=case_ref)
+        log(
+            session,
+            actor=user.name,
+            command=command,
+            action="purge",
+            entity="case",
+            case_ref=case_ref,
+        )
         session.flush()
         history = (ChangeLog.case_ref == case_ref) & (ChangeLog.action != "purge")
         removed = session.scalar(select(func.count()).where(history))

@@ -26,9 +26,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from altar.db import (
-    Database, RevisionState, backup_sqlite_file, copy_sqlite, make_engine, migrate, open_existing, resolve_url,
-    revision_state, sqlite_path,
-)  # fmt: skip
+    Database,
+    RevisionState,
+    backup_sqlite_file,
+    copy_sqlite,
+    make_engine,
+    migrate,
+    open_existing,
+    resolve_url,
+    revision_state,
+    sqlite_path,
+)
 from altar.db.checks import Finding, run_checks, sqlite_foreign_keys, sqlite_integrity
 from altar.errors import DatabaseError, NotFoundError, ValidationError
 
@@ -51,7 +59,9 @@ def backup(db: str | None, target: Path, *, force: bool = False) -> BackupResult
         if target.resolve() == source.resolve():
             raise ValidationError(f"{target} is the database itself: give the backup another name")
         if target.exists() and not force:
-            raise ValidationError(f"{target} already exists: choose another name, or pass --force to replace it")
+            raise ValidationError(
+                f"{target} already exists: choose another name, or pass --force to replace it"
+            )
         if not target.parent.is_dir():
             raise NotFoundError(f"folder {target.parent} does not exist")
         with _scratch(target) as scratch:
@@ -87,15 +97,19 @@ class RestoreResult:
     previous: Path | None  # the database as it was, backed up beside itself
 
 
-def restore(db: str | None, source: Path, *, confirm: Callable[[CopyInfo], bool]) -> RestoreResult | None:
+def restore(
+    db: str | None, source: Path, *, confirm: Callable[[CopyInfo], bool]
+) -> RestoreResult | None:
     """Replace the database with the backup ``source`` once it passes every
     check and ``confirm(info)`` agrees; None if it did not. The database as
     it was is kept beside itself (``<name>.pre-restore-<UTC time>.bak``)."""
     url = resolve_url(db)
     target = sqlite_path(url)
     if target is None:
-        raise DatabaseError(f"altar restores SQLite files only; for PostgreSQL use pg_restore: "
-                            f"{pg_restore_command(url, source)}")  # fmt: skip
+        raise DatabaseError(
+            f"altar restores SQLite files only; for PostgreSQL use pg_restore: "
+            f"{pg_restore_command(url, source)}"
+        )
     if not target.parent.is_dir():
         raise NotFoundError(f"folder {target.parent} does not exist")
     _require_sqlite_file(source)
@@ -118,8 +132,10 @@ def inspect_copy(copy: Path, source: Path, target: Path) -> CopyInfo:
     finally:
         database.engine.dispose()
     if findings:
-        raise ValidationError(f"{source} failed its checks ({len(findings)} problem(s)); nothing was restored",
-                              [f"{f.check}: {f.where}: {f.problem}" for f in findings])  # fmt: skip
+        raise ValidationError(
+            f"{source} failed its checks ({len(findings)} problem(s)); nothing was restored",
+            [f"{f.check}: {f.where}: {f.problem}" for f in findings],
+        )
     return CopyInfo(source, target, state.current, state.head, cases)  # type: ignore[arg-type]
 
 
@@ -127,9 +143,13 @@ def _revision(database: Database, source: Path) -> RevisionState:
     try:
         state = revision_state(database)
     except DatabaseError as exc:
-        raise ValidationError(f"{source} cannot be read as a database ({exc}); nothing was restored") from None
+        raise ValidationError(
+            f"{source} cannot be read as a database ({exc}); nothing was restored"
+        ) from None
     if state.current is None:
-        raise ValidationError(f"{source} is not an altar database (it has no schema revision); nothing was restored")
+        raise ValidationError(
+            f"{source} is not an altar database (it has no schema revision); nothing was restored"
+        )
     if not migrate.is_known(state.current):
         raise ValidationError(
             f"{source} is at schema revision {state.current}, which this altar does not know (was it made by a "
@@ -179,7 +199,9 @@ def _copy_file(source: Path, scratch: Path) -> None:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        raise ValidationError(f"{source} cannot be read as a SQLite database ({exc}); nothing was restored") from None
+        raise ValidationError(
+            f"{source} cannot be read as a SQLite database ({exc}); nothing was restored"
+        ) from None
 
 
 @contextmanager
@@ -205,7 +227,9 @@ def _install(scratch: Path, target: Path, *, replace: bool) -> None:
         else:
             os.link(scratch, target)
     except FileExistsError:
-        raise ValidationError(f"{target} already exists: choose another name, or pass --force") from None
+        raise ValidationError(
+            f"{target} already exists: choose another name, or pass --force"
+        ) from None
     directory = os.open(target.parent, os.O_RDONLY)
     try:
         os.fsync(directory)  # the rename itself survives a power cut
@@ -216,7 +240,9 @@ def _install(scratch: Path, target: Path, *, replace: bool) -> None:
 def _require_sqlite(database: Database, action: str, advice: str) -> Path:
     path = sqlite_path(database.url)
     if path is None:
-        raise DatabaseError(f"altar does not {action} PostgreSQL databases; use PostgreSQL's tools: {advice}")
+        raise DatabaseError(
+            f"altar does not {action} PostgreSQL databases; use PostgreSQL's tools: {advice}"
+        )
     return path
 
 
@@ -231,7 +257,12 @@ def _require_sqlite_file(source: Path) -> None:
 def _pg_options(url: str) -> list[str]:
     """libpq options naming the server and database, never the password."""
     parsed = make_url(url)
-    pairs = [("host", parsed.host), ("port", parsed.port), ("username", parsed.username), ("dbname", parsed.database)]
+    pairs = [
+        ("host", parsed.host),
+        ("port", parsed.port),
+        ("username", parsed.username),
+        ("dbname", parsed.database),
+    ]
     return [f"--{name}={value}" for name, value in pairs if value]
 
 
@@ -240,4 +271,6 @@ def pg_dump_command(url: str, target: Path) -> str:
 
 
 def pg_restore_command(url: str, source: Path) -> str:
-    return shlex.join(["pg_restore", "--clean", "--if-exists", "--no-owner", *_pg_options(url), str(source)])
+    return shlex.join(
+        ["pg_restore", "--clean", "--if-exists", "--no-owner", *_pg_options(url), str(source)]
+    )

@@ -7,7 +7,7 @@ pseudonymous ``case_ref``.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -45,14 +45,37 @@ AGE_MIN, AGE_MAX = 10, 18
 
 # Chronology vocabularies (issue 5): the agencies a child meets and what happened.
 AGENCIES = (
-    "social_care", "education", "health", "police", "youth_justice",
-    "courts", "housing", "voluntary", "other",
-)  # fmt: skip
+    "social_care",
+    "education",
+    "health",
+    "police",
+    "youth_justice",
+    "courts",
+    "housing",
+    "voluntary",
+    "other",
+)
 EVENT_TYPES = (
-    "referral", "assessment", "early_help", "child_in_need_plan", "child_protection_plan",
-    "care_entry", "care_exit", "placement_move", "exclusion", "school_move", "missing_episode",
-    "bereavement", "offence", "arrest", "caution", "court_outcome", "custody", "release", "other",
-)  # fmt: skip
+    "referral",
+    "assessment",
+    "early_help",
+    "child_in_need_plan",
+    "child_protection_plan",
+    "care_entry",
+    "care_exit",
+    "placement_move",
+    "exclusion",
+    "school_move",
+    "missing_episode",
+    "bereavement",
+    "offence",
+    "arrest",
+    "caution",
+    "court_outcome",
+    "custody",
+    "release",
+    "other",
+)
 # The event types that put a child's offending on record; the earliest is the first offence.
 OFFENCE_TYPES = ("offence", "arrest", "caution", "court_outcome", "custody")
 DATE_PRECISIONS = ("day", "month")
@@ -60,10 +83,12 @@ IDENTIFIER_KINDS = ("name", "school")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
-ANSWER_VALUE_CHECK = "value IS NULL OR value = 'yes' OR value = 'suspected' OR value = 'no' OR value = 'unknown'"
+ANSWER_VALUE_CHECK = (
+    "value IS NULL OR value = 'yes' OR value = 'suspected' OR value = 'no' OR value = 'unknown'"
+)
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -113,7 +138,9 @@ class InstrumentVersion(Base):
     """
 
     __tablename__ = "instrument_version"
-    __table_args__ = (UniqueConstraint("name", "version", name="uq_instrument_version_name_version"),)
+    __table_args__ = (
+        UniqueConstraint("name", "version", name="uq_instrument_version_name_version"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(60))
@@ -162,7 +189,9 @@ class Screening(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
-    instrument_version_id: Mapped[int] = mapped_column(ForeignKey("instrument_version.id"), index=True)
+    instrument_version_id: Mapped[int] = mapped_column(
+        ForeignKey("instrument_version.id"), index=True
+    )
     screened_on: Mapped[date] = mapped_column(Date)
     screened_by: Mapped[str | None] = mapped_column(String(60))
     status: Mapped[str] = mapped_column(String(12), default="in_progress")
@@ -199,7 +228,9 @@ class Answer(Base):
         {"sqlite_with_rowid": False},
     )
 
-    screening_id: Mapped[int] = mapped_column(ForeignKey("screening.id", ondelete="CASCADE"), primary_key=True)
+    screening_id: Mapped[int] = mapped_column(
+        ForeignKey("screening.id", ondelete="CASCADE"), primary_key=True
+    )
     item_code: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str | None] = mapped_column(String(10))
     count: Mapped[int | None] = mapped_column(Integer)
@@ -213,7 +244,9 @@ class ScreeningScore(Base):
     __tablename__ = "screening_score"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    screening_id: Mapped[int] = mapped_column(ForeignKey("screening.id", ondelete="CASCADE"), primary_key=True)
+    screening_id: Mapped[int] = mapped_column(
+        ForeignKey("screening.id", ondelete="CASCADE"), primary_key=True
+    )
     score_code: Mapped[str] = mapped_column(String(60), primary_key=True)
     on_yes: Mapped[int] = mapped_column(Integer)
     on_yes_or_suspected: Mapped[int] = mapped_column(Integer)
@@ -279,7 +312,9 @@ class StoryVersion(Base):
     section's text copied forward, so any version reads back whole."""
 
     __tablename__ = "story_version"
-    __table_args__ = (UniqueConstraint("case_id", "version", name="uq_story_version_case_id_version"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "version", name="uq_story_version_case_id_version"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -293,7 +328,9 @@ class StoryVersion(Base):
     override: Mapped[str | None] = mapped_column(Text)
 
     sections: Mapped[list[StorySection]] = relationship(
-        back_populates="story_version", cascade="all, delete-orphan", order_by="StorySection.position"
+        back_populates="story_version",
+        cascade="all, delete-orphan",
+        order_by="StorySection.position",
     )
 
 
@@ -372,11 +409,15 @@ class StoryTag(Base):
     with the extract kept so it reads back even after later revisions."""
 
     __tablename__ = "story_tag"
-    __table_args__ = (CheckConstraint("start_offset >= 0 AND end_offset > start_offset", name="span"),)
+    __table_args__ = (
+        CheckConstraint("start_offset >= 0 AND end_offset > start_offset", name="span"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    story_version_id: Mapped[int] = mapped_column(ForeignKey("story_version.id", ondelete="CASCADE"), index=True)
+    story_version_id: Mapped[int] = mapped_column(
+        ForeignKey("story_version.id", ondelete="CASCADE"), index=True
+    )
     section_code: Mapped[str] = mapped_column(String(60))
     theme_code: Mapped[str] = mapped_column(ForeignKey("theme.code"), index=True)
     start_offset: Mapped[int] = mapped_column(Integer)

@@ -51,12 +51,22 @@ class PublishedPenPicture:
 def _rows(user: User) -> Select:
     """Pen-pictures of the cases ``user`` may see (never a deleted case's)."""
     return (
-        select(PenPicture.id, Case.case_ref, Authority.code, Case.stratum, PenPicture.title, PenPicture.body,
-               PenPicture.written_by, PenPicture.written_at, PenPicture.approved_by, PenPicture.approved_at)
+        select(
+            PenPicture.id,
+            Case.case_ref,
+            Authority.code,
+            Case.stratum,
+            PenPicture.title,
+            PenPicture.body,
+            PenPicture.written_by,
+            PenPicture.written_at,
+            PenPicture.approved_by,
+            PenPicture.approved_at,
+        )
         .join(Case, Case.id == PenPicture.case_id)
         .join(Authority, Authority.id == Case.authority_id)
         .where(case_filter(user))
-    )  # fmt: skip
+    )
 
 
 def _not_found(picture_id: int) -> NotFoundError:
@@ -65,8 +75,11 @@ def _not_found(picture_id: int) -> NotFoundError:
 
 def get(session: Session, user: User, picture_id: int) -> PenPicture:
     """The stored pen-picture, to change it, if ``user`` may see its case."""
-    query = select(PenPicture).join(Case, Case.id == PenPicture.case_id).where(PenPicture.id == picture_id,
-                                                                                 case_filter(user))  # fmt: skip
+    query = (
+        select(PenPicture)
+        .join(Case, Case.id == PenPicture.case_id)
+        .where(PenPicture.id == picture_id, case_filter(user))
+    )
     picture = session.scalars(query).one_or_none()
     if picture is None:
         raise _not_found(picture_id)
@@ -84,13 +97,16 @@ def get_row(session: Session, user: User, picture_id: int) -> PenPictureRow:
     return _row(row)
 
 
-def list_rows(session: Session, user: User, *, approved: bool | None = None,
-              authority: str | None = None) -> list[PenPictureRow]:  # fmt: skip
+def list_rows(
+    session: Session, user: User, *, approved: bool | None = None, authority: str | None = None
+) -> list[PenPictureRow]:
     """Pen-pictures ``user`` may see in id order (the order they were
     written); ``approved`` True or False keeps only approved or only draft ones."""
     query = _rows(user).order_by(PenPicture.id)
     if approved is not None:
-        query = query.where(PenPicture.approved_at.is_not(None) if approved else PenPicture.approved_at.is_(None))
+        query = query.where(
+            PenPicture.approved_at.is_not(None) if approved else PenPicture.approved_at.is_(None)
+        )
     if authority:
         query = query.where(Authority.code == authority)
     return [_row(row) for row in session.execute(query)]

@@ -50,7 +50,9 @@ class SeedResult:
 def seed_reference(session: Session) -> SeedResult:
     """Add whatever reference rows are missing; never overwrite a region's edits."""
     have = set(session.scalars(select(Authority.code)))
-    new_authorities = [Authority(code=c, name=n, note=note) for c, n, note in AUTHORITIES if c not in have]
+    new_authorities = [
+        Authority(code=c, name=n, note=note) for c, n, note in AUTHORITIES if c not in have
+    ]
     session.add_all(new_authorities)
     _seed_codes(session, Stratum, STRATA)
     _seed_codes(session, Cohort, COHORTS)
@@ -59,9 +61,13 @@ def seed_reference(session: Session) -> SeedResult:
     return SeedResult(len(new_authorities), added)
 
 
-def _seed_codes(session: Session, model: type[Stratum] | type[Cohort], rows: tuple[tuple[str, str], ...]) -> None:
+def _seed_codes(
+    session: Session, model: type[Stratum] | type[Cohort], rows: tuple[tuple[str, str], ...]
+) -> None:
     have = set(session.scalars(select(model.code)))
-    session.add_all(model(code=c, label=label, position=i) for i, (c, label) in enumerate(rows) if c not in have)
+    session.add_all(
+        model(code=c, label=label, position=i) for i, (c, label) in enumerate(rows) if c not in have
+    )
 
 
 def register_codebook(session: Session, book: Codebook) -> bool:
@@ -83,7 +89,10 @@ def register_codebook(session: Session, book: Codebook) -> bool:
         return False
     session.add(
         InstrumentVersion(
-            name=book.name, version=book.version, digest=book.digest, definition=json.dumps(_definition(book))
+            name=book.name,
+            version=book.version,
+            digest=book.digest,
+            definition=json.dumps(_definition(book)),
         )
     )
     return True

@@ -32,5 +32,12 @@ def initialise(db: str | None, *, meta: dict[str, str] | None = None) -> InitRes
         for key, value in (meta or {}).items():
             session.merge(Meta(key=key, value=value))
     database.engine.dispose()
-    return InitResult(database.display, created or before is None, before, after, backup,
-                      seeded.authorities_added, seeded.instruments_added)  # fmt: skip
+    return InitResult(
+        database.display,
+        created or before is None,
+        before,
+        after,
+        backup,
+        seeded.authorities_added,
+        seeded.instruments_added,
+    )

@@ -31,8 +31,15 @@ class Filters:
     cohort: str | None = None
 
     def as_dict(self) -> dict[str, str]:
-        return {k: v for k, v in (("authority", self.authority), ("stratum", self.stratum),
-                                  ("cohort", self.cohort)) if v}  # fmt: skip
+        return {
+            k: v
+            for k, v in (
+                ("authority", self.authority),
+                ("stratum", self.stratum),
+                ("cohort", self.cohort),
+            )
+            if v
+        }
 
 
 def _group_column(by: str | None) -> ColumnElement[str]:
@@ -48,7 +55,9 @@ def _group_column(by: str | None) -> ColumnElement[str]:
 def _scoped(query: Select, filters: Filters) -> Select:
     """Join cases to their authority and apply the filters; deleted cases
     are never counted."""
-    query = query.join(Authority, Authority.id == Case.authority_id).where(Case.deleted_at.is_(None))
+    query = query.join(Authority, Authority.id == Case.authority_id).where(
+        Case.deleted_at.is_(None)
+    )
     if filters.authority:
         query = query.where(Authority.code == filters.authority)
     if filters.stratum:
@@ -62,7 +71,7 @@ def group_sizes(session: Session, by: str | None, filters: Filters) -> dict[str,
     """Screened children per group."""
     group = _group_column(by)
     query = _scoped(select(group, func.count(Case.id)).select_from(Case).join(Screening), filters)
-    return {g: n for g, n in session.execute(query.group_by(group))}
+    return dict(session.execute(query.group_by(group)).tuples())
 
 
 @dataclass(frozen=True)
@@ -83,13 +92,20 @@ def scope(session: Session, by: str | None, filters: Filters) -> Iterator[Scope]
     sizes = group_sizes(session, by, filters)
     groups = tuple(sorted(sizes))
     table = Table(
-        "altar_scope", MetaData(), Column("screening_id", Integer, primary_key=True), Column("k", Integer),
+        "altar_scope",
+        MetaData(),
+        Column("screening_id", Integer, primary_key=True),
+        Column("k", Integer),
         prefixes=["TEMPORARY"],
-    )  # fmt: skip
+    )
     connection = session.connection()
     table.drop(connection, checkfirst=True)  # left by an interrupted run on a pooled connection
     table.create(connection)
-    number = case({g: i for i, g in enumerate(groups)}, value=_group_column(by), else_=-1) if groups else literal(-1)
+    number = (
+        case({g: i for i, g in enumerate(groups)}, value=_group_column(by), else_=-1)
+        if groups
+        else literal(-1)
+    )
     query = _scoped(select(Screening.id, number).select_from(Case).join(Screening), filters)
     connection.execute(table.insert().from_select(["screening_id", "k"], query))
     try:
@@ -151,7 +167,9 @@ class ScoreDistribution:
     n_with_unknown: int = 0
 
 
-def score_distributions(session: Session, scores: Sequence[Score], scope: Scope) -> dict[str, dict[str, ScoreDistribution]]:
+def score_distributions(
+    session: Session, scores: Sequence[Score], scope: Scope
+) -> dict[str, dict[str, ScoreDistribution]]:
     """{score key: {group: score value -> children}} for every derived score,
     counted twice: on yes answers (key ``code``) and on yes-or-suspected
     answers (key ``code_incl_suspected``), from the scores stored with each
@@ -164,7 +182,9 @@ def score_distributions(session: Session, scores: Sequence[Score], scope: Scope)
         .where(s.score_code.in_([score.code for score in scores]))
         .group_by(k, s.score_code, s.on_yes, s.on_yes_or_suspected, s.incomplete)
     )
-    out: dict[str, dict[str, ScoreDistribution]] = {key: defaultdict(ScoreDistribution) for key in _keys(scores)}
+    out: dict[str, dict[str, ScoreDistribution]] = {
+        key: defaultdict(ScoreDistribution) for key in _keys(scores)
+    }
     for number, code, on_yes, on_either, incomplete, n in session.execute(query):
         g = scope.groups[number]
         for key, value in ((code, on_yes), (f"{code}_incl_suspected", on_either)):
@@ -188,11 +208,15 @@ def _attribute(name: str) -> ColumnElement:
     if name == "age":
         return Case.age
     if name not in BREAKDOWNS:
-        raise ValueError(f"cannot cross-tabulate by {name!r}; choose one of {', '.join(CASE_ATTRIBUTES)}")
+        raise ValueError(
+            f"cannot cross-tabulate by {name!r}; choose one of {', '.join(CASE_ATTRIBUTES)}"
+        )
     return _group_column(name)
 
 
-def cross_tab(session: Session, attributes: Sequence[str], filters: Filters = Filters()) -> dict[tuple, int]:
+def cross_tab(
+    session: Session, attributes: Sequence[str], filters: Filters = Filters()
+) -> dict[tuple, int]:
     """Screened children by several case attributes at once: {(value, value,
     ...): children}, in the order of ``attributes`` (each a breakdown, or
     ``age``). One GROUP BY in the database; only combinations that occur are
@@ -203,16 +227,23 @@ def cross_tab(session: Session, attributes: Sequence[str], filters: Filters = Fi
     and adds up the margins it prints.
     """
     columns = [_attribute(a) for a in attributes]
-    query = _scoped(select(*columns, func.count(Case.id)).select_from(Case).join(Screening), filters)
+    query = _scoped(
+        select(*columns, func.count(Case.id)).select_from(Case).join(Screening), filters
+    )
     return {tuple(row[:-1]): row[-1] for row in session.execute(query.group_by(*columns))}
 
 
-def screening_dates(session: Session, by: str | None = None,
-                    filters: Filters = Filters()) -> dict[str, tuple[date, date]]:  # fmt: skip
+def screening_dates(
+    session: Session, by: str | None = None, filters: Filters = Filters()
+) -> dict[str, tuple[date, date]]:
     """The first and last screening dates per group ({ALL: ...} when ``by`` is None)."""
     group = _group_column(by)
-    query = _scoped(select(group, func.min(Screening.screened_on), func.max(Screening.screened_on))
-                    .select_from(Case).join(Screening), filters).group_by(group)  # fmt: skip
+    query = _scoped(
+        select(group, func.min(Screening.screened_on), func.max(Screening.screened_on))
+        .select_from(Case)
+        .join(Screening),
+        filters,
+    ).group_by(group)
     return {g: (_as_date(first), _as_date(last)) for g, first, last in session.execute(query)}
 
 
@@ -234,15 +265,20 @@ class StoreState:
 
 def store_state(session: Session) -> StoreState:
     """Two index look-ups and the small meta table: cheap at any size."""
-    latest = session.execute(select(ChangeLog.id, ChangeLog.at).order_by(ChangeLog.id.desc()).limit(1)).first()
+    latest = session.execute(
+        select(ChangeLog.id, ChangeLog.at).order_by(ChangeLog.id.desc()).limit(1)
+    ).first()
     meta = dict(session.execute(select(Meta.key, Meta.value)).all())
     return StoreState(latest[0] if latest else None, latest[1] if latest else None, meta)
 
 
 def scores_by_answer(
-    session: Session, scores: Sequence[Score], items: Sequence[str], values: Sequence[str],
+    session: Session,
+    scores: Sequence[Score],
+    items: Sequence[str],
+    values: Sequence[str],
     filters: Filters = Filters(),
-) -> tuple[dict[str, int], dict[str, dict[str, ScoreDistribution]]]:  # fmt: skip
+) -> tuple[dict[str, int], dict[str, dict[str, ScoreDistribution]]]:
     """Score distributions for two groups: children with any of ``items``
     answered with one of ``values`` (group ``"with"``) and the rest
     (``"without"``). Returns ({group: children}, {score key: {group:
@@ -250,18 +286,26 @@ def scores_by_answer(
     the stored scores; membership is one primary-key probe per child."""
     member = (
         select(Answer.screening_id)
-        .where(Answer.screening_id == Screening.id, Answer.item_code.in_(items), Answer.value.in_(values))
+        .where(
+            Answer.screening_id == Screening.id,
+            Answer.item_code.in_(items),
+            Answer.value.in_(values),
+        )
         .exists()
     )
     group = case((member, "with"), else_="without")
     s = ScreeningScore
     query = _scoped(
         select(group, s.score_code, s.on_yes, s.on_yes_or_suspected, s.incomplete, func.count())
-        .select_from(Case).join(Screening).join(s, s.screening_id == Screening.id)
+        .select_from(Case)
+        .join(Screening)
+        .join(s, s.screening_id == Screening.id)
         .where(s.score_code.in_([score.code for score in scores])),
         filters,
-    ).group_by(group, s.score_code, s.on_yes, s.on_yes_or_suspected, s.incomplete)  # fmt: skip
-    out: dict[str, dict[str, ScoreDistribution]] = {key: defaultdict(ScoreDistribution) for key in _keys(scores)}
+    ).group_by(group, s.score_code, s.on_yes, s.on_yes_or_suspected, s.incomplete)
+    out: dict[str, dict[str, ScoreDistribution]] = {
+        key: defaultdict(ScoreDistribution) for key in _keys(scores)
+    }
     sizes: dict[str, int] = {"with": 0, "without": 0}
     first = scores[0].code if scores else None
     for g, code, on_yes, on_either, incomplete, n in session.execute(query):
@@ -284,10 +328,14 @@ def progress() -> ColumnElement[str]:
     a query of cases outer-joined to their screening: ``complete`` as stored,
     ``in_progress`` once anything is answered, else ``not_started``."""
     answered = select(Answer.screening_id).where(Answer.screening_id == Screening.id).exists()
-    return case((Screening.status == "complete", "complete"), (answered, "in_progress"), else_="not_started")
+    return case(
+        (Screening.status == "complete", "complete"), (answered, "in_progress"), else_="not_started"
+    )
 
 
-def screening_progress(session: Session, filters: Filters = Filters()) -> dict[tuple[str, str, str], int]:
+def screening_progress(
+    session: Session, filters: Filters = Filters()
+) -> dict[tuple[str, str, str], int]:
     """Live cases by authority, stratum and how far their screening has got:
     {(authority code, stratum, progress): cases}, progress one of PROGRESS.
 
@@ -296,10 +344,16 @@ def screening_progress(session: Session, filters: Filters = Filters()) -> dict[t
     (nothing has been entered, whatever the stored status says); the rest are
     ``in_progress``. One GROUP BY; combinations with no case are left out."""
     rows = _scoped(
-        select(Authority.code.label("authority"), Case.stratum.label("stratum"), progress().label("progress"))
-        .select_from(Case).outerjoin(Screening, Screening.case_id == Case.id),
+        select(
+            Authority.code.label("authority"),
+            Case.stratum.label("stratum"),
+            progress().label("progress"),
+        )
+        .select_from(Case)
+        .outerjoin(Screening, Screening.case_id == Case.id),
         filters,
-    ).subquery()  # fmt: skip
+    ).subquery()
     query = select(rows.c.authority, rows.c.stratum, rows.c.progress, func.count()).group_by(
-        rows.c.authority, rows.c.stratum, rows.c.progress)  # fmt: skip
+        rows.c.authority, rows.c.stratum, rows.c.progress
+    )
     return {(a, s, p): n for a, s, p, n in session.execute(query)}

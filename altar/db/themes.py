@@ -28,15 +28,24 @@ class ThemeRow:
 def themes(session: Session, user: User) -> list[ThemeRow]:
     """Every theme in code order, with how much it has been used on the
     cases ``user`` may see (a practitioner's own, never a deleted one)."""
-    seen = (select(StoryTag.id, StoryTag.case_id, StoryTag.theme_code)
-            .join(Case, Case.id == StoryTag.case_id).where(case_filter(user)).subquery())  # fmt: skip
+    seen = (
+        select(StoryTag.id, StoryTag.case_id, StoryTag.theme_code)
+        .join(Case, Case.id == StoryTag.case_id)
+        .where(case_filter(user))
+        .subquery()
+    )
     query = (
-        select(Theme.code, Theme.label, Theme.description, func.count(func.distinct(seen.c.case_id)),
-               func.count(seen.c.id))
+        select(
+            Theme.code,
+            Theme.label,
+            Theme.description,
+            func.count(func.distinct(seen.c.case_id)),
+            func.count(seen.c.id),
+        )
         .outerjoin(seen, seen.c.theme_code == Theme.code)
         .group_by(Theme.code, Theme.label, Theme.description)
         .order_by(Theme.code)
-    )  # fmt: skip
+    )
     return [ThemeRow(*row) for row in session.execute(query)]
 
 
@@ -55,22 +64,35 @@ def get_theme(session: Session, code: str) -> Theme:
 def latest_story(session: Session, case_id: int) -> StoryVersion | None:
     """The child's newest story version, with its sections."""
     return session.scalars(
-        select(StoryVersion).where(StoryVersion.case_id == case_id).order_by(StoryVersion.version.desc()).limit(1)
+        select(StoryVersion)
+        .where(StoryVersion.case_id == case_id)
+        .order_by(StoryVersion.version.desc())
+        .limit(1)
     ).first()
 
 
-def find_tag(session: Session, story_version_id: int, section: str, theme: str, start: int, end: int) -> int | None:
+def find_tag(
+    session: Session, story_version_id: int, section: str, theme: str, start: int, end: int
+) -> int | None:
     """The id of the same tag on the same passage, if there is one."""
     return session.scalars(
-        select(StoryTag.id).where(StoryTag.story_version_id == story_version_id, StoryTag.section_code == section,
-                                  StoryTag.theme_code == theme, StoryTag.start_offset == start,
-                                  StoryTag.end_offset == end)
-    ).first()  # fmt: skip
+        select(StoryTag.id).where(
+            StoryTag.story_version_id == story_version_id,
+            StoryTag.section_code == section,
+            StoryTag.theme_code == theme,
+            StoryTag.start_offset == start,
+            StoryTag.end_offset == end,
+        )
+    ).first()
 
 
 def get_tag(session: Session, user: User, tag_id: int) -> StoryTag:
     """The tag, if ``user`` may see its case."""
-    query = select(StoryTag).join(Case, Case.id == StoryTag.case_id).where(StoryTag.id == tag_id, case_filter(user))
+    query = (
+        select(StoryTag)
+        .join(Case, Case.id == StoryTag.case_id)
+        .where(StoryTag.id == tag_id, case_filter(user))
+    )
     tag = session.scalars(query).one_or_none()
     if tag is None:
         raise NotFoundError(f"no tag {tag_id} (see `altar themes extracts`)")
@@ -89,28 +111,56 @@ def tags(session: Session, user: User, theme: str | None = None) -> list[Row]:
     latest story version (None when it has no such section), to tell whether
     the passage is still there."""
     tagged = aliased(StoryVersion)
-    latest_no = (select(StoryVersion.case_id, func.max(StoryVersion.version).label("version"))
-                 .group_by(StoryVersion.case_id).subquery())  # fmt: skip
+    latest_no = (
+        select(StoryVersion.case_id, func.max(StoryVersion.version).label("version"))
+        .group_by(StoryVersion.case_id)
+        .subquery()
+    )
     latest = aliased(StoryVersion)
     latest_section = aliased(StorySection)
     query = (
-        select(StoryTag.id, StoryTag.theme_code.label("theme"), Theme.label.label("theme_label"), Case.case_ref,
-               Authority.code.label("authority"), Case.stratum, StoryTag.section_code.label("section"),
-               tagged.version, StoryTag.start_offset.label("start"), StoryTag.end_offset.label("end"),
-               StoryTag.extract, StoryTag.tagged_by, StoryTag.tagged_at,
-               latest_no.c.version.label("latest_version"), latest_section.text.label("latest_text"))
+        select(
+            StoryTag.id,
+            StoryTag.theme_code.label("theme"),
+            Theme.label.label("theme_label"),
+            Case.case_ref,
+            Authority.code.label("authority"),
+            Case.stratum,
+            StoryTag.section_code.label("section"),
+            tagged.version,
+            StoryTag.start_offset.label("start"),
+            StoryTag.end_offset.label("end"),
+            StoryTag.extract,
+            StoryTag.tagged_by,
+            StoryTag.tagged_at,
+            latest_no.c.version.label("latest_version"),
+            latest_section.text.label("latest_text"),
+        )
         .join(Theme, Theme.code == StoryTag.theme_code)
         .join(Case, Case.id == StoryTag.case_id)
         .join(Authority, Authority.id == Case.authority_id)
         .join(tagged, tagged.id == StoryTag.story_version_id)
         .join(latest_no, latest_no.c.case_id == StoryTag.case_id)
-        .join(latest, and_(latest.case_id == StoryTag.case_id, latest.version == latest_no.c.version))
-        .outerjoin(latest_section, and_(latest_section.story_version_id == latest.id,
-                                        latest_section.section_code == StoryTag.section_code))
+        .join(
+            latest, and_(latest.case_id == StoryTag.case_id, latest.version == latest_no.c.version)
+        )
+        .outerjoin(
+            latest_section,
+            and_(
+                latest_section.story_version_id == latest.id,
+                latest_section.section_code == StoryTag.section_code,
+            ),
+        )
         .where(case_filter(user))
-        .order_by(StoryTag.theme_code, Case.case_ref, StoryTag.section_code, tagged.version, StoryTag.start_offset,
-                  StoryTag.id)
-    )  # fmt: skip
+        .order_by(
+            StoryTag.theme_code,
+            Case.case_ref,
+            StoryTag.section_code,
+            tagged.version,
+            StoryTag.start_offset,
+            StoryTag.id,
+        )
+    )
     if theme:
         query = query.where(StoryTag.theme_code == theme)
     return list(session.execute(query))
@@ -125,13 +175,20 @@ def tag_counts(session: Session, user: User, by: str) -> dict[tuple[str, str], t
     attribute, over the cases ``user`` may see."""
     group = _group_column(by)
     query = (
-        select(StoryTag.theme_code, group, func.count(func.distinct(StoryTag.case_id)), func.count(StoryTag.id))
+        select(
+            StoryTag.theme_code,
+            group,
+            func.count(func.distinct(StoryTag.case_id)),
+            func.count(StoryTag.id),
+        )
         .join(Case, Case.id == StoryTag.case_id)
         .join(Authority, Authority.id == Case.authority_id)
         .where(case_filter(user))
         .group_by(StoryTag.theme_code, group)
-    )  # fmt: skip
-    return {(theme, g): (children, extracts) for theme, g, children, extracts in session.execute(query)}
+    )
+    return {
+        (theme, g): (children, extracts) for theme, g, children, extracts in session.execute(query)
+    }
 
 
 def storied_children(session: Session, user: User, by: str) -> dict[str, int]:
@@ -144,5 +201,5 @@ def storied_children(session: Session, user: User, by: str) -> dict[str, int]:
         .join(Authority, Authority.id == Case.authority_id)
         .where(case_filter(user))
         .group_by(group)
-    )  # fmt: skip
+    )
     return dict(session.execute(query).all())

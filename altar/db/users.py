@@ -49,30 +49,55 @@ def list_users(session: Session, acting: User) -> list[UserRow]:
     ]
 
 
-def add_user(session: Session, acting: User, name: str, role: str, authority: str | None, *, command: str,
-             password: str | None = None) -> UserRow:
+def add_user(
+    session: Session,
+    acting: User,
+    name: str,
+    role: str,
+    authority: str | None,
+    *,
+    command: str,
+    password: str | None = None,
+) -> UserRow:
     """Add a user; ``password`` (checked by ``password_problems``) lets them
     sign in to the web, None makes a command-line-only user."""
     first = not users_exist(session)
     if first and role != "admin":
-        raise ValidationError(f"the first user must be an admin, who can then add the others: "
-                              f"altar user add {name} --role admin")  # fmt: skip
+        raise ValidationError(
+            f"the first user must be an admin, who can then add the others: "
+            f"altar user add {name} --role admin"
+        )
     if not first:
         require(acting, Permission.USERS)
     name = _valid_name(name)
     if session.scalar(select(UserAccount.id).where(UserAccount.name == name)) is not None:
         raise ValidationError(f"user {name!r} already exists (see `altar user list`)")
     authority_id, code = _authority_for(session, role, authority)
-    account = UserAccount(name=name, role=role, authority_id=authority_id, created_by=acting.name,
-                          password_hash=_new_hash(name, password) if password is not None else None)
+    account = UserAccount(
+        name=name,
+        role=role,
+        authority_id=authority_id,
+        created_by=acting.name,
+        password_hash=_new_hash(name, password) if password is not None else None,
+    )
     session.add(account)
     session.flush()
-    log(session, actor=acting.name, command=command, action="insert", entity="user", case_ref=None,
-        field=name, new=_role_text(role, code))  # fmt: skip
+    log(
+        session,
+        actor=acting.name,
+        command=command,
+        action="insert",
+        entity="user",
+        case_ref=None,
+        field=name,
+        new=_role_text(role, code),
+    )
     return UserRow(name, role, code, utc_text(account.created_at), acting.name, None)
 
 
-def set_disabled(session: Session, acting: User, name: str, disabled: bool, *, command: str) -> None:
+def set_disabled(
+    session: Session, acting: User, name: str, disabled: bool, *, command: str
+) -> None:
     """Disable a user (they can no longer run altar here), or enable them again."""
     _require_admin(session, acting)
     account = _account(session, name)
@@ -80,11 +105,22 @@ def set_disabled(session: Session, acting: User, name: str, disabled: bool, *, c
         _keep_an_admin(session, account)
     before = utc_text(account.disabled_at)
     account.disabled_at = utcnow() if disabled else None
-    log(session, actor=acting.name, command=command, action="update", entity="user", case_ref=None,
-        field=f"{name}.disabled_at", old=before, new=utc_text(account.disabled_at))  # fmt: skip
+    log(
+        session,
+        actor=acting.name,
+        command=command,
+        action="update",
+        entity="user",
+        case_ref=None,
+        field=f"{name}.disabled_at",
+        old=before,
+        new=utc_text(account.disabled_at),
+    )
 
 
-def set_password(session: Session, acting: User, name: str, password: str | None, *, command: str) -> None:
+def set_password(
+    session: Session, acting: User, name: str, password: str | None, *, command: str
+) -> None:
     """Set (None: remove) a user's web password: their own, or anyone's for
     an admin. The change log says that it changed, never the hash."""
     if acting.name != name:
@@ -92,12 +128,22 @@ def set_password(session: Session, acting: User, name: str, password: str | None
     account = _account(session, name)
     before = "set" if account.password_hash else None
     account.password_hash = _new_hash(name, password) if password is not None else None
-    log(session, actor=acting.name, command=command, action="update", entity="user", case_ref=None,
-        field=f"{name}.password", old=before, new="changed" if password is not None else None)  # fmt: skip
+    log(
+        session,
+        actor=acting.name,
+        command=command,
+        action="update",
+        entity="user",
+        case_ref=None,
+        field=f"{name}.password",
+        old=before,
+        new="changed" if password is not None else None,
+    )
 
 
-def change_own_password(session: Session, acting: User, current: str, new: str, confirm: str, *,
-                        command: str) -> None:  # fmt: skip
+def change_own_password(
+    session: Session, acting: User, current: str, new: str, confirm: str, *, command: str
+) -> None:
     """A signed-in user's new web password, as a form gives it: the current
     one (AccessDenied if wrong), the new one and the new one again. Every
     problem with the new one is a ValidationError line naming its field
@@ -141,7 +187,9 @@ def _new_hash(name: str, password: str) -> str:
     return hash_password(password)
 
 
-def set_role(session: Session, acting: User, name: str, role: str, authority: str | None, *, command: str) -> None:
+def set_role(
+    session: Session, acting: User, name: str, role: str, authority: str | None, *, command: str
+) -> None:
     _require_admin(session, acting)
     account = _account(session, name)
     if account.role == "admin" and role != "admin":
@@ -149,8 +197,17 @@ def set_role(session: Session, acting: User, name: str, role: str, authority: st
     before = _role_text(account.role, account.authority.code if account.authority else None)
     account.authority_id, code = _authority_for(session, role, authority)
     account.role = role
-    log(session, actor=acting.name, command=command, action="update", entity="user", case_ref=None,
-        field=f"{name}.role", old=before, new=_role_text(role, code))  # fmt: skip
+    log(
+        session,
+        actor=acting.name,
+        command=command,
+        action="update",
+        entity="user",
+        case_ref=None,
+        field=f"{name}.role",
+        old=before,
+        new=_role_text(role, code),
+    )
 
 
 def _require_admin(session: Session, acting: User) -> None:
@@ -168,7 +225,9 @@ def _valid_name(name: str) -> str:
     return valid
 
 
-def _authority_for(session: Session, role: str, authority: str | None) -> tuple[int | None, str | None]:
+def _authority_for(
+    session: Session, role: str, authority: str | None
+) -> tuple[int | None, str | None]:
     """(authority id, code): a practitioner must have one, the others none."""
     if role not in ROLES:
         raise ValidationError(f"role {role!r}: choose one of {', '.join(ROLES)}")
@@ -194,11 +253,16 @@ def _account(session: Session, name: str) -> UserAccount:
 
 def _keep_an_admin(session: Session, account: UserAccount) -> None:
     others = session.scalar(
-        select(func.count()).where(UserAccount.role == "admin", UserAccount.disabled_at.is_(None),
-                                   UserAccount.id != account.id)
-    )  # fmt: skip
+        select(func.count()).where(
+            UserAccount.role == "admin",
+            UserAccount.disabled_at.is_(None),
+            UserAccount.id != account.id,
+        )
+    )
     if not others:
-        raise ValidationError(f"{account.name!r} is the last enabled admin: make someone else an admin first")
+        raise ValidationError(
+            f"{account.name!r} is the last enabled admin: make someone else an admin first"
+        )
 
 
 def _role_text(role: str, authority: str | None) -> str:

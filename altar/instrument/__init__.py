@@ -51,4 +51,6 @@ def codebook(version: int) -> Codebook:
         return all_codebooks()[version]
     except KeyError:
         known = ", ".join(str(v) for v in sorted(all_codebooks()))
-        raise NotFoundError(f"instrument version {version} is not known (this altar has: {known})") from None
+        raise NotFoundError(
+            f"instrument version {version} is not known (this altar has: {known})"
+        ) from None

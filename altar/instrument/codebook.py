@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, TypeVar
-from collections.abc import Callable
 
 import yaml
 
@@ -144,9 +144,11 @@ def load_versions(folder: Path, name: str, what: str, load: Callable[[Path], D])
     found: dict[int, D] = {}
     for path in sorted(folder.glob(f"{name}_v*.yaml")):
         item = load(path)
-        declared = (getattr(item, "name"), getattr(item, "version"))
+        declared = (item.name, item.version)
         if declared[0] != name or path.stem != f"{name}_v{declared[1]}":
-            raise CodebookError(f"{path.name} declares {declared[0]} v{declared[1]}; file name and content disagree")
+            raise CodebookError(
+                f"{path.name} declares {declared[0]} v{declared[1]}; file name and content disagree"
+            )
         found[declared[1]] = item
     if not found:
         raise CodebookError(f"no {what} found in {folder}")
@@ -176,7 +178,9 @@ def parse_codebook(raw: Any) -> Codebook:
     for score in book.scores:
         for code in score.items:
             if code not in binary:
-                raise CodebookError(f"score {score.code!r} uses {code!r}, which is not a binary item")
+                raise CodebookError(
+                    f"score {score.code!r} uses {code!r}, which is not a binary item"
+                )
     _check_unique([s.code for s in book.scores], "score")
     return book
 
@@ -184,7 +188,9 @@ def parse_codebook(raw: Any) -> Codebook:
 def _group(raw: Any, sources: dict[str, str]) -> Group:
     code = _code(raw, "code")
     items = tuple(_item(i, code, sources) for i in _list(raw, "items"))
-    return Group(code=code, title=_text(raw, "title"), description=_text(raw, "description"), items=items)
+    return Group(
+        code=code, title=_text(raw, "title"), description=_text(raw, "description"), items=items
+    )
 
 
 def _item(raw: Any, group: str, sources: dict[str, str]) -> Item:
@@ -225,7 +231,8 @@ def _score(raw: Any) -> Score:
         components = tuple(Component(c, c, (c,)) for c in _list(raw, "items"))
     else:
         components = tuple(
-            Component(_code(c, "code"), _text(c, "label"), tuple(_list(c, "any_of"))) for c in _list(raw, "components")
+            Component(_code(c, "code"), _text(c, "label"), tuple(_list(c, "any_of")))
+            for c in _list(raw, "components")
         )
     bands = tuple(str(b) for b in _list(raw, "bands"))
     _check_bands(code, bands)

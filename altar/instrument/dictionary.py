@@ -6,9 +6,19 @@ from __future__ import annotations
 from altar.instrument.codebook import BINARY_ANSWERS, Codebook
 
 DICTIONARY_COLUMNS = (
-    "item_code", "group", "group_title", "label", "type", "choices", "protective",
-    "max", "thresholds", "help", "sources", "used_in_scores",
-)  # fmt: skip
+    "item_code",
+    "group",
+    "group_title",
+    "label",
+    "type",
+    "choices",
+    "protective",
+    "max",
+    "thresholds",
+    "help",
+    "sources",
+    "used_in_scores",
+)
 
 
 def dictionary_rows(book: Codebook) -> list[dict[str, str]]:
@@ -19,20 +29,24 @@ def dictionary_rows(book: Codebook) -> list[dict[str, str]]:
     rows = []
     for group in book.groups:
         for item in group.items:
-            rows.append({
-                "item_code": item.code,
-                "group": group.code,
-                "group_title": group.title,
-                "label": item.label,
-                "type": item.type,
-                "choices": " | ".join(BINARY_ANSWERS) if item.type == "binary" else "integer >= 0 | unknown",
-                "protective": "yes" if item.protective else "no",
-                "max": "" if item.max is None else str(item.max),
-                "thresholds": " ".join(str(t) for t in item.thresholds),
-                "help": item.help,
-                "sources": "; ".join(book.sources[key] for key in item.sources),
-                "used_in_scores": " ".join(scores_by_item.get(item.code, [])),
-            })  # fmt: skip
+            rows.append(
+                {
+                    "item_code": item.code,
+                    "group": group.code,
+                    "group_title": group.title,
+                    "label": item.label,
+                    "type": item.type,
+                    "choices": " | ".join(BINARY_ANSWERS)
+                    if item.type == "binary"
+                    else "integer >= 0 | unknown",
+                    "protective": "yes" if item.protective else "no",
+                    "max": "" if item.max is None else str(item.max),
+                    "thresholds": " ".join(str(t) for t in item.thresholds),
+                    "help": item.help,
+                    "sources": "; ".join(book.sources[key] for key in item.sources),
+                    "used_in_scores": " ".join(scores_by_item.get(item.code, [])),
+                }
+            )
     return rows
 
 
@@ -46,14 +60,26 @@ def codebook_document(book: Codebook) -> dict:
         "description": book.description,
         "answers": book.answers,
         "groups": [
-            {"code": g.code, "title": g.title, "description": g.description,
-             "items": [r for r in dictionary_rows(book) if r["group"] == g.code]}
+            {
+                "code": g.code,
+                "title": g.title,
+                "description": g.description,
+                "items": [r for r in dictionary_rows(book) if r["group"] == g.code],
+            }
             for g in book.groups
         ],
         "scores": [
-            {"code": s.code, "label": s.label, "description": s.description, "bands": list(s.bands),
-             "components": [{"code": c.code, "label": c.label, "any_of": list(c.any_of)} for c in s.components]}
+            {
+                "code": s.code,
+                "label": s.label,
+                "description": s.description,
+                "bands": list(s.bands),
+                "components": [
+                    {"code": c.code, "label": c.label, "any_of": list(c.any_of)}
+                    for c in s.components
+                ],
+            }
             for s in book.scores
         ],
         "sources": book.sources,
-    }  # fmt: skip
+    }

@@ -44,6 +44,9 @@ def _score(score: Score, answers: Mapping[str, object]) -> ScoreValue:
     # A component counts once however many of its items are present
     # (neglect is one abuse type whether emotional, physical or both).
     on_yes = sum(any(answers.get(code) == "yes" for code in c.any_of) for c in score.components)
-    on_either = sum(any(answers.get(code) in ("yes", "suspected") for code in c.any_of) for c in score.components)
+    on_either = sum(
+        any(answers.get(code) in ("yes", "suspected") for code in c.any_of)
+        for c in score.components
+    )
     incomplete = any(answers.get(code) not in _DETERMINED for code in score.items)
     return ScoreValue(on_yes, on_either, incomplete)

@@ -79,33 +79,38 @@ __all__ = [
 
 # Okabe M, Ito K (2008). Color Universal Design (CUD): how to make figures and
 # presentations that are friendly to colorblind people. https://jfly.uni-koeln.de/color/
-OKABE_ITO: Mapping[str, str] = MappingProxyType({
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "bluish_green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
-})  # fmt: skip
+OKABE_ITO: Mapping[str, str] = MappingProxyType(
+    {
+        "black": "#000000",
+        "orange": "#E69F00",
+        "sky_blue": "#56B4E9",
+        "bluish_green": "#009E73",
+        "yellow": "#F0E442",
+        "blue": "#0072B2",
+        "vermillion": "#D55E00",
+        "reddish_purple": "#CC79A7",
+    }
+)
 
 # One colour per group, the same in every chart. The strata run dark to light
 # (custody, community, out of court), so they stay in order when printed in grey.
-SERIES_COLOURS: Mapping[str, str] = MappingProxyType({
-    "custody": OKABE_ITO["blue"],
-    "community": OKABE_ITO["bluish_green"],
-    "out_of_court": OKABE_ITO["orange"],
-    "all": OKABE_ITO["reddish_purple"],   # the whole research cohort
-    "local": OKABE_ITO["vermillion"],     # one authority's children
-    "region": OKABE_ITO["sky_blue"],      # the region they are compared with
-    "baseline": OKABE_ITO["black"],       # general-population figure (drawn hollow)
-})  # fmt: skip
+SERIES_COLOURS: Mapping[str, str] = MappingProxyType(
+    {
+        "custody": OKABE_ITO["blue"],
+        "community": OKABE_ITO["bluish_green"],
+        "out_of_court": OKABE_ITO["orange"],
+        "all": OKABE_ITO["reddish_purple"],  # the whole research cohort
+        "local": OKABE_ITO["vermillion"],  # one authority's children
+        "region": OKABE_ITO["sky_blue"],  # the region they are compared with
+        "baseline": OKABE_ITO["black"],  # general-population figure (drawn hollow)
+    }
+)
 
 # Colours for groups without a fixed one (e.g. by sex), taken in this order
 # from those not already used in the chart. Yellow is left out: too pale on white.
 _SPARE = tuple(
-    OKABE_ITO[c] for c in ("vermillion", "reddish_purple", "sky_blue", "blue", "bluish_green", "orange", "black")
+    OKABE_ITO[c]
+    for c in ("vermillion", "reddish_purple", "sky_blue", "blue", "bluish_green", "orange", "black")
 )
 MAX_GROUPS = len(_SPARE)
 
@@ -145,14 +150,22 @@ class Prevalence:
             value = getattr(self, name)
             if value is None and name != "pct":
                 continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(value)
+            ):
                 raise ValueError(f"Prevalence.{name} must be a finite number, got {value!r}")
             if not 0 <= value <= 1:
-                raise ValueError(f"Prevalence.{name} must be a proportion between 0 and 1, got {value!r}")
+                raise ValueError(
+                    f"Prevalence.{name} must be a proportion between 0 and 1, got {value!r}"
+                )
         if (self.low is None) != (self.high is None):
             raise ValueError("Prevalence needs both ends of the interval or neither")
         if self.low is not None and not self.low - 1e-9 <= self.pct <= self.high + 1e-9:  # type: ignore[operator]
-            raise ValueError(f"Prevalence interval [{self.low}, {self.high}] does not contain {self.pct}")
+            raise ValueError(
+                f"Prevalence interval [{self.low}, {self.high}] does not contain {self.pct}"
+            )
 
 
 @dataclass(frozen=True)
@@ -193,7 +206,9 @@ class Chart:
 
     def data_uri(self) -> str:
         """The SVG as a ``data:image/svg+xml;base64,...`` URI for ``<img src>``."""
-        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode(
+            "ascii"
+        )
 
 
 # --- the four charts ---------------------------------------------------------------------------------------------
@@ -228,37 +243,60 @@ def prevalence_chart(
     rows: list[tuple[str, list[Prevalence | None]]] = []
     for label, values in items:
         _check_keys(f"item {label!r}", values, keys)
-        rows.append((str(label), [_check_prevalence(values[k], f"item {label!r}, group {k!r}") for k in keys]))
+        rows.append(
+            (
+                str(label),
+                [_check_prevalence(values[k], f"item {label!r}, group {k!r}") for k in keys],
+            )
+        )
     empty = [(key, label) for key, label, n in groups if n == 0]
     for label, cells in rows:
         for (key, _, n), value in zip(groups, cells):
             if n == 0 and value is not None:
-                raise ValueError(f"item {label!r}: group {key!r} has no children but a value {value.pct}")
+                raise ValueError(
+                    f"item {label!r}: group {key!r} has no children but a value {value.pct}"
+                )
     shown = [(i, g) for i, g in enumerate(groups) if g[2] > 0]
-    spec = ("prevalence", title, measure, [(lab, [_plain(v) for v in cells]) for lab, cells in rows], groups)
+    spec = (
+        "prevalence",
+        title,
+        measure,
+        [(lab, [_plain(v) for v in cells]) for lab, cells in rows],
+        groups,
+    )
     if not rows or not shown:
-        return _no_data(title, spec, "No items to show." if not rows else "No children in any group.")
+        return _no_data(
+            title, spec, "No items to show." if not rows else "No children in any group."
+        )
 
     colours = _colours(keys)
     series = [_Series(key, _with_n(label, n), colours[i]) for i, (key, label, n) in shown]
     cells = [[_Cell(cells_[i]) for i, _ in shown] for _, cells_ in rows]
     categories = [label for label, _ in rows]
-    extra = [_NOTE_ANSWERED] + ([f"No children in: {', '.join(lab for _, lab in empty)}."] if empty else [])
+    extra = [_NOTE_ANSWERED] + (
+        [f"No children in: {', '.join(lab for _, lab in empty)}."] if empty else []
+    )
     notes = _notes(cells, ci=True, extra=extra)
 
     def draw(fig: Figure) -> list[Mark]:
         return _hbars(fig, categories, series, cells, f"Children {measure} (%)")
 
-    alt = [f"Horizontal bar chart: for each of {_count(len(rows), 'item')}, the percentage of children for whom it "
-           f"is {measure}, in {_and([s.label for s in series])}."]  # fmt: skip
+    alt = [
+        f"Horizontal bar chart: for each of {_count(len(rows), 'item')}, the percentage of children for whom it "
+        f"is {measure}, in {_and([s.label for s in series])}."
+    ]
     for j, s in enumerate(series):
-        known = [(categories[r], v) for r in range(len(rows)) if (v := cells[r][j].value) is not None]
+        known = [
+            (categories[r], v) for r in range(len(rows)) if (v := cells[r][j].value) is not None
+        ]
         top = sorted(known, key=lambda kv: -kv[1].pct)[:3]
         if top:
             lead = "most often " if len(known) > 3 else ""
             alt.append(f"{s.label}: {lead}{_and([f'{lab} {_pct(v.pct)}' for lab, v in top])}.")
     alt += [f"No children in {_and([lab for _, lab in empty])}."] if empty else []
-    return _render(spec, title, series, draw, _hbar_height(len(rows), series, title, notes), notes, alt, cells)
+    return _render(
+        spec, title, series, draw, _hbar_height(len(rows), series, title, notes), notes, alt, cells
+    )
 
 
 def band_chart(
@@ -306,13 +344,22 @@ def band_chart(
                 "withhold a second band (secondary suppression)"
             )
         table.append(row)
-    spec = ("band", title, xlabel, bands, [(k, lab, n, row) for (k, lab, n), row in zip(checked, table)])
+    spec = (
+        "band",
+        title,
+        xlabel,
+        bands,
+        [(k, lab, n, row) for (k, lab, n), row in zip(checked, table)],
+    )
     shown = [i for i, (_, _, n) in enumerate(checked) if n > 0]
     if not bands or not shown:
-        return _no_data(title, spec, "No score bands to show." if not bands else "No children in any group.")
+        return _no_data(
+            title, spec, "No score bands to show." if not bands else "No children in any group."
+        )
 
     colours = _colours(keys)
     series = [_Series(keys[i], _with_n(checked[i][1], checked[i][2]), colours[i]) for i in shown]
+
     def share(count: int | None, n: int) -> _Cell:
         return _Cell(None if count is None else Prevalence(count / n))
 
@@ -323,8 +370,10 @@ def band_chart(
     def draw(fig: Figure) -> list[Mark]:
         return _vbars(fig, bands, series, cells, xlabel, "Children in the group (%)")
 
-    alt = [f"Vertical bar chart of the percentage of children by {_lower_first(xlabel)} ({_and(bands)}), "
-           f"for {_and([s.label for s in series])}."]  # fmt: skip
+    alt = [
+        f"Vertical bar chart of the percentage of children by {_lower_first(xlabel)} ({_and(bands)}), "
+        f"for {_and([s.label for s in series])}."
+    ]
     for j, s in enumerate(series):
         values = [_pct(v.pct) if (v := row[j].value) is not None else "withheld" for row in cells]
         alt.append(f"{s.label}: {_and(values)}{' respectively' if len(bands) > 1 else ''}.")
@@ -364,12 +413,27 @@ def baseline_chart(
     for label, cohort, baseline, source in rows:
         cohort = _check_prevalence(cohort, f"row {label!r}")
         if baseline is None:
-            raise ValueError(f"row {label!r}: a baseline proportion is required (leave out items without one)")
-        checked.append((str(label), cohort, _check_prevalence(Prevalence(baseline), f"row {label!r}"), str(source)))
+            raise ValueError(
+                f"row {label!r}: a baseline proportion is required (leave out items without one)"
+            )
+        checked.append(
+            (
+                str(label),
+                cohort,
+                _check_prevalence(Prevalence(baseline), f"row {label!r}"),
+                str(source),
+            )
+        )
     if cohort_n is not None:
         _check_count(cohort_n, "cohort_n")
-    spec = ("baseline", title, cohort_label, cohort_n, measure,
-            [(lab, _plain(c), b.pct, src) for lab, c, b, src in checked])  # fmt: skip
+    spec = (
+        "baseline",
+        title,
+        cohort_label,
+        cohort_n,
+        measure,
+        [(lab, _plain(c), b.pct, src) for lab, c, b, src in checked],
+    )
     if not checked:
         return _no_data(title, spec, "No items to show.")
 
@@ -377,24 +441,46 @@ def baseline_chart(
     one_source = f" ({sources[0]})" if len(sources) == 1 else ""  # else each bar names its source
     series = [
         _Series("all", _with_n(cohort_label, cohort_n), SERIES_COLOURS["all"]),
-        _Series("baseline", f"General population{one_source}: adults recalling their own childhood",
-                SERIES_COLOURS["baseline"], hollow=True),
-    ]  # fmt: skip
-    cells = [[_Cell(c), _Cell(b, text=None if one_source else f"{_pct(b.pct)} ({src})")] for _, c, b, src in checked]
+        _Series(
+            "baseline",
+            f"General population{one_source}: adults recalling their own childhood",
+            SERIES_COLOURS["baseline"],
+            hollow=True,
+        ),
+    ]
+    cells = [
+        [_Cell(c), _Cell(b, text=None if one_source else f"{_pct(b.pct)} ({src})")]
+        for _, c, b, src in checked
+    ]
     categories = [label for label, *_ in checked]
-    caveat = ("General-population figures are adults' recall of their own childhood in surveys, "
-              "not case records about children: the comparison is indicative only.")  # fmt: skip
+    caveat = (
+        "General-population figures are adults' recall of their own childhood in surveys, "
+        "not case records about children: the comparison is indicative only."
+    )
     notes = _notes(cells, ci=True, extra=[_NOTE_ANSWERED, caveat])
 
     def draw(fig: Figure) -> list[Mark]:
-        return _hbars(fig, categories, series, cells, f"Children {measure} / general population (%)")
+        return _hbars(
+            fig, categories, series, cells, f"Children {measure} / general population (%)"
+        )
 
-    alt = [f"Horizontal bar chart comparing the percentage of {series[0].label.lower()} {measure} "
-           f"with general-population figures, for {_count(len(checked), 'item')}."]  # fmt: skip
+    alt = [
+        f"Horizontal bar chart comparing the percentage of {series[0].label.lower()} {measure} "
+        f"with general-population figures, for {_count(len(checked), 'item')}."
+    ]
     for label, cohort, base, src in checked:
         alt.append(f"{label}: {_pct_ci(cohort)} against {_pct(base.pct)} ({src}).")
     alt.append(caveat)
-    return _render(spec, title, series, draw, _hbar_height(len(checked), series, title, notes), notes, alt, cells)
+    return _render(
+        spec,
+        title,
+        series,
+        draw,
+        _hbar_height(len(checked), series, title, notes),
+        notes,
+        alt,
+        cells,
+    )
 
 
 def comparison_chart(
@@ -422,15 +508,25 @@ def comparison_chart(
         legend entry of a published chart should carry its n.
     """
     checked = [
-        (str(label), _check_prevalence(local, f"row {label!r}: local"),
-         _check_prevalence(region, f"row {label!r}: region"))
+        (
+            str(label),
+            _check_prevalence(local, f"row {label!r}: local"),
+            _check_prevalence(region, f"row {label!r}: region"),
+        )
         for label, local, region in rows
-    ]  # fmt: skip
+    ]
     for name, n in (("local_n", local_n), ("region_n", region_n)):
         if n is not None:
             _check_count(n, name)
-    spec = ("comparison", title, local_label, region_label, local_n, region_n,
-            [(lab, _plain(lo), _plain(re_)) for lab, lo, re_ in checked])  # fmt: skip
+    spec = (
+        "comparison",
+        title,
+        local_label,
+        region_label,
+        local_n,
+        region_n,
+        [(lab, _plain(lo), _plain(re_)) for lab, lo, re_ in checked],
+    )
     if not checked:
         return _no_data(title, spec, "No figures to show.")
 
@@ -445,11 +541,22 @@ def comparison_chart(
     def draw(fig: Figure) -> list[Mark]:
         return _hbars(fig, categories, series, cells, "Children (%)")
 
-    alt = [f"Horizontal bar chart comparing {series[0].label} with {series[1].label}, "
-           f"for {_count(len(checked), 'figure')}."]  # fmt: skip
+    alt = [
+        f"Horizontal bar chart comparing {series[0].label} with {series[1].label}, "
+        f"for {_count(len(checked), 'figure')}."
+    ]
     for label, lo, re_ in checked:
         alt.append(f"{label}: {local_label} {_pct_ci(lo)}, {region_label} {_pct_ci(re_)}.")
-    return _render(spec, title, series, draw, _hbar_height(len(checked), series, title, notes), notes, alt, cells)
+    return _render(
+        spec,
+        title,
+        series,
+        draw,
+        _hbar_height(len(checked), series, title, notes),
+        notes,
+        alt,
+        cells,
+    )
 
 
 # --- drawing -----------------------------------------------------------------------------------------------------
@@ -469,8 +576,9 @@ class _Cell:
     text: str | None = None  # value label, if not just the percentage
 
 
-def _hbars(fig: Figure, categories: list[str], series: list[_Series], cells: list[list[_Cell]],
-           xlabel: str) -> list[Mark]:  # fmt: skip
+def _hbars(
+    fig: Figure, categories: list[str], series: list[_Series], cells: list[list[_Cell]], xlabel: str
+) -> list[Mark]:
     """Grouped horizontal bars, first category at the top, series top to bottom within it."""
     ax = fig.add_subplot()
     k = len(series)
@@ -483,22 +591,47 @@ def _hbars(fig: Figure, categories: list[str], series: list[_Series], cells: lis
             gid = f"{_slug(s.key)}-{i}"
             v = cell.value
             if v is None:
-                ax.text(0.006, y, _WITHHELD, ha="left", va="center", fontsize=_SMALL_PT, fontstyle="italic",
-                        gid=f"withheld-{gid}")  # fmt: skip
+                ax.text(
+                    0.006,
+                    y,
+                    _WITHHELD,
+                    ha="left",
+                    va="center",
+                    fontsize=_SMALL_PT,
+                    fontstyle="italic",
+                    gid=f"withheld-{gid}",
+                )
                 marks.append(Mark(s.key, categories[i], None))
                 continue
-            style = dict(facecolor="white", edgecolor=s.colour, linewidth=0.9) if s.hollow else dict(color=s.colour)
+            style = (
+                dict(facecolor="white", edgecolor=s.colour, linewidth=0.9)
+                if s.hollow
+                else dict(color=s.colour)
+            )
             (bar,) = ax.barh(y, v.pct, height=thick * 0.88, gid=f"bar-{gid}", **style)
             marks.append(Mark(s.key, categories[i], float(bar.get_width())))
             end = v.pct
             if v.low is not None and v.high is not None:
                 cap = thick * 0.28
-                ax.plot([v.low, v.high, math.nan, v.low, v.low, math.nan, v.high, v.high],
-                        [y, y, math.nan, y - cap, y + cap, math.nan, y - cap, y + cap],
-                        color=_INK, linewidth=0.9, solid_capstyle="butt", gid=f"ci-{gid}")  # fmt: skip
+                ax.plot(
+                    [v.low, v.high, math.nan, v.low, v.low, math.nan, v.high, v.high],
+                    [y, y, math.nan, y - cap, y + cap, math.nan, y - cap, y + cap],
+                    color=_INK,
+                    linewidth=0.9,
+                    solid_capstyle="butt",
+                    gid=f"ci-{gid}",
+                )
                 end = max(end, v.high)
-            ax.text(end + 0.012, y, cell.text or _pct(v.pct), ha="left", va="center", fontsize=_SMALL_PT,
-                    clip_on=False, gid=f"value-{gid}")  # fmt: skip
+            ax.text(
+                end + 0.012,
+                y,
+                cell.text or _pct(v.pct),
+                ha="left",
+                va="center",
+                fontsize=_SMALL_PT,
+                clip_on=False,
+                gid=f"value-{gid}",
+            )
     ax.set_ylim(len(categories) - 0.5, -0.5)
     ax.set_yticks(range(len(categories)), [_wrap(c, _LABEL_WRAP) for c in categories])
     ax.tick_params(axis="y", length=0, pad=6)
@@ -508,8 +641,14 @@ def _hbars(fig: Figure, categories: list[str], series: list[_Series], cells: lis
     return marks
 
 
-def _vbars(fig: Figure, bands: list[str], series: list[_Series], cells: list[list[_Cell]], xlabel: str,
-           ylabel: str) -> list[Mark]:  # fmt: skip
+def _vbars(
+    fig: Figure,
+    bands: list[str],
+    series: list[_Series],
+    cells: list[list[_Cell]],
+    xlabel: str,
+    ylabel: str,
+) -> list[Mark]:
     """Grouped vertical bars, one block per band, series left to right within it."""
     ax = fig.add_subplot()
     k = len(series)
@@ -524,14 +663,31 @@ def _vbars(fig: Figure, bands: list[str], series: list[_Series], cells: list[lis
             gid = f"{_slug(s.key)}-{b}"
             v = cell.value
             if v is None:
-                ax.text(x, 0.008, _WITHHELD, ha="center", va="bottom", fontsize=_SMALL_PT, fontstyle="italic",
-                        gid=f"withheld-{gid}")  # fmt: skip
+                ax.text(
+                    x,
+                    0.008,
+                    _WITHHELD,
+                    ha="center",
+                    va="bottom",
+                    fontsize=_SMALL_PT,
+                    fontstyle="italic",
+                    gid=f"withheld-{gid}",
+                )
                 marks.append(Mark(s.key, bands[b], None))
                 continue
             (bar,) = ax.bar(x, v.pct, width=width * 0.9, color=s.colour, gid=f"bar-{gid}")
             marks.append(Mark(s.key, bands[b], float(bar.get_height())))
-            ax.text(x, v.pct + 0.012, _pct(v.pct), ha="center", va="bottom", fontsize=_SMALL_PT, rotation=rotation,
-                    clip_on=False, gid=f"value-{gid}")  # fmt: skip
+            ax.text(
+                x,
+                v.pct + 0.012,
+                _pct(v.pct),
+                ha="center",
+                va="bottom",
+                fontsize=_SMALL_PT,
+                rotation=rotation,
+                clip_on=False,
+                gid=f"value-{gid}",
+            )
     ax.set_xlim(-0.5, len(bands) - 0.5)
     ax.set_xticks(range(len(bands)), bands)
     ax.tick_params(axis="x", length=0, pad=5)
@@ -556,23 +712,43 @@ def _legend(fig: Figure, series: list[_Series], title: str) -> None:
     legend placed outside the plot and a ``suptitle`` do).
     """
     handles = [
-        Patch(facecolor="white", edgecolor=s.colour, linewidth=0.9, label=s.label) if s.hollow
+        Patch(facecolor="white", edgecolor=s.colour, linewidth=0.9, label=s.label)
+        if s.hollow
         else Patch(color=s.colour, label=s.label)
         for s in series
-    ]  # fmt: skip
+    ]
     ncols = _legend_columns(series)
-    handles = [h for j in range(ncols) for h in handles[j::ncols]]  # matplotlib fills columns first: read across rows
-    fig.legend(handles=handles, loc="outside upper left", ncols=ncols, frameon=False,
-               title=_wrap(title, _TITLE_WRAP), alignment="left", borderaxespad=0.3, labelspacing=0.7,
-               title_fontproperties={"size": _TITLE_PT, "weight": "bold"}, handlelength=1.4, handleheight=0.9,
-               columnspacing=1.8, fontsize=_TEXT_PT)  # fmt: skip
+    handles = [
+        h for j in range(ncols) for h in handles[j::ncols]
+    ]  # matplotlib fills columns first: read across rows
+    fig.legend(
+        handles=handles,
+        loc="outside upper left",
+        ncols=ncols,
+        frameon=False,
+        title=_wrap(title, _TITLE_WRAP),
+        alignment="left",
+        borderaxespad=0.3,
+        labelspacing=0.7,
+        title_fontproperties={"size": _TITLE_PT, "weight": "bold"},
+        handlelength=1.4,
+        handleheight=0.9,
+        columnspacing=1.8,
+        fontsize=_TEXT_PT,
+    )
 
 
 def _legend_columns(series: list[_Series]) -> int:
     """As many as fit across the figure (DejaVu Sans averages under 0.6 em a character)."""
-    widths = [len(s.label) * 0.6 * _TEXT_PT + 36 for s in series]  # label, handle and spacing, in points
+    widths = [
+        len(s.label) * 0.6 * _TEXT_PT + 36 for s in series
+    ]  # label, handle and spacing, in points
     ncols = len(series)
-    while ncols > 1 and max(sum(widths[i : i + ncols]) for i in range(0, len(widths), ncols)) > (_WIDTH_IN - 0.2) * 72:
+    while (
+        ncols > 1
+        and max(sum(widths[i : i + ncols]) for i in range(0, len(widths), ncols))
+        > (_WIDTH_IN - 0.2) * 72
+    ):
         ncols -= 1
     return ncols
 
@@ -593,32 +769,63 @@ def _frame_in(series: list[_Series], title: str, notes: list[str]) -> float:
 # --- rendering ---------------------------------------------------------------------------------------------------
 
 
-def _render(spec: Any, title: str, series: list[_Series], draw: Any, height_in: float, notes: list[str],
-            alt: list[str], cells: list[list[_Cell]]) -> Chart:  # fmt: skip
+def _render(
+    spec: Any,
+    title: str,
+    series: list[_Series],
+    draw: Any,
+    height_in: float,
+    notes: list[str],
+    alt: list[str],
+    cells: list[list[_Cell]],
+) -> Chart:
     withheld = any(c.value is None for row in cells for c in row)
     alt_text = " ".join(alt + ([_ALT_WITHHELD] if withheld else []))
-    return _save(spec, title, alt_text, height_in, lambda fig: _finish(fig, draw(fig), series, title, notes))
+    return _save(
+        spec, title, alt_text, height_in, lambda fig: _finish(fig, draw(fig), series, title, notes)
+    )
 
 
-def _finish(fig: Figure, marks: list[Mark], series: list[_Series], title: str, notes: list[str]) -> list[Mark]:
+def _finish(
+    fig: Figure, marks: list[Mark], series: list[_Series], title: str, notes: list[str]
+) -> list[Mark]:
     _legend(fig, series, title)
     if notes:
-        fig.supxlabel("\n".join(notes), x=0.01, ha="left", fontsize=_SMALL_PT, color="#444444", linespacing=1.35)
+        fig.supxlabel(
+            "\n".join(notes),
+            x=0.01,
+            ha="left",
+            fontsize=_SMALL_PT,
+            color="#444444",
+            linespacing=1.35,
+        )
     return marks
 
 
 def _no_data(title: str, spec: Any, reason: str) -> Chart:
     def draw(fig: Figure) -> list[Mark]:
-        fig.suptitle(_wrap(title, _TITLE_WRAP), x=0.01, ha="left", fontsize=_TITLE_PT, fontweight="bold")
-        fig.text(0.5, 0.45, f"No data to show. {reason}", ha="center", va="center", fontsize=_TEXT_PT,
-                 color="#444444", gid="no-data")  # fmt: skip
+        fig.suptitle(
+            _wrap(title, _TITLE_WRAP), x=0.01, ha="left", fontsize=_TITLE_PT, fontweight="bold"
+        )
+        fig.text(
+            0.5,
+            0.45,
+            f"No data to show. {reason}",
+            ha="center",
+            va="center",
+            fontsize=_TEXT_PT,
+            color="#444444",
+            gid="no-data",
+        )
         return []
 
     return _save(spec, title, f"No data to show. {reason}", 0.6 + _frame_in([], title, []), draw)
 
 
 def _save(spec: Any, title: str, alt: str, height_in: float, draw: Any) -> Chart:
-    digest = hashlib.sha256(json.dumps(spec, default=str, ensure_ascii=False).encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(
+        json.dumps(spec, default=str, ensure_ascii=False).encode("utf-8")
+    ).hexdigest()
     uid = f"altar-chart-{digest[:12]}"
     with _LOCK, matplotlib.rc_context(_rc(salt=digest, uid=uid)):
         fig = Figure(figsize=(_WIDTH_IN, height_in), layout="constrained")
@@ -636,7 +843,11 @@ def _rc(salt: str, uid: str) -> dict[str, Any]:
         "svg.hashsalt": salt,  # ids derived from the input: byte-identical output
         "svg.id": uid,
         "font.family": "sans-serif",
-        "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],  # metrics from DejaVu Sans, shipped with matplotlib
+        "font.sans-serif": [
+            "DejaVu Sans",
+            "Arial",
+            "Helvetica",
+        ],  # metrics from DejaVu Sans, shipped with matplotlib
         "font.size": _TEXT_PT,
         "axes.labelsize": _TEXT_PT,
         "xtick.labelsize": _TEXT_PT,
@@ -662,13 +873,17 @@ def _rc(salt: str, uid: str) -> dict[str, Any]:
 def _inline_svg(text: str, uid: str, title: str, alt: str) -> str:
     """matplotlib's SVG made fit to inline: no prologue, ids and the stylesheet scoped to this chart."""
     text = text[text.index("<svg") :]
-    text = re.sub(r'\bid="(?!%s")([^"]+)"' % re.escape(uid), rf'id="{uid}-\1"', text)
+    text = re.sub(rf'\bid="(?!{re.escape(uid)}")([^"]+)"', rf'id="{uid}-\1"', text)
     text = re.sub(r"url\(#([^)]+)\)", rf"url(#{uid}-\1)", text)
     text = re.sub(r'xlink:href="#([^"]+)"', rf'xlink:href="#{uid}-\1"', text)
-    text = text.replace("<style type=\"text/css\">*{", f'<style type="text/css">#{uid} *{{')
+    text = text.replace('<style type="text/css">*{', f'<style type="text/css">#{uid} *{{')
     head_end = text.index(">") + 1
     accessible = f"\n <title>{html.escape(title, quote=False)}</title>\n <desc>{html.escape(alt, quote=False)}</desc>"
-    return text[:head_end].replace(' version="1.1"', ' version="1.1" role="img"') + accessible + text[head_end:]
+    return (
+        text[:head_end].replace(' version="1.1"', ' version="1.1" role="img"')
+        + accessible
+        + text[head_end:]
+    )
 
 
 # --- checks and words --------------------------------------------------------------------------------------------
@@ -680,7 +895,9 @@ def _check_groups(groups: Sequence[tuple[str, str, int]]) -> list[tuple[str, str
     if len(set(keys)) != len(keys) or len({_slug(k) for k in keys}) != len(keys):
         raise ValueError(f"group keys must be unique (letters, digits, _ and - count), got {keys}")
     if len(keys) > MAX_GROUPS:
-        raise ValueError(f"at most {MAX_GROUPS} groups fit a colour-blind-safe palette, got {len(keys)}")
+        raise ValueError(
+            f"at most {MAX_GROUPS} groups fit a colour-blind-safe palette, got {len(keys)}"
+        )
     return checked
 
 
@@ -688,7 +905,9 @@ def _check_keys(what: str, values: Mapping[str, Any], expected: Sequence[str]) -
     missing = [k for k in expected if k not in values]
     extra = [k for k in values if k not in expected]
     if missing or extra:
-        raise ValueError(f"{what}: missing {missing}, unexpected {extra} (use None for a withheld value)")
+        raise ValueError(
+            f"{what}: missing {missing}, unexpected {extra} (use None for a withheld value)"
+        )
 
 
 def _check_prevalence(value: Any, what: str) -> Prevalence | None:
@@ -735,7 +954,9 @@ def _wrap(text: str, width: int) -> str:
     """Wrap to lines of at most ``width`` characters, balanced so the last line is not a stray word."""
     lines = textwrap.wrap(text, width, break_on_hyphens=False)
     if len(lines) > 1:
-        balanced = textwrap.wrap(text, math.ceil(len(text) / len(lines)) + 6, break_on_hyphens=False)
+        balanced = textwrap.wrap(
+            text, math.ceil(len(text) / len(lines)) + 6, break_on_hyphens=False
+        )
         lines = balanced if len(balanced) == len(lines) else lines
     return "\n".join(lines) or text
 
@@ -768,4 +989,10 @@ def _count(n: int, noun: str) -> str:
 
 def _and(words: Sequence[str]) -> str:
     words = list(words)
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1] if words else ""
+    return (
+        words[0]
+        if len(words) == 1
+        else ", ".join(words[:-1]) + " and " + words[-1]
+        if words
+        else ""
+    )

@@ -30,7 +30,8 @@ def p_value(p: float | None) -> str:
 def grid(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     line = lambda cells: "  ".join(  # noqa: E731
-        str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths))
+        str(c).ljust(w) if i == 0 else str(c).rjust(w)
+        for i, (c, w) in enumerate(zip(cells, widths))
     ).rstrip()
     return [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
 
@@ -44,18 +45,33 @@ def render_stats(doc: dict, book: Codebook) -> str:
         "Children: " + ", ".join(f"{g} {doc['groups'][g]['n']}" for g in groups),
     ]
     for title, key, ci in (
-        ("Known or suspected: % of children whose records answer the item [95% CI]", "pct_known_or_suspected",
-         "ci95_known_or_suspected"),
-        ("Known (evidenced in the records): % of children whose records answer the item [95% CI]", "pct_known", "ci95"),
-    ):  # fmt: skip
+        (
+            "Known or suspected: % of children whose records answer the item [95% CI]",
+            "pct_known_or_suspected",
+            "ci95_known_or_suspected",
+        ),
+        (
+            "Known (evidenced in the records): % of children whose records answer the item [95% CI]",
+            "pct_known",
+            "ci95",
+        ),
+    ):
         out += ["", title]
         for group in book.groups:
             rows = [
-                [_label(item.label + (" (protective)" if item.protective else "")),
-                 *(pct_ci(doc["groups"][g]["items"][item.code][key], doc["groups"][g]["items"][item.code][ci])
-                   for g in groups)]
-                for item in group.items if item.type == "binary"
-            ]  # fmt: skip
+                [
+                    _label(item.label + (" (protective)" if item.protective else "")),
+                    *(
+                        pct_ci(
+                            doc["groups"][g]["items"][item.code][key],
+                            doc["groups"][g]["items"][item.code][ci],
+                        )
+                        for g in groups
+                    ),
+                ]
+                for item in group.items
+                if item.type == "binary"
+            ]
             if rows:
                 out += ["", f"  {group.title}"] + ["  " + r for r in grid(["item", *groups], rows)]
     out += _scores(doc, book, groups) + _counts(doc, book, groups) + _chronology(doc, groups)
@@ -67,17 +83,26 @@ def render_stats(doc: dict, book: Codebook) -> str:
 def _scores(doc: dict, book: Codebook, groups: list[str]) -> list[str]:
     out = []
     for score in book.scores:
-        for code, title in ((score.code, "yes answers"), (f"{score.code}_incl_suspected", "yes or suspected")):
+        for code, title in (
+            (score.code, "yes answers"),
+            (f"{score.code}_incl_suspected", "yes or suspected"),
+        ):
             rows = []
             for band in score.bands:
                 cells = []
                 for g in groups:
                     dist = doc["groups"][g][code]
-                    cells.append(f"{dist[band]} ({pct(dist[band] / dist['n'] if dist['n'] else None)}%)")
+                    cells.append(
+                        f"{dist[band]} ({pct(dist[band] / dist['n'] if dist['n'] else None)}%)"
+                    )
                 rows.append([band, *cells])
             rows.append(["mean", *(_num(doc["groups"][g][code]["mean"]) for g in groups)])
-            rows.append(["with unknowns", *(str(doc["groups"][g][code]["n_with_unknown"]) for g in groups)])
-            out += ["", f"{score.label}, counting {title}: children (%)"] + grid(["band", *groups], rows)
+            rows.append(
+                ["with unknowns", *(str(doc["groups"][g][code]["n_with_unknown"]) for g in groups)]
+            )
+            out += ["", f"{score.label}, counting {title}: children (%)"] + grid(
+                ["band", *groups], rows
+            )
     return out
 
 
@@ -87,10 +112,16 @@ def _counts(doc: dict, book: Codebook, groups: list[str]) -> list[str]:
         if item.type != "count":
             continue
         summaries = [doc["groups"][g]["counts"][item.code] for g in groups]
-        rows.append([_label(item.label) + ": median (n known)",
-                     *(f"{_num(s['median'])} ({s['n_known']})" for s in summaries)])  # fmt: skip
+        rows.append(
+            [
+                _label(item.label) + ": median (n known)",
+                *(f"{_num(s['median'])} ({s['n_known']})" for s in summaries),
+            ]
+        )
         for i, threshold in enumerate(item.thresholds):
-            rows.append([f"  {threshold} or more: %", *(pct(s["at_or_above"][i]["pct"]) for s in summaries)])
+            rows.append(
+                [f"  {threshold} or more: %", *(pct(s["at_or_above"][i]["pct"]) for s in summaries)]
+            )
     return ["", "Counts"] + grid(["item", *groups], rows) if rows else []
 
 
@@ -101,11 +132,19 @@ def _chronology(doc: dict, groups: list[str]) -> list[str]:
     figures = [section["groups"][g] for g in groups]
     title = "Chronologies: median [quartiles] (children with a value)"
     if not any(f["n_with_chronology"] for f in figures):
-        return ["", title, "  No child in this selection has a chronology (altar chronology add|import)."]
-    rows = [["children with a chronology", *(f"{f['n_with_chronology']} of {f['n']}" for f in figures)]]
+        return [
+            "",
+            title,
+            "  No child in this selection has a chronology (altar chronology add|import).",
+        ]
+    rows = [
+        ["children with a chronology", *(f"{f['n_with_chronology']} of {f['n']}" for f in figures)]
+    ]
     for code, about in section["measures"].items():
         rows.append([_label(about["label"]), *(_quartiles(f["measures"][code]) for f in figures)])
-    return ["", title] + grid(["measure", *groups], rows) + [f"  Note: {n}" for n in section["notes"]]
+    return (
+        ["", title] + grid(["measure", *groups], rows) + [f"  Note: {n}" for n in section["notes"]]
+    )
 
 
 def _quartiles(d: dict) -> str:
@@ -116,7 +155,13 @@ def _quartiles(d: dict) -> str:
 
 def _comparisons(doc: dict) -> list[str]:
     rows = [
-        [_label(c["label"]), c["test"], p_value(c["p"]), p_value(c["p_holm"]), c["method"] or c.get("reason") or ""]
+        [
+            _label(c["label"]),
+            c["test"],
+            p_value(c["p"]),
+            p_value(c["p_holm"]),
+            c["method"] or c.get("reason") or "",
+        ]
         for c in doc["comparisons"]
     ]
     return ["", f"Differences between groups ({doc['by']}), known or suspected vs no"] + grid(
@@ -126,10 +171,15 @@ def _comparisons(doc: dict) -> list[str]:
 
 def _trends(doc: dict) -> list[str]:
     rows = [
-        [t["score"], " < ".join(t.get("groups", [])) or "-", _num(t.get("statistic")), p_value(t.get("p")),
-         t.get("reason") or t.get("method") or ""]
+        [
+            t["score"],
+            " < ".join(t.get("groups", [])) or "-",
+            _num(t.get("statistic")),
+            p_value(t.get("p")),
+            t.get("reason") or t.get("method") or "",
+        ]
         for t in doc["trends"]
-    ]  # fmt: skip
+    ]
     return ["", "Trend in score bands across ordered groups (linear-by-linear association)"] + grid(
         ["score", "order", "M2", "p", "method"], rows
     )
@@ -141,16 +191,34 @@ def _baselines(doc: dict) -> list[str]:
         if b.get("baseline_prevalence") is None:
             continue
         ks = b["known_or_suspected"]
-        rows.append([b["item"], b["baseline"], pct(b["baseline_prevalence"]), pct_ci(ks["prevalence"], ks["ci95"]),
-                     _ratio(ks["ratio"]), p_value(ks["p"]), "" if b.get("confirmed", True) else "unconfirmed"])  # fmt: skip
+        rows.append(
+            [
+                b["item"],
+                b["baseline"],
+                pct(b["baseline_prevalence"]),
+                pct_ci(ks["prevalence"], ks["ci95"]),
+                _ratio(ks["ratio"]),
+                p_value(ks["p"]),
+                "" if b.get("confirmed", True) else "unconfirmed",
+            ]
+        )
     if not rows:
         return []
-    notes = sorted({f"{b['baseline']}: {b['note']}" for b in doc["baseline"] if b.get("items_measured") and b.get("note")})
+    notes = sorted(
+        {
+            f"{b['baseline']}: {b['note']}"
+            for b in doc["baseline"]
+            if b.get("items_measured") and b.get("note")
+        }
+    )
     return [
         "",
         "Against general-population baselines (adults' retrospective self-reports, not case-file evidence "
         "about children): known or suspected %",
-        *grid(["item", "baseline", "baseline %", "cohort % [95% CI]", "ratio", "p (exact)", "figure"], rows),
+        *grid(
+            ["item", "baseline", "baseline %", "cohort % [95% CI]", "ratio", "p (exact)", "figure"],
+            rows,
+        ),
         *(f"  ({n})" for n in notes),
         "  'unconfirmed': seen only in a secondary source; check the study before citing (see the baseline file).",
     ]

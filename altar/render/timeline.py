@@ -40,9 +40,17 @@ __all__ = ["FORMATS", "STAMP", "TimelineEvent", "timeline_chart"]
 
 FORMATS = ("png", "svg")
 STAMP = "Working case file: not for publication"
-_EVENT, _OFFENDING, _STAMP_COLOUR = OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["vermillion"]
+_EVENT, _OFFENDING, _STAMP_COLOUR = (
+    OKABE_ITO["blue"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["vermillion"],
+)
 _LANE_IN, _FRAME_IN = 0.62, 1.5  # height per agency lane; title, stamp, axis and legend
-_STAGGER = (0.1, 0.36, 0.62)  # label heights above the lane: a label close after another goes up a step
+_STAGGER = (
+    0.1,
+    0.36,
+    0.62,
+)  # label heights above the lane: a label close after another goes up a step
 _NEAR = 0.09  # "close": within this share of the time axis (about one label's width)
 _DPI = 150
 
@@ -59,8 +67,13 @@ class TimelineEvent:
     offending: bool = False
 
 
-def timeline_chart(title: str, lanes: Sequence[tuple[str, str]], events: Sequence[TimelineEvent], *,
-                   fmt: str = "png") -> bytes:  # fmt: skip
+def timeline_chart(
+    title: str,
+    lanes: Sequence[tuple[str, str]],
+    events: Sequence[TimelineEvent],
+    *,
+    fmt: str = "png",
+) -> bytes:
     """The timeline as PNG or SVG bytes. ``lanes``: (key, label) top to
     bottom; every event's lane must be one of them."""
     if fmt not in FORMATS:
@@ -73,7 +86,10 @@ def timeline_chart(title: str, lanes: Sequence[tuple[str, str]], events: Sequenc
     spec = json.dumps([title, list(lanes), [astuple(e) for e in events]], default=str)
     digest = hashlib.sha256(spec.encode("utf-8")).hexdigest()
     with _LOCK, matplotlib.rc_context(_rc(salt=digest, uid=f"altar-timeline-{digest[:12]}")):
-        fig = Figure(figsize=(WIDTH_CM / 2.54, _FRAME_IN + _LANE_IN * max(len(lanes), 1)), layout="constrained")
+        fig = Figure(
+            figsize=(WIDTH_CM / 2.54, _FRAME_IN + _LANE_IN * max(len(lanes), 1)),
+            layout="constrained",
+        )
         FigureCanvasAgg(fig)
         _draw(fig, title, keys, [label for _, label in lanes], events)
         buffer = io.BytesIO()
@@ -82,10 +98,21 @@ def timeline_chart(title: str, lanes: Sequence[tuple[str, str]], events: Sequenc
     return buffer.getvalue()
 
 
-def _draw(fig: Figure, title: str, keys: list[str], labels: list[str], events: Sequence[TimelineEvent]) -> None:
+def _draw(
+    fig: Figure, title: str, keys: list[str], labels: list[str], events: Sequence[TimelineEvent]
+) -> None:
     fig.suptitle(title, x=0.01, ha="left", fontsize=11, fontweight="bold")
-    fig.text(0.99, 0.995, STAMP, ha="right", va="top", fontsize=9, fontweight="bold", color=_STAMP_COLOUR,
-             gid="stamp")  # fmt: skip
+    fig.text(
+        0.99,
+        0.995,
+        STAMP,
+        ha="right",
+        va="top",
+        fontsize=9,
+        fontweight="bold",
+        color=_STAMP_COLOUR,
+        gid="stamp",
+    )
     ax = fig.add_subplot()
     row = {key: len(keys) - 1 - i for i, key in enumerate(keys)}  # first lane on top
     ax.set_yticks(range(len(keys)), labels[::-1])
@@ -98,17 +125,43 @@ def _draw(fig: Figure, title: str, keys: list[str], labels: list[str], events: S
         y = row[event.lane]
         colour = _OFFENDING if event.offending else _EVENT
         previous = last.get(event.lane)
-        step = (previous[1] + 1) % len(_STAGGER) if previous and event.when - previous[0] < near else 0
+        step = (
+            (previous[1] + 1) % len(_STAGGER) if previous and event.when - previous[0] < near else 0
+        )
         last[event.lane] = (event.when, step)
-        ax.plot([event.when], [y], marker="D" if event.offending else "o", markersize=7 if event.offending else 6,
-                color=colour, markerfacecolor="white" if event.precision == "month" else colour,
-                markeredgewidth=1.4, linestyle="none", zorder=3)  # fmt: skip
-        ax.text(event.when, y + _STAGGER[step], event.label, fontsize=7, rotation=25, rotation_mode="anchor", ha="left",
-                va="bottom", color=colour, fontweight="bold" if event.offending else "normal")  # fmt: skip
+        ax.plot(
+            [event.when],
+            [y],
+            marker="D" if event.offending else "o",
+            markersize=7 if event.offending else 6,
+            color=colour,
+            markerfacecolor="white" if event.precision == "month" else colour,
+            markeredgewidth=1.4,
+            linestyle="none",
+            zorder=3,
+        )
+        ax.text(
+            event.when,
+            y + _STAGGER[step],
+            event.label,
+            fontsize=7,
+            rotation=25,
+            rotation_mode="anchor",
+            ha="left",
+            va="bottom",
+            color=colour,
+            fontweight="bold" if event.offending else "normal",
+        )
     _first_offence(ax, events)
     _dates_axis(ax, events)
-    ax.legend(handles=_legend(events), loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=4, frameon=False,
-              fontsize=8)  # fmt: skip
+    ax.legend(
+        handles=_legend(events),
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncols=4,
+        frameon=False,
+        fontsize=8,
+    )
 
 
 def _first_offence(ax, events: Sequence[TimelineEvent]) -> None:  # type: ignore[no-untyped-def]
@@ -120,7 +173,9 @@ def _first_offence(ax, events: Sequence[TimelineEvent]) -> None:  # type: ignore
 def _dates_axis(ax, events: Sequence[TimelineEvent]) -> None:  # type: ignore[no-untyped-def]
     whens = [e.when for e in events]
     span = _span_days(events)
-    ax.set_xlim(min(whens) - timedelta(days=span // 20 + 30), max(whens) + timedelta(days=span // 6 + 60))
+    ax.set_xlim(
+        min(whens) - timedelta(days=span // 20 + 30), max(whens) + timedelta(days=span // 6 + 60)
+    )
     locator = AutoDateLocator(maxticks=12)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=False))
@@ -135,10 +190,21 @@ def _span_days(events: Sequence[TimelineEvent]) -> int:
 
 def _legend(events: Sequence[TimelineEvent]) -> list[Line2D]:
     def marker(label: str, shape: str, colour: str, filled: bool = True) -> Line2D:
-        return Line2D([], [], marker=shape, linestyle="none", color=colour, markeredgewidth=1.4,
-                      markerfacecolor=colour if filled else "white", label=label)  # fmt: skip
+        return Line2D(
+            [],
+            [],
+            marker=shape,
+            linestyle="none",
+            color=colour,
+            markeredgewidth=1.4,
+            markerfacecolor=colour if filled else "white",
+            label=label,
+        )
 
-    handles = [marker("Event", "o", _EVENT), marker("Offending (first: dotted line)", "D", _OFFENDING)]
+    handles = [
+        marker("Event", "o", _EVENT),
+        marker("Offending (first: dotted line)", "D", _OFFENDING),
+    ]
     if any(e.precision == "month" for e in events):
         handles.append(marker("Month known, not the day", "o", _EVENT, filled=False))
     return handles

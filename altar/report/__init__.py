@@ -22,7 +22,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -33,7 +33,12 @@ from altar.capture.values import parse_authority
 from altar.db.cases import authority_lookup
 from altar.errors import NotFoundError, ValidationError
 from altar.instrument import current_codebook
-from altar.report.context import AuthoritySummary, RegionalReport, authority_summary, regional_report
+from altar.report.context import (
+    AuthoritySummary,
+    RegionalReport,
+    authority_summary,
+    regional_report,
+)
 from altar.report.data import RegionData, ReportOptions, read_authority, read_region
 from altar.report.protected import region_figures
 from altar.report.render import pdf_problem, render_html, write_pdf
@@ -80,24 +85,40 @@ def summary_file_name(code: str) -> str:
 def regional_document(data: RegionData, options: ReportOptions) -> Document:
     """The regional report from the region's data (``read_region(full=True)``)."""
     report = regional_report(data, options)
-    return Document(REGIONAL_FILE_NAME, report.document_title, render_html("report/regional.html", report))
+    return Document(
+        REGIONAL_FILE_NAME, report.document_title, render_html("report/regional.html", report)
+    )
 
 
-def authority_documents(session: Session, data: RegionData, authorities: Sequence[str] | None,
-                        options: ReportOptions) -> list[Document]:  # fmt: skip
+def authority_documents(
+    session: Session, data: RegionData, authorities: Sequence[str] | None, options: ReportOptions
+) -> list[Document]:
     """One summary per authority named (code or display name), or for every
     authority with screened children when ``authorities`` is None."""
-    codes = list(data.authorities) if authorities is None else resolve_authorities(session, data, authorities)
+    codes = (
+        list(data.authorities)
+        if authorities is None
+        else resolve_authorities(session, data, authorities)
+    )
     region = region_figures(data, options.rule)
     documents = []
     for code in codes:
-        summary = authority_summary(data, region, read_authority(session, data.book, code, data), options)
-        documents.append(Document(summary_file_name(code), summary.document_title,
-                                  render_html("report/authority.html", summary)))  # fmt: skip
+        summary = authority_summary(
+            data, region, read_authority(session, data.book, code, data), options
+        )
+        documents.append(
+            Document(
+                summary_file_name(code),
+                summary.document_title,
+                render_html("report/authority.html", summary),
+            )
+        )
     return documents
 
 
-def all_documents(session: Session, options: ReportOptions, baselines: Sequence[Baseline] = ()) -> list[Document]:
+def all_documents(
+    session: Session, options: ReportOptions, baselines: Sequence[Baseline] = ()
+) -> list[Document]:
     """The regional report and every authority's summary, the region read
     once (the current codebook)."""
     data = read_region(session, current_codebook(), baselines, full=True)
@@ -114,13 +135,17 @@ def resolve_authorities(session: Session, data: RegionData, names: Sequence[str]
         except ValueError as exc:
             raise ValidationError(f"authority {name!r}: {exc}") from None
         if code not in data.authorities:
-            raise NotFoundError(f"authority {code!r} has no screened children: there is nothing to summarise")
+            raise NotFoundError(
+                f"authority {code!r} has no screened children: there is nothing to summarise"
+            )
         if code not in codes:
             codes.append(code)
     return codes
 
 
-def save(document: Document, folder: Path, formats: Sequence[str], *, private: bool = False) -> list[Path]:
+def save(
+    document: Document, folder: Path, formats: Sequence[str], *, private: bool = False
+) -> list[Path]:
     """Write ``document`` into ``folder`` as ``name.html`` and/or ``name.pdf``
     (``formats``: "html", "pdf"); return the paths written.
 
@@ -148,8 +173,14 @@ def save(document: Document, folder: Path, formats: Sequence[str], *, private: b
     return written
 
 
-def save_all(documents: Sequence[Document], folder: Path, formats: Sequence[str], *, private: bool = False,
-             progress: Callable[[int], None] | None = None) -> list[Path]:  # fmt: skip
+def save_all(
+    documents: Sequence[Document],
+    folder: Path,
+    formats: Sequence[str],
+    *,
+    private: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> list[Path]:
     """``save`` each document in turn; ``progress(n)`` is told how many are
     written so far. Returns every path written, in order."""
     paths: list[Path] = []
@@ -160,8 +191,13 @@ def save_all(documents: Sequence[Document], folder: Path, formats: Sequence[str]
     return paths
 
 
-def archive(session: Session, user: User, options: ReportOptions, formats: Sequence[str],
-            baselines: Sequence[Baseline] = ()) -> bytes:  # fmt: skip
+def archive(
+    session: Session,
+    user: User,
+    options: ReportOptions,
+    formats: Sequence[str],
+    baselines: Sequence[Baseline] = (),
+) -> bytes:
     """The regional report and every authority's summary in ``formats``, as
     one ZIP file (each document at its top level, e.g. regional-report.html,
     summary-dudley.html), for a download. Rendered through a private
@@ -183,8 +219,8 @@ def generated_at() -> datetime:
     """Now, or SOURCE_DATE_EPOCH (the reproducible-builds convention) when set."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
-        return datetime.fromtimestamp(int(epoch), timezone.utc)
-    return datetime.now(timezone.utc)
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)
 
 
 def _umask() -> int:

@@ -29,8 +29,15 @@ from altar.report.sections.comparison import ComparisonGroup, ComparisonRow
 from altar.report.sections.differences import Differences, region_differences, regional_differences
 from altar.report.sections.groups import GroupStudy, specific_groups
 from altar.report.sections.method import (
-    CompletenessRow, Instrument, Suppression, completeness, instrument, sources, suppression, unknown_share,
-)  # fmt: skip
+    CompletenessRow,
+    Instrument,
+    Suppression,
+    completeness,
+    instrument,
+    sources,
+    suppression,
+    unknown_share,
+)
 from altar.report.sections.title import TitlePage, cohort_rows, fingerprint, title_page
 from altar.report.tables import ALL, Column, Number, count_number
 
@@ -68,12 +75,27 @@ def regional_report(data: RegionData, options: ReportOptions) -> RegionalReport:
     rule, book, doc = options.rule, data.book, data.by_stratum
     region = region_figures(data, rule)
     everyone = doc["groups"][ALL]
-    print_ = fingerprint(doc, data.by_sex, data.by_ethnicity, data.migrated, cohort_rows(data.cohort), data.dates,
-                         data.authorities, state=data.state)  # fmt: skip
+    print_ = fingerprint(
+        doc,
+        data.by_sex,
+        data.by_ethnicity,
+        data.migrated,
+        cohort_rows(data.cohort),
+        data.dates,
+        data.authorities,
+        state=data.state,
+    )
     return RegionalReport(
         document_title=f"{options.region}: regional report on the adversity of children in youth justice",
-        title_page=title_page(SUBJECT, f"Regional report: {options.region}", options, data, ALL,
-                              count_number(figure(everyone["n"], None, rule)), print_),  # fmt: skip
+        title_page=title_page(
+            SUBJECT,
+            f"Regional report: {options.region}",
+            options,
+            data,
+            ALL,
+            count_number(figure(everyone["n"], None, rule)),
+            print_,
+        ),
         suppression=suppression(rule),
         synthetic=data.synthetic,
         findings=tuple(summary.regional_findings(data, region, rule)),
@@ -119,8 +141,9 @@ class AuthoritySummary:
     instrument: Instrument
 
 
-def authority_summary(data: RegionData, region: RegionFigures, local: AuthorityData,
-                      options: ReportOptions) -> AuthoritySummary:  # fmt: skip
+def authority_summary(
+    data: RegionData, region: RegionFigures, local: AuthorityData, options: ReportOptions
+) -> AuthoritySummary:
     """One authority's summary against the region (``region``: ``region_figures(data, options.rule)``)."""
     rule, book, doc = options.rule, data.book, local.doc
     mine = local_figures(data, local, rule)
@@ -128,12 +151,26 @@ def authority_summary(data: RegionData, region: RegionFigures, local: AuthorityD
     n_local = count_number(mine.headline.sizes[local.code])
     everyone, own = data.by_stratum["groups"][ALL], doc["groups"][ALL]
     differences, compared = region_differences(data, region, local, mine, region_name)
-    print_ = fingerprint(doc, data.by_stratum, cohort_rows(data.cohort), data.dates, data.authorities, local.name,
-                         state=data.state)  # fmt: skip
+    print_ = fingerprint(
+        doc,
+        data.by_stratum,
+        cohort_rows(data.cohort),
+        data.dates,
+        data.authorities,
+        local.name,
+        state=data.state,
+    )
     return AuthoritySummary(
         document_title=f"{local.name}: summary of local findings ({options.region})",
-        title_page=title_page(f"Summary of local findings: {local.name}", f"{SUBJECT}, {options.region}", options,
-                              data, local.code, n_local, print_),  # fmt: skip
+        title_page=title_page(
+            f"Summary of local findings: {local.name}",
+            f"{SUBJECT}, {options.region}",
+            options,
+            data,
+            local.code,
+            n_local,
+            print_,
+        ),
         suppression=suppression(rule),
         synthetic=data.synthetic,
         authority=local.name,

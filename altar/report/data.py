@@ -58,15 +58,18 @@ class RegionData:
     dates: dict[str, tuple[date, date]]  # "all" and each authority
     state: StoreState
     authorities: dict[str, str]  # code -> name, authorities with screened children
-    pen_pictures: tuple[PublishedPenPicture, ...] = ()  # approved pen-pictures (report.pen_pictures), in approval order
+    pen_pictures: tuple[
+        PublishedPenPicture, ...
+    ] = ()  # approved pen-pictures (report.pen_pictures), in approval order
 
     @property
     def synthetic(self) -> bool:
         return self.state.meta.get("synthetic") == "true"
 
 
-def read_region(session: Session, book: Codebook, baselines: Sequence[Baseline] = (), *,
-                full: bool = True) -> RegionData:  # fmt: skip
+def read_region(
+    session: Session, book: Codebook, baselines: Sequence[Baseline] = (), *, full: bool = True
+) -> RegionData:
     """Three ``altar stats`` documents (by stratum; with ``full``, also by sex
     and by ethnicity, which only the regional report needs), one GROUP BY for
     the cohort's make-up, one pass for the children who migrated, and the
@@ -76,9 +79,14 @@ def read_region(session: Session, book: Codebook, baselines: Sequence[Baseline] 
     if not by_stratum["n_cases"]:
         raise NotFoundError("no screened children in the database: nothing to report")
     by_sex = stats_document(session, book, by="sex", baselines=baselines) if full else None
-    by_ethnicity = stats_document(session, book, by="ethnicity", baselines=baselines) if full else None
-    migrated = (tallies.scores_by_answer(session, book.scores, MIGRATION_ITEMS, KNOWN_OR_SUSPECTED)
-                if full else None)  # fmt: skip
+    by_ethnicity = (
+        stats_document(session, book, by="ethnicity", baselines=baselines) if full else None
+    )
+    migrated = (
+        tallies.scores_by_answer(session, book.scores, MIGRATION_ITEMS, KNOWN_OR_SUSPECTED)
+        if full
+        else None
+    )
     cohort = tallies.cross_tab(session, COHORT_ATTRIBUTES)
     dates = tallies.screening_dates(session, by="authority")
     everyone = tallies.screening_dates(session).get(tallies.ALL)
@@ -86,8 +94,19 @@ def read_region(session: Session, book: Codebook, baselines: Sequence[Baseline] 
         dates[ALL] = everyone
     present = {key[0] for key in cohort}
     names = {code: name for code, name in authority_names(session).items() if code in present}
-    return RegionData(book, tuple(baselines), by_stratum, by_sex, by_ethnicity, cohort, migrated, dates,
-                      tallies.store_state(session), dict(sorted(names.items())), read_published(session))  # fmt: skip
+    return RegionData(
+        book,
+        tuple(baselines),
+        by_stratum,
+        by_sex,
+        by_ethnicity,
+        cohort,
+        migrated,
+        dates,
+        tallies.store_state(session),
+        dict(sorted(names.items())),
+        read_published(session),
+    )
 
 
 @dataclass(frozen=True)
@@ -102,7 +121,11 @@ def groups_of(doc: dict) -> list[str]:
     return [g for g in doc["groups"] if g != ALL]
 
 
-def read_authority(session: Session, book: Codebook, code: str, region: RegionData) -> AuthorityData:
+def read_authority(
+    session: Session, book: Codebook, code: str, region: RegionData
+) -> AuthorityData:
     """One filtered ``altar stats`` document for the authority."""
-    doc = stats_document(session, book, by="stratum", filters=Filters(authority=code), baselines=region.baselines)
+    doc = stats_document(
+        session, book, by="stratum", filters=Filters(authority=code), baselines=region.baselines
+    )
     return AuthorityData(code, region.authorities.get(code, code), doc)

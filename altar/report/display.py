@@ -15,9 +15,13 @@ STRATUM_LABELS = dict(STRATA)
 COHORT_LABELS = dict(COHORTS)
 SEX_LABELS = {"male": "Boys", "female": "Girls", "other": "Other", "unknown": "Not recorded"}
 ETHNICITY_LABELS = {
-    "white": "White", "mixed": "Mixed or multiple", "asian": "Asian or Asian British",
-    "black": "Black or Black British", "other": "Other ethnic group", "unknown": "Not recorded",
-}  # fmt: skip
+    "white": "White",
+    "mixed": "Mixed or multiple",
+    "asian": "Asian or Asian British",
+    "black": "Black or Black British",
+    "other": "Other ethnic group",
+    "unknown": "Not recorded",
+}
 # Age at screening, in the bands the cohort tables use (10 to 18 is all the store allows).
 AGE_BANDS = (("10-13", 10, 13), ("14-15", 14, 15), ("16-18", 16, 18))
 AGE_UNKNOWN = "Not recorded"
@@ -26,8 +30,12 @@ ALL_LABEL = "All children"
 
 def category_labels(attribute: str) -> dict[str, str]:
     """Readable names for the values of a case attribute (authorities are named by the store)."""
-    return {"stratum": STRATUM_LABELS, "cohort": COHORT_LABELS, "sex": SEX_LABELS,
-            "ethnicity": ETHNICITY_LABELS}.get(attribute, {})  # fmt: skip
+    return {
+        "stratum": STRATUM_LABELS,
+        "cohort": COHORT_LABELS,
+        "sex": SEX_LABELS,
+        "ethnicity": ETHNICITY_LABELS,
+    }.get(attribute, {})
 
 
 def age_band(age: int | None) -> str:

@@ -149,21 +149,32 @@ def share_of(fig: Figure, rule: Rule, *, noun: str = "children", base: str = "")
     if total is None:
         raise ValueError("a share needs a denominator")
     hidden_base = rule.enabled and fig.denominator_shown == rule.symbol
-    of_the = f"of the {noun}{base}" if hidden_base else f"of the {fig.denominator_shown} {noun}{base}"
+    of_the = (
+        f"of the {noun}{base}" if hidden_base else f"of the {fig.denominator_shown} {noun}{base}"
+    )
     if fig.suppressed:
         if fig.reason == "primary" or total - rule.threshold < 1:
-            return Share(f"Fewer than {rule.threshold} {noun}{base}" if hidden_base else
-                         f"Fewer than {rule.threshold} {of_the}")  # fmt: skip
+            return Share(
+                f"Fewer than {rule.threshold} {noun}{base}"
+                if hidden_base
+                else f"Fewer than {rule.threshold} {of_the}"
+            )
         return Share(f"More than {total - rule.threshold} {of_the}")
     if total == 0:
         return Share(f"No {noun}{base}")
     if count == total:
-        return Share(f"All {fig.denominator_shown} {noun}{base}" if not hidden_base else f"All the {noun}{base}")
+        return Share(
+            f"All {fig.denominator_shown} {noun}{base}"
+            if not hidden_base
+            else f"All the {noun}{base}"
+        )
     if count == 0:
         return Share(f"None {of_the}")
     if fig.pct is None:
         return Share(f"{fig.shown} {of_the}")
-    return Share(f"{_capital(in_ten(count, total))} {noun}", f"{fig.shown} of {fig.denominator_shown}{base}")
+    return Share(
+        f"{_capital(in_ten(count, total))} {noun}", f"{fig.shown} of {fig.denominator_shown}{base}"
+    )
 
 
 def count_words(count: int, rule: Rule) -> str:
@@ -176,23 +187,42 @@ def count_words(count: int, rule: Rule) -> str:
     return f"fewer than {rule.threshold}" if fig.suppressed else fig.shown
 
 
-def abuse_finding(any_known_or_suspected: int, any_known: int, n: int, types: Sequence[str], rule: Rule,
-                  *, region: str = "") -> Finding:  # fmt: skip
+def abuse_finding(
+    any_known_or_suspected: int,
+    any_known: int,
+    n: int,
+    types: Sequence[str],
+    rule: Rule,
+    *,
+    region: str = "",
+) -> Finding:
     """How many were known or suspected to have been abused (any of the
     abuse types the ``abuse_types`` score counts).
 
     >>> abuse_finding(104, 98, 110, ["physical abuse", "neglect"], Rule()).text
     '9 in 10 children were known or suspected to have been abused (104 of 110).'
     """
-    text = share(any_known_or_suspected, n, rule).sentence("were known or suspected to have been abused")
+    text = share(any_known_or_suspected, n, rule).sentence(
+        "were known or suspected to have been abused"
+    )
     known = share(any_known, n, rule)
-    note = (f"Abuse here means any of: {join_words(types)}. On evidence alone (known, not suspected): "
-            f"{_lower(known.lead)}{f' ({known.detail})' if known.detail else ''}.")  # fmt: skip
+    note = (
+        f"Abuse here means any of: {join_words(types)}. On evidence alone (known, not suspected): "
+        f"{_lower(known.lead)}{f' ({known.detail})' if known.detail else ''}."
+    )
     return Finding(_with_region(text, region), note)
 
 
-def ace_finding(four_plus_ks: int, four_plus_known: int, n: int, n_aces: int, rule: Rule,
-                baseline: BaselineFigure | None = None, *, region: str = "") -> Finding:  # fmt: skip
+def ace_finding(
+    four_plus_ks: int,
+    four_plus_known: int,
+    n: int,
+    n_aces: int,
+    rule: Rule,
+    baseline: BaselineFigure | None = None,
+    *,
+    region: str = "",
+) -> Finding:
     """Four or more ACEs, set against a general-population figure when one is given.
 
     >>> b = BaselineFigure(0.14, "Welsh ACE study (Bellis et al. 2015)", 9)
@@ -203,14 +233,25 @@ def ace_finding(four_plus_ks: int, four_plus_known: int, n: int, n_aces: int, ru
     predicate = f"were known or suspected to have experienced four or more of the {n_aces} ACEs"
     text = share(four_plus_ks, n, rule).sentence(predicate)
     if baseline is not None:
-        text = (text[:-1] + f", compared with {pct(baseline.prevalence, 0)} of adults in the general population "
-                f"({baseline.source}).")  # fmt: skip
+        text = (
+            text[:-1]
+            + f", compared with {pct(baseline.prevalence, 0)} of adults in the general population "
+            f"({baseline.source})."
+        )
     known = share(four_plus_known, n, rule)
-    note = f"On known ACEs alone: {_lower(known.lead)}{f' ({known.detail})' if known.detail else ''}."
+    note = (
+        f"On known ACEs alone: {_lower(known.lead)}{f' ({known.detail})' if known.detail else ''}."
+    )
     if baseline is not None:
-        counted = "" if baseline.items_measured in (None, n_aces) else f", counted over {baseline.items_measured} ACEs"
-        note += (f" The general-population figure is adults' recall of their own childhood in a survey{counted}, "
-                 "not case records about children: the comparison is indicative only.")  # fmt: skip
+        counted = (
+            ""
+            if baseline.items_measured in (None, n_aces)
+            else f", counted over {baseline.items_measured} ACEs"
+        )
+        note += (
+            f" The general-population figure is adults' recall of their own childhood in a survey{counted}, "
+            "not case records about children: the comparison is indicative only."
+        )
     return Finding(_with_region(text, region), note)
 
 
@@ -223,7 +264,9 @@ class BaselineFigure:
     items_measured: int | None = None
 
 
-def extremes_finding(four_plus: int, none: int, rule: Rule, *, what: str = "types of abuse") -> Finding:
+def extremes_finding(
+    four_plus: int, none: int, rule: Rule, *, what: str = "types of abuse"
+) -> Finding:
     """The research's sharpest comparison: 4+ types of abuse against none.
 
     >>> extremes_finding(50, 6, Rule()).text
@@ -238,23 +281,34 @@ def extremes_finding(four_plus: int, none: int, rule: Rule, *, what: str = "type
     else:
         lead = "As many"
     than = "as" if four_plus == none else "than"
-    return Finding(f"{lead} children were known or suspected to have experienced four or more {what} "
-                   f"({count_words(four_plus, rule)}) {than} none at all ({count_words(none, rule)}).")  # fmt: skip
+    return Finding(
+        f"{lead} children were known or suspected to have experienced four or more {what} "
+        f"({count_words(four_plus, rule)}) {than} none at all ({count_words(none, rule)})."
+    )
 
 
-def item_finding(code: str, label: str, count: int, answered: int, rule: Rule, *, region: str = "") -> Finding:
+def item_finding(
+    code: str, label: str, count: int, answered: int, rule: Rule, *, region: str = ""
+) -> Finding:
     """One adversity, known or suspected, of the children whose records answer it.
 
     >>> item_finding("poverty", "Poverty", 77, 105, Rule()).text
     '7 in 10 children were known or suspected to have lived in poverty (77 of 105 whose records allowed a judgement).'
     """
     phrase = PHRASES.get(code)
-    predicate = (f"were known or suspected to have {phrase}" if phrase
-                 else f"had this known or suspected: {_lower(label)}")  # fmt: skip
-    return Finding(_with_region(share(count, answered, rule, base=ANSWERED).sentence(predicate), region))
+    predicate = (
+        f"were known or suspected to have {phrase}"
+        if phrase
+        else f"had this known or suspected: {_lower(label)}"
+    )
+    return Finding(
+        _with_region(share(count, answered, rule, base=ANSWERED).sentence(predicate), region)
+    )
 
 
-def protective_finding(code: str, label: str, count: int, answered: int, rule: Rule, *, region: str = "") -> Finding:
+def protective_finding(
+    code: str, label: str, count: int, answered: int, rule: Rule, *, region: str = ""
+) -> Finding:
     """A protective factor, on evidence (known) only: it is never counted as adversity.
 
     >>> protective_finding("trusted_adult", "Has a trusted adult", 52, 100, Rule()).text
@@ -265,8 +319,9 @@ def protective_finding(code: str, label: str, count: int, answered: int, rule: R
     return Finding(_with_region(text, region), "A protective factor, not an adversity.")
 
 
-def count_finding(code: str, label: str, threshold: int, count: int, n_known: int, rule: Rule,
-                  *, region: str = "") -> Finding:  # fmt: skip
+def count_finding(
+    code: str, label: str, threshold: int, count: int, n_known: int, rule: Rule, *, region: str = ""
+) -> Finding:
     """A count item at a threshold (e.g. three or more secondary schools).
 
     >>> count_finding("secondary_schools_count", "Secondary schools attended", 3, 37, 101, Rule()).text
@@ -275,7 +330,9 @@ def count_finding(code: str, label: str, threshold: int, count: int, n_known: in
     template = COUNT_PHRASES.get(code, "had {label} of {t} or more")
     times = {1: "at least once", 2: "at least twice"}.get(threshold, f"{threshold} or more times")
     predicate = template.format(t=threshold, times=times, label=_lower(label))
-    return Finding(_with_region(share(count, n_known, rule, base=ANSWERED).sentence(predicate), region))
+    return Finding(
+        _with_region(share(count, n_known, rule, base=ANSWERED).sentence(predicate), region)
+    )
 
 
 @dataclass(frozen=True)
@@ -288,7 +345,9 @@ class GroupShare:
     figure: Figure
 
 
-def trend_finding(trend: Mapping, shares: Sequence[GroupShare], *, what: str = "four or more ACEs") -> Finding | None:
+def trend_finding(
+    trend: Mapping, shares: Sequence[GroupShare], *, what: str = "four or more ACEs"
+) -> Finding | None:
     """Whether ACE scores rise with the severity of the disposal (the
     linear-by-linear trend test across ordered strata), in words.
 
@@ -300,24 +359,37 @@ def trend_finding(trend: Mapping, shares: Sequence[GroupShare], *, what: str = "
     """
     if trend.get("test") != "linear_by_linear" or trend.get("p") is None:
         return None
-    parts = join_words([f"{s.figure.pct_shown} of children {s.words}" if s.figure.pct is not None
-                        else f"a share of children {s.words} withheld to protect confidentiality"
-                        for s in shares])  # fmt: skip
+    parts = join_words(
+        [
+            f"{s.figure.pct_shown} of children {s.words}"
+            if s.figure.pct is not None
+            else f"a share of children {s.words} withheld to protect confidentiality"
+            for s in shares
+        ]
+    )
     p = trend["p"]
     if p < SIGNIFICANT:
         direction = "higher" if (trend.get("r") or 0) > 0 else "lower"
-        text = (f"ACE scores were {direction} the more severe the disposal: {what} were known or suspected for "
-                f"{parts}.")  # fmt: skip
-        note = (f"A trend this clear would be unlikely if the strata did not differ (linear-by-linear test, "
-                f"p {_p(p)}). It shows an association, not that the disposal caused it.")  # fmt: skip
+        text = (
+            f"ACE scores were {direction} the more severe the disposal: {what} were known or suspected for "
+            f"{parts}."
+        )
+        note = (
+            f"A trend this clear would be unlikely if the strata did not differ (linear-by-linear test, "
+            f"p {_p(p)}). It shows an association, not that the disposal caused it."
+        )
     else:
         text = f"ACE scores did not differ clearly between the strata: {what} were known or suspected for {parts}."
-        note = (f"Linear-by-linear trend test, p {_p(p)}: with these numbers a real difference may exist "
-                "but cannot be shown.")  # fmt: skip
+        note = (
+            f"Linear-by-linear trend test, p {_p(p)}: with these numbers a real difference may exist "
+            "but cannot be shown."
+        )
     return Finding(text, note)
 
 
-def group_finding(group: GroupShare, others: GroupShare, predicate: str, *, caution: str = "") -> Finding | None:
+def group_finding(
+    group: GroupShare, others: GroupShare, predicate: str, *, caution: str = ""
+) -> Finding | None:
     """One group against the rest (e.g. girls against boys), stating the
     figures only: no test is claimed. None when the group's own figure is
     withheld: there is then nothing to say.
@@ -333,7 +405,9 @@ def group_finding(group: GroupShare, others: GroupShare, predicate: str, *, caut
     return Finding(text, caution)
 
 
-def difference_words(comparison: Mapping, shares: Sequence[GroupShare], *, short: bool = False) -> str:
+def difference_words(
+    comparison: Mapping, shares: Sequence[GroupShare], *, short: bool = False
+) -> str:
     """A test of difference between groups in plain words, never claiming
     more than it shows (``short``: for a table that prints the p-values
     beside it).
@@ -358,18 +432,29 @@ def difference_words(comparison: Mapping, shares: Sequence[GroupShare], *, short
         return f"No clear difference (adjusted p {_p(p)}): the groups may differ, but these numbers cannot show it."
     shown = [s for s in shares if s.figure.pct is not None]
     if len(shown) < 2:
-        return "Clear difference; the figures are withheld" if short else (
-            f"Clear difference (adjusted p {_p(p)}); the groups' figures are withheld.")  # fmt: skip
+        return (
+            "Clear difference; the figures are withheld"
+            if short
+            else (f"Clear difference (adjusted p {_p(p)}); the groups' figures are withheld.")
+        )
     high = max(shown, key=lambda s: s.figure.pct)  # type: ignore[arg-type, return-value]
     low = min(shown, key=lambda s: s.figure.pct)  # type: ignore[arg-type, return-value]
     if short:
         return f"Clear difference: highest {high.words}, lowest {low.words}"
-    return (f"Clear difference: highest {high.words} ({high.figure.pct_shown}), lowest {low.words} "
-            f"({low.figure.pct_shown}). Unlikely to be chance (adjusted p {_p(p)}).")  # fmt: skip
+    return (
+        f"Clear difference: highest {high.words} ({high.figure.pct_shown}), lowest {low.words} "
+        f"({low.figure.pct_shown}). Unlikely to be chance (adjusted p {_p(p)})."
+    )
 
 
-def region_difference(label: str, local: Figure, ci: Sequence[float] | None, region_pct: float | None,
-                      local_name: str, region_name: str) -> str | None:  # fmt: skip
+def region_difference(
+    label: str,
+    local: Figure,
+    ci: Sequence[float] | None,
+    region_pct: float | None,
+    local_name: str,
+    region_name: str,
+) -> str | None:
     """Where an authority's figure stands against the region's, in words.
 
     The test is the authority's own 95% interval (from its ``altar stats``
@@ -387,8 +472,10 @@ def region_difference(label: str, local: Figure, ci: Sequence[float] | None, reg
     if low <= region_pct <= high:
         return None
     direction = "higher" if local.pct > region_pct else "lower"
-    return (f"{label}: {direction} in {local_name} ({local.pct_shown}) than in {region_name} ({pct(region_pct)}); "
-            f"the regional figure lies outside {local_name}'s 95% interval ({100 * low:.1f}\u2013{100 * high:.1f}%).")
+    return (
+        f"{label}: {direction} in {local_name} ({local.pct_shown}) than in {region_name} ({pct(region_pct)}); "
+        f"the regional figure lies outside {local_name}'s 95% interval ({100 * low:.1f}\u2013{100 * high:.1f}%)."
+    )
 
 
 def _phrase(group: GroupShare) -> str:

@@ -44,8 +44,9 @@ def read_published(session: Session) -> tuple[PublishedPenPicture, ...]:
     return tuple(published(session))
 
 
-def regional_stories(pictures: Sequence[PublishedPenPicture], by_stratum: Mapping,
-                     rule: Rule) -> tuple[PenPictureView, ...]:  # fmt: skip
+def regional_stories(
+    pictures: Sequence[PublishedPenPicture], by_stratum: Mapping, rule: Rule
+) -> tuple[PenPictureView, ...]:
     """Every approved pen-picture, with its stratum named when the region has
     enough children in that stratum (``by_stratum``: the ``altar stats``
     document by stratum)."""
@@ -58,6 +59,10 @@ def regional_stories(pictures: Sequence[PublishedPenPicture], by_stratum: Mappin
     return tuple(PenPictureView(p.title, paragraphs(p.body), named(p.stratum)) for p in pictures)
 
 
-def authority_stories(pictures: Sequence[PublishedPenPicture], code: str) -> tuple[PenPictureView, ...]:
+def authority_stories(
+    pictures: Sequence[PublishedPenPicture], code: str
+) -> tuple[PenPictureView, ...]:
     """The approved pen-pictures of one authority's children, without stratum."""
-    return tuple(PenPictureView(p.title, paragraphs(p.body), "") for p in pictures if p.authority == code)
+    return tuple(
+        PenPictureView(p.title, paragraphs(p.body), "") for p in pictures if p.authority == code
+    )

@@ -17,8 +17,15 @@ from altar.report.data import AuthorityData, RegionData, groups_of
 from altar.report.display import STRATUM_LABELS
 from altar.report.sections.cohort import cohort_cross
 from altar.report.tables import (
-    ALL, PrevalenceCell, PrevalenceTable, ProtectedCross, ProtectedPrevalence, RowSpec, Tally, prevalence_table,
-)  # fmt: skip
+    ALL,
+    PrevalenceCell,
+    PrevalenceTable,
+    ProtectedCross,
+    ProtectedPrevalence,
+    RowSpec,
+    Tally,
+    prevalence_table,
+)
 
 HEADLINES = (
     ("any_abuse", "Known or suspected abuse (any type)"),
@@ -47,11 +54,15 @@ def region_figures(data: RegionData, rule: Rule) -> RegionFigures:
     binary = [i for i in book.items if i.type == "binary"]
     items = prevalence_table(item_specs(doc, binary, strata), strata, sizes, rule)
     protective_items = [i for i in binary if i.protective]
-    protective = prevalence_table(item_specs(doc, protective_items, strata, known=True), strata, sizes, rule)
+    protective = prevalence_table(
+        item_specs(doc, protective_items, strata, known=True), strata, sizes, rule
+    )
     headline_specs = headline(doc, [g for g, _ in strata])
     head = prevalence_table(headline_specs, strata, sizes, rule)
-    cohort = {attribute: cohort_cross(data, attribute, rule) for attribute in ("authority", "cohort", "sex",
-                                                                               "ethnicity", "age")}  # fmt: skip
+    cohort = {
+        attribute: cohort_cross(data, attribute, rule)
+        for attribute in ("authority", "cohort", "sex", "ethnicity", "age")
+    }
     return RegionFigures(doc["n_cases"], strata, items, protective, head, headline_specs, cohort)
 
 
@@ -74,15 +85,23 @@ def local_figures(data: RegionData, local: AuthorityData, rule: Rule) -> LocalFi
     binary = [i for i in data.book.items if i.type == "binary"]
 
     def table(specs: Sequence[RowSpec]) -> ProtectedPrevalence:
-        return prevalence_table([as_local(s, local.code) for s in specs], me, sizes, rule, with_all=False)
+        return prevalence_table(
+            [as_local(s, local.code) for s in specs], me, sizes, rule, with_all=False
+        )
 
     protective_items = [i for i in binary if i.protective]
-    return LocalFigures(local.code, local.name, table(item_specs(doc, binary, [])),
-                        table(item_specs(doc, protective_items, [], known=True)), table(headline(doc, [])))  # fmt: skip
+    return LocalFigures(
+        local.code,
+        local.name,
+        table(item_specs(doc, binary, [])),
+        table(item_specs(doc, protective_items, [], known=True)),
+        table(headline(doc, [])),
+    )
 
 
-def item_specs(doc: dict, items: Sequence[Item], groups: Sequence[tuple[str, str]], *,
-               known: bool = False) -> list[RowSpec]:  # fmt: skip
+def item_specs(
+    doc: dict, items: Sequence[Item], groups: Sequence[tuple[str, str]], *, known: bool = False
+) -> list[RowSpec]:
     """Rows of "children with the item (known or suspected; ``known``: yes
     only) of those whose records answer it", per group and for all, from the
     document."""
@@ -121,10 +140,14 @@ def _headline_count(code: str, figures_: Mapping) -> int:
     return figures_["ace_score_incl_suspected"]["4+"]
 
 
-def _check_partition(code: str, per: Mapping[str, Tally], groups: Sequence[tuple[str, str]]) -> None:
+def _check_partition(
+    code: str, per: Mapping[str, Tally], groups: Sequence[tuple[str, str]]
+) -> None:
     # The "all" column is printed as the row total of the groups: it must be their sum.
-    if groups and (sum(per[g].count for g, _ in groups) != per[ALL].count
-                   or sum(per[g].base for g, _ in groups) != per[ALL].base):  # fmt: skip
+    if groups and (
+        sum(per[g].count for g, _ in groups) != per[ALL].count
+        or sum(per[g].base for g, _ in groups) != per[ALL].base
+    ):
         raise ValueError(f"{code}: the groups do not add up to all children")
 
 

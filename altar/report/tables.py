@@ -47,7 +47,9 @@ def count_number(fig: Figure) -> Number:
 
 
 def pct_number(fig: Figure, rule: Rule) -> Number:
-    withheld = fig.pct is None and rule.enabled and fig.pct_shown in (rule.symbol, rule.low_base_symbol)
+    withheld = (
+        fig.pct is None and rule.enabled and fig.pct_shown in (rule.symbol, rule.low_base_symbol)
+    )
     return Number(fig.pct_shown, withheld)
 
 
@@ -97,7 +99,9 @@ class CrossTable:
     def withheld(self) -> bool:
         """Whether any figure is withheld (the table then needs the symbol key)."""
         cells = [c for row in (*self.rows, self.totals) for c in (*row.cells, row.total)]
-        return any(c.count.withheld or c.pct.withheld for c in cells) or any(c.n.withheld for c in self.columns)
+        return any(c.count.withheld or c.pct.withheld for c in cells) or any(
+            c.n.withheld for c in self.columns
+        )
 
 
 @dataclass(frozen=True)
@@ -117,27 +121,54 @@ class ProtectedCross:
         return self.table.row_total(row)  # type: ignore[attr-defined]
 
 
-def cross_table(counts: Mapping[tuple[str, str], int], rows: Sequence[tuple[str, str]],
-                columns: Sequence[tuple[str, str]], rule: Rule, *, row_heading: str,
-                total_label: str = ALL_LABEL) -> ProtectedCross:  # fmt: skip
+def cross_table(
+    counts: Mapping[tuple[str, str], int],
+    rows: Sequence[tuple[str, str]],
+    columns: Sequence[tuple[str, str]],
+    rule: Rule,
+    *,
+    row_heading: str,
+    total_label: str = ALL_LABEL,
+) -> ProtectedCross:
     """``counts`` {(row key, column key): children} as a protected table;
     ``rows`` and ``columns`` are (key, label) in display order. A pair
     missing from ``counts`` is a true zero."""
     row_keys, col_keys = [k for k, _ in rows], [k for k, _ in columns]
     grid = [[counts.get((r, c), 0) for c in col_keys] for r in row_keys]
-    table = suppress_table(grid, row_keys, col_keys, rule=rule, row_totals=True, column_totals=True,
-                           percent_of="column")  # fmt: skip
-    assert table.row_totals is not None and table.column_totals is not None and table.grand_total is not None
+    table = suppress_table(
+        grid,
+        row_keys,
+        col_keys,
+        rule=rule,
+        row_totals=True,
+        column_totals=True,
+        percent_of="column",
+    )
+    assert (
+        table.row_totals is not None
+        and table.column_totals is not None
+        and table.grand_total is not None
+    )
     view = CrossTable(
         row_heading=row_heading,
-        columns=tuple(Column(k, label, count_number(table.column_total(k))) for k, label in columns),
+        columns=tuple(
+            Column(k, label, count_number(table.column_total(k))) for k, label in columns
+        ),
         rows=tuple(
-            CrossRow(r, label, tuple(count_cell(table.cell(r, c), rule) for c in col_keys),
-                     count_cell(table.row_total(r), rule))
+            CrossRow(
+                r,
+                label,
+                tuple(count_cell(table.cell(r, c), rule) for c in col_keys),
+                count_cell(table.row_total(r), rule),
+            )
             for r, label in rows
-        ),  # fmt: skip
-        totals=CrossRow("total", total_label, tuple(count_cell(table.column_total(c), rule) for c in col_keys),
-                        count_cell(table.grand_total, rule)),  # fmt: skip
+        ),
+        totals=CrossRow(
+            "total",
+            total_label,
+            tuple(count_cell(table.column_total(c), rule) for c in col_keys),
+            count_cell(table.grand_total, rule),
+        ),
     )
     return ProtectedCross(view, table)
 
@@ -174,7 +205,10 @@ class PrevalenceTable:
     def withheld(self) -> bool:
         """Whether any figure is withheld (the table then needs the symbol key)."""
         return any(c.n.withheld for c in self.columns) or any(
-            c.count.withheld or c.answered.withheld or c.pct.withheld for row in self.rows for c in row.cells)
+            c.count.withheld or c.answered.withheld or c.pct.withheld
+            for row in self.rows
+            for c in row.cells
+        )
 
 
 @dataclass(frozen=True)
@@ -210,16 +244,28 @@ ALL = "all"
 
 def group_sizes(sizes: Mapping[str, int], groups: Sequence[str], rule: Rule) -> dict[str, Figure]:
     """The children in each group and in all, protected as one line with its total."""
-    line = suppress_table([[sizes.get(g, 0) for g in groups]], ["children"], list(groups), rule=rule,
-                          row_totals=True, column_totals=False)  # fmt: skip
+    line = suppress_table(
+        [[sizes.get(g, 0) for g in groups]],
+        ["children"],
+        list(groups),
+        rule=rule,
+        row_totals=True,
+        column_totals=False,
+    )
     out = {g: line.cell("children", g) for g in groups}
     out[ALL] = line.row_total("children")
     return out
 
 
-def prevalence_table(specs: Sequence[RowSpec], groups: Sequence[tuple[str, str]], sizes: Mapping[str, int],
-                     rule: Rule, *, all_label: str = ALL_LABEL,
-                     with_all: bool = True) -> ProtectedPrevalence:  # fmt: skip
+def prevalence_table(
+    specs: Sequence[RowSpec],
+    groups: Sequence[tuple[str, str]],
+    sizes: Mapping[str, int],
+    rule: Rule,
+    *,
+    all_label: str = ALL_LABEL,
+    with_all: bool = True,
+) -> ProtectedPrevalence:
     """Protect and lay out rows of "children with the item, of those whose
     records answer it" for each group and (``with_all``) all children.
 
@@ -242,19 +288,40 @@ def prevalence_table(specs: Sequence[RowSpec], groups: Sequence[tuple[str, str]]
             tally = spec.tallies[key]
             figures[(spec.code, key)] = fig
             shown = fig.pct is not None
-            values[(spec.code, key)] = Prevalence(fig.pct, *tally.ci) if shown and tally.ci else (
-                Prevalence(fig.pct) if shown else None)  # fmt: skip
-            cells.append(PrevalenceCell(count_number(fig), denominator_number(base, rule), pct_number(fig, rule),
-                                        interval(tally.ci) if shown else ""))  # fmt: skip
+            values[(spec.code, key)] = (
+                Prevalence(fig.pct, *tally.ci)
+                if shown and tally.ci
+                else (Prevalence(fig.pct) if shown else None)
+            )
+            cells.append(
+                PrevalenceCell(
+                    count_number(fig),
+                    denominator_number(base, rule),
+                    pct_number(fig, rule),
+                    interval(tally.ci) if shown else "",
+                )
+            )
         rows.append(ItemRow(spec.code, spec.label, spec.protective, tuple(cells)))
     return ProtectedPrevalence(PrevalenceTable(columns, tuple(rows)), figures, values, sized)
 
 
-def _protect_row(spec: RowSpec, keys: Sequence[str], rule: Rule, with_all: bool) -> dict[str, tuple[Figure, Figure]]:
+def _protect_row(
+    spec: RowSpec, keys: Sequence[str], rule: Rule, with_all: bool
+) -> dict[str, tuple[Figure, Figure]]:
     """{group: (figure with its percentage, the base as a figure)}."""
-    grid = [[spec.tallies[k].count for k in keys], [spec.tallies[k].base - spec.tallies[k].count for k in keys]]
-    table = suppress_table(grid, ["with", "without"], list(keys), rule=rule, row_totals=with_all,
-                           column_totals=True, percent_of="column")  # fmt: skip
+    grid = [
+        [spec.tallies[k].count for k in keys],
+        [spec.tallies[k].base - spec.tallies[k].count for k in keys],
+    ]
+    table = suppress_table(
+        grid,
+        ["with", "without"],
+        list(keys),
+        rule=rule,
+        row_totals=with_all,
+        column_totals=True,
+        percent_of="column",
+    )
     out = {k: (table.cell("with", k), table.column_total(k)) for k in keys}
     if with_all:
         assert table.grand_total is not None

@@ -96,14 +96,34 @@ def compare_with_baseline(successes: int, n: int, baseline: float) -> BaselineCo
         raise ValueError(f"baseline must be a proportion, got {baseline!r}")
     baseline = float(baseline)
     if not (math.isfinite(baseline) and 0.0 < baseline < 1.0):
-        raise ValueError(f"baseline must be strictly between 0 and 1 (a proportion, not a percentage), got {baseline!r}")
+        raise ValueError(
+            f"baseline must be strictly between 0 and 1 (a proportion, not a percentage), got {baseline!r}"
+        )
     if n == 0:
-        return BaselineComparison(successes, n, None, None, baseline, None,
-                                  "not_testable", None, "no children in the cohort (n is 0)")
+        return BaselineComparison(
+            successes,
+            n,
+            None,
+            None,
+            baseline,
+            None,
+            "not_testable",
+            None,
+            "no children in the cohort (n is 0)",
+        )
     prevalence = successes / n
     p = binomial_test_two_sided(successes, n, baseline)
-    return BaselineComparison(successes, n, prevalence, wilson_interval(successes, n), baseline,
-                              prevalence / baseline, "exact binomial", p, None)
+    return BaselineComparison(
+        successes,
+        n,
+        prevalence,
+        wilson_interval(successes, n),
+        baseline,
+        prevalence / baseline,
+        "exact binomial",
+        p,
+        None,
+    )
 
 
 # Outcomes within this relative distance of the observed one's probability
@@ -129,7 +149,9 @@ def binomial_test_two_sided(k: int, n: int, p: float) -> float:
     if k == mean:
         return 1.0
     if k < mean:
-        first = _bisect(lambda i: _pmf(i, n, p) <= d, math.ceil(mean), n + 1)  # first unlikely-enough above
+        first = _bisect(
+            lambda i: _pmf(i, n, p) <= d, math.ceil(mean), n + 1
+        )  # first unlikely-enough above
         upper = float(special.bdtrc(first - 1, n, p)) if first <= n else 0.0
         return min(1.0, float(special.bdtr(k, n, p)) + upper)
     # Last outcome at or below the mean as unlikely as k: the first that is more likely, minus one.

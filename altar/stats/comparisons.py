@@ -318,8 +318,19 @@ def compare_proportions(
     n = sum(sum(row) for row in kept)
 
     def not_testable(reason: str) -> GroupComparison:
-        return GroupComparison("not_testable", None, None, None, None, None, None, n,
-                               tuple(names[i] for i in used), dropped, reason)
+        return GroupComparison(
+            "not_testable",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            n,
+            tuple(names[i] for i in used),
+            dropped,
+            reason,
+        )
 
     if len(kept) < 2:
         return not_testable(f"fewer than 2 groups with any children ({len(kept)} left)")
@@ -333,18 +344,41 @@ def compare_proportions(
     groups_used = tuple(names[i] for i in used)
     if min_expected >= 5:
         statistic, df, p = _chi_square(observed, expected)
-        return GroupComparison("chi_square", statistic, "chi_square", df, p, "asymptotic chi-square",
-                               min_expected, n, groups_used, dropped, None)
+        return GroupComparison(
+            "chi_square",
+            statistic,
+            "chi_square",
+            df,
+            p,
+            "asymptotic chi-square",
+            min_expected,
+            n,
+            groups_used,
+            dropped,
+            None,
+        )
     p, table_probability, method, _ = _fisher_rx2(
-        kept, seed=seed, n_resamples=n_resamples, max_tables=max_tables)
+        kept, seed=seed, n_resamples=n_resamples, max_tables=max_tables
+    )
     if len(kept) == 2:
         (a, b), (c, d) = kept
         statistic = a * d / (b * c) if b * c else math.inf
         statistic_name = "odds_ratio"
     else:
         statistic, statistic_name = table_probability, "table_probability"
-    return GroupComparison("fisher_exact", statistic, statistic_name, None, p, method,
-                           min_expected, n, groups_used, dropped, None)
+    return GroupComparison(
+        "fisher_exact",
+        statistic,
+        statistic_name,
+        None,
+        p,
+        method,
+        min_expected,
+        n,
+        groups_used,
+        dropped,
+        None,
+    )
 
 
 def _labels(labels: Sequence[str] | None, count: int) -> list[Any]:
@@ -470,23 +504,47 @@ def linear_by_linear(
     n = int(counts.sum())
 
     def result(test: str, **values: Any) -> TrendTest:
-        base = dict(statistic=None, statistic_name=None, df=None, p=None, r=None, z=None,
-                    method=None, reason=None)
+        base = dict(
+            statistic=None,
+            statistic_name=None,
+            df=None,
+            p=None,
+            r=None,
+            z=None,
+            method=None,
+            reason=None,
+        )
         base.update(values)
-        return TrendTest(test=test, n=n, row_scores=tuple(u.tolist()), col_scores=tuple(v.tolist()),
-                         rows_used=rows_used, rows_dropped=rows_dropped,
-                         columns_dropped=columns_dropped, **base)
+        return TrendTest(
+            test=test,
+            n=n,
+            row_scores=tuple(u.tolist()),
+            col_scores=tuple(v.tolist()),
+            rows_used=rows_used,
+            rows_dropped=rows_dropped,
+            columns_dropped=columns_dropped,
+            **base,
+        )
 
     if len(rows_used) < 2:
         return result("not_testable", reason=f"fewer than 2 non-empty rows ({len(rows_used)} left)")
     if len(cols_used) < 2:
-        return result("not_testable", reason=f"fewer than 2 non-empty columns ({len(cols_used)} left)")
+        return result(
+            "not_testable", reason=f"fewer than 2 non-empty columns ({len(cols_used)} left)"
+        )
     du = u - counts.sum(axis=1) @ u / n
     dv = v - counts.sum(axis=0) @ v / n
     covariance = du @ counts @ dv
     r = float(covariance / math.sqrt((counts.sum(axis=1) @ du**2) * (counts.sum(axis=0) @ dv**2)))
     r = min(1.0, max(-1.0, r))  # rounding can step just outside [-1, 1]
     statistic = (n - 1) * r * r
-    return result("linear_by_linear", statistic=statistic, statistic_name="M2", df=1,
-                  p=float(special.chdtrc(1, statistic)), r=r, z=r * math.sqrt(n - 1),
-                  method="asymptotic chi-square, 1 df")
+    return result(
+        "linear_by_linear",
+        statistic=statistic,
+        statistic_name="M2",
+        df=1,
+        p=float(special.chdtrc(1, statistic)),
+        r=r,
+        z=r * math.sqrt(n - 1),
+        method="asymptotic chi-square, 1 df",
+    )

@@ -74,9 +74,15 @@ def describe(values: Sequence[float], missing: int = 0) -> Description:
     if not ordered:
         return Description(0, missing, None, None, None, None, None, None)
     return Description(
-        n=len(ordered), missing=missing, median=quantile(ordered, 0.5), q1=quantile(ordered, 0.25),
-        q3=quantile(ordered, 0.75), mean=math.fsum(ordered) / len(ordered), min=ordered[0], max=ordered[-1],
-    )  # fmt: skip
+        n=len(ordered),
+        missing=missing,
+        median=quantile(ordered, 0.5),
+        q1=quantile(ordered, 0.25),
+        q3=quantile(ordered, 0.75),
+        mean=math.fsum(ordered) / len(ordered),
+        min=ordered[0],
+        max=ordered[-1],
+    )
 
 
 def _as_number(value: Any) -> float:

@@ -102,11 +102,15 @@ def validate_bands(labels: Sequence[str]) -> None:
 def _checked_freq(freq: Mapping[int, int]) -> dict[int, int]:
     """Validate a frequency table and return it with plain int keys and values."""
     if not isinstance(freq, Mapping):
-        raise ValueError(f"freq must be a mapping of value -> number of children, got {type(freq).__name__}")
+        raise ValueError(
+            f"freq must be a mapping of value -> number of children, got {type(freq).__name__}"
+        )
     checked: dict[int, int] = {}
     for value, count in freq.items():
         value = _as_count("a value in freq", value)
-        checked[value] = checked.get(value, 0) + _as_count(f"the number of children with value {value}", count)
+        checked[value] = checked.get(value, 0) + _as_count(
+            f"the number of children with value {value}", count
+        )
     return checked
 
 
@@ -128,7 +132,8 @@ def band_counts(freq: Mapping[int, int], bands: Sequence[str]) -> dict[str, int]
     for label in bands:
         low, high = parse_band(label)
         result[label] = sum(
-            count for value, count in checked.items()
+            count
+            for value, count in checked.items()
             if value >= low and (high is None or value <= high)
         )
     return result
@@ -232,12 +237,14 @@ def summarise_counts(
         except TypeError:
             raise ValueError(f"threshold must be an integer, got {threshold!r}") from None
         hits = sum(count for value, count in checked.items() if value >= threshold)
-        rows.append({
-            "threshold": threshold,
-            "n": hits,
-            "pct": hits / n_known if n_known else None,
-            "ci95": wilson_interval(hits, n_known),
-        })
+        rows.append(
+            {
+                "threshold": threshold,
+                "n": hits,
+                "pct": hits / n_known if n_known else None,
+                "ci95": wilson_interval(hits, n_known),
+            }
+        )
     return CountSummary(
         n=n_known + unknown,
         n_known=n_known,

@@ -30,27 +30,55 @@ COLUMNS = ("case_ref", "date", "agency", "event_type", "note")
 
 # Readable names, used for display and accepted as input ("children's social care").
 AGENCY_LABELS: Mapping[str, str] = {
-    "social_care": "Children's social care", "education": "Education", "health": "Health",
-    "police": "Police", "youth_justice": "Youth justice", "courts": "Courts", "housing": "Housing",
-    "voluntary": "Voluntary sector", "other": "Other",
-}  # fmt: skip
+    "social_care": "Children's social care",
+    "education": "Education",
+    "health": "Health",
+    "police": "Police",
+    "youth_justice": "Youth justice",
+    "courts": "Courts",
+    "housing": "Housing",
+    "voluntary": "Voluntary sector",
+    "other": "Other",
+}
 EVENT_TYPE_LABELS: Mapping[str, str] = {
-    "referral": "Referral", "assessment": "Assessment", "early_help": "Early help",
-    "child_in_need_plan": "Child in need plan", "child_protection_plan": "Child protection plan",
-    "care_entry": "Entered care", "care_exit": "Left care", "placement_move": "Placement move",
-    "exclusion": "Exclusion", "school_move": "School move", "missing_episode": "Missing episode",
-    "bereavement": "Bereavement", "offence": "Offence", "arrest": "Arrest", "caution": "Caution",
-    "court_outcome": "Court outcome", "custody": "Custody", "release": "Release", "other": "Other",
-}  # fmt: skip
+    "referral": "Referral",
+    "assessment": "Assessment",
+    "early_help": "Early help",
+    "child_in_need_plan": "Child in need plan",
+    "child_protection_plan": "Child protection plan",
+    "care_entry": "Entered care",
+    "care_exit": "Left care",
+    "placement_move": "Placement move",
+    "exclusion": "Exclusion",
+    "school_move": "School move",
+    "missing_episode": "Missing episode",
+    "bereavement": "Bereavement",
+    "offence": "Offence",
+    "arrest": "Arrest",
+    "caution": "Caution",
+    "court_outcome": "Court outcome",
+    "custody": "Custody",
+    "release": "Release",
+    "other": "Other",
+}
 # Other spellings practitioners use, after normalising (see _key).
 _AGENCY_ALIASES = {
-    "childrens_services": "social_care", "csc": "social_care", "school": "education",
-    "court": "courts", "yot": "youth_justice", "yjs": "youth_justice", "voluntary_sector": "voluntary",
-}  # fmt: skip
+    "childrens_services": "social_care",
+    "csc": "social_care",
+    "school": "education",
+    "court": "courts",
+    "yot": "youth_justice",
+    "yjs": "youth_justice",
+    "voluntary_sector": "voluntary",
+}
 _EVENT_ALIASES = {
-    "cin_plan": "child_in_need_plan", "cp_plan": "child_protection_plan", "missing": "missing_episode",
-    "court": "court_outcome", "entered_care": "care_entry", "left_care": "care_exit",
-}  # fmt: skip
+    "cin_plan": "child_in_need_plan",
+    "cp_plan": "child_protection_plan",
+    "missing": "missing_episode",
+    "court": "court_outcome",
+    "entered_care": "care_entry",
+    "left_care": "care_exit",
+}
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # fromisoformat alone also takes 20190314 and week dates
 _DATE_FORMAT = "give the date as YYYY-MM-DD, or YYYY-MM when only the month is known"
@@ -96,7 +124,9 @@ def parse_event_date(text: str, today: date | None = None) -> tuple[date, str]:
     except ValueError:
         raise ValueError(f"{key} is not a date in the calendar; {_DATE_FORMAT}") from None
     precision = "month" if month else "day"
-    if (value.year, value.month) > (today.year, today.month) or (precision == "day" and value > today):
+    if (value.year, value.month) > (today.year, today.month) or (
+        precision == "day" and value > today
+    ):
         raise ValueError("the date is in the future")
     if value.year < EARLIEST_YEAR:
         raise ValueError(f"the date is before {EARLIEST_YEAR}; check for a typing slip")
@@ -109,7 +139,11 @@ def _key(text: str) -> str:
 
 
 def _vocabulary(labels: Mapping[str, str], aliases: Mapping[str, str]) -> dict[str, str]:
-    return {**{_key(label): code for code, label in labels.items()}, **aliases, **{c: c for c in labels}}
+    return {
+        **{_key(label): code for code, label in labels.items()},
+        **aliases,
+        **{c: c for c in labels},
+    }
 
 
 _AGENCY_LOOKUP = _vocabulary(AGENCY_LABELS, _AGENCY_ALIASES)
@@ -118,7 +152,9 @@ _EVENT_LOOKUP = _vocabulary(EVENT_TYPE_LABELS, _EVENT_ALIASES)
 
 def parse_agency(text: str) -> str:
     if (code := _AGENCY_LOOKUP.get(_key(text))) is None:
-        raise ValueError(f"agency must be one of {', '.join(AGENCIES)} (or its name, e.g. children's social care)")
+        raise ValueError(
+            f"agency must be one of {', '.join(AGENCIES)} (or its name, e.g. children's social care)"
+        )
     return code
 
 
@@ -144,11 +180,17 @@ def validate_event(
     event, or every problem found (located by ``row_number`` and column)."""
     problems: list[Problem] = []
     parsed: dict[str, object] = {}
-    for column, parser in (("date", lambda t: parse_event_date(t, today)), ("agency", parse_agency),
-                           ("event_type", parse_event_type), ("note", parse_note)):  # fmt: skip
+    for column, parser in (
+        ("date", lambda t: parse_event_date(t, today)),
+        ("agency", parse_agency),
+        ("event_type", parse_event_type),
+        ("note", parse_note),
+    ):
         text = fields.get(column) or ""
         if column != "note" and not text.strip():
-            problems.append(Problem(row_number, column, text, f"{column.replace('_', ' ')} is required"))
+            problems.append(
+                Problem(row_number, column, text, f"{column.replace('_', ' ')} is required")
+            )
             continue
         try:
             parsed[column] = parser(text)

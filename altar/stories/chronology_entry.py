@@ -27,12 +27,25 @@ from altar.db.cases import case_ids
 from altar.db.models import OFFENCE_TYPES
 from altar.errors import NotFoundError, ValidationError
 from altar.render.timeline import TimelineEvent, timeline_chart
-from altar.stories.chronology import AGENCY_LABELS, COLUMNS, EVENT_TYPE_LABELS, Event, format_event_date, validate_event
+from altar.stories.chronology import (
+    AGENCY_LABELS,
+    COLUMNS,
+    EVENT_TYPE_LABELS,
+    Event,
+    format_event_date,
+    validate_event,
+)
 
 ENTITY = "chronology_event"
 LIST_COLUMNS = ("id", "date", "agency", "event_type", "note", "recorded_by")
 _MAX_SHOWN = 1000  # problems listed in full; the rest are counted
-_STORED_COLUMNS = ("occurred_on", "date_precision", "agency", "event_type", "note")  # what an edit may change
+_STORED_COLUMNS = (
+    "occurred_on",
+    "date_precision",
+    "agency",
+    "event_type",
+    "note",
+)  # what an edit may change
 
 
 @dataclass(frozen=True)
@@ -52,21 +65,46 @@ def _event(row: store.EventRow) -> Event:
 
 
 def _listing(row: store.EventRow) -> EventListing:
-    return EventListing(row.id, format_event_date(row.occurred_on, row.precision), row.agency, row.event_type,
-                        row.note, row.recorded_by)  # fmt: skip
+    return EventListing(
+        row.id,
+        format_event_date(row.occurred_on, row.precision),
+        row.agency,
+        row.event_type,
+        row.note,
+        row.recorded_by,
+    )
 
 
 def _stored(case_id: int, event: Event, actor: str | None) -> dict:
-    return {"case_id": case_id, "occurred_on": event.occurred_on, "date_precision": event.precision,
-            "agency": event.agency, "event_type": event.event_type, "note": event.note, "recorded_by": actor}  # fmt: skip
+    return {
+        "case_id": case_id,
+        "occurred_on": event.occurred_on,
+        "date_precision": event.precision,
+        "agency": event.agency,
+        "event_type": event.event_type,
+        "note": event.note,
+        "recorded_by": actor,
+    }
 
 
-def _write(session: Session, events: list[tuple[str, int, Event]], *, actor: str | None, command: str) -> list[int]:
+def _write(
+    session: Session, events: list[tuple[str, int, Event]], *, actor: str | None, command: str
+) -> list[int]:
     """Store (case_ref, case id, event) triples and log each insert."""
-    ids = store.insert_events(session, [_stored(case_id, event, actor) for _, case_id, event in events])
+    ids = store.insert_events(
+        session, [_stored(case_id, event, actor) for _, case_id, event in events]
+    )
     for event_id, (case_ref, _, event) in zip(ids, events):
-        audit.log(session, actor=actor, command=command, action="insert", entity=ENTITY, case_ref=case_ref,
-                  field=f"event {event_id}", new=event.describe())  # fmt: skip
+        audit.log(
+            session,
+            actor=actor,
+            command=command,
+            action="insert",
+            entity=ENTITY,
+            case_ref=case_ref,
+            field=f"event {event_id}",
+            new=event.describe(),
+        )
     return ids
 
 
@@ -88,15 +126,22 @@ def _validated(fields: Mapping[str, str | None], today: date | None, refusal: st
 
 
 def add_event(
-    session: Session, user: User, case_ref: str, fields: Mapping[str, str | None], *, command: str,
+    session: Session,
+    user: User,
+    case_ref: str,
+    fields: Mapping[str, str | None],
+    *,
+    command: str,
     today: date | None = None,
-) -> EventListing:  # fmt: skip
+) -> EventListing:
     """Validate one typed event (date, agency, event_type, note) and add it
     to a case in ``user``'s scope."""
     case, actor = require_case(session, user, case_ref), user.name
     event = _validated(fields, today, f"event not added to {case_ref}")
     (event_id,) = _write(session, [(case.case_ref, case.id, event)], actor=actor, command=command)
-    return EventListing(event_id, event.shown_date, event.agency, event.event_type, event.note, actor)
+    return EventListing(
+        event_id, event.shown_date, event.agency, event.event_type, event.note, actor
+    )
 
 
 def get_event(session: Session, user: User, case_ref: str, event_id: int) -> EventListing:
@@ -106,13 +151,24 @@ def get_event(session: Session, user: User, case_ref: str, event_id: int) -> Eve
 
 def _typed(event: Event) -> dict[str, str | None]:
     """An event as it would be typed: what an edit compares and logs."""
-    return {"date": event.shown_date, "agency": event.agency, "event_type": event.event_type, "note": event.note}
+    return {
+        "date": event.shown_date,
+        "agency": event.agency,
+        "event_type": event.event_type,
+        "note": event.note,
+    }
 
 
 def edit_event(
-    session: Session, user: User, case_ref: str, event_id: int, fields: Mapping[str, str | None], *,
-    command: str, today: date | None = None,
-) -> EventListing:  # fmt: skip
+    session: Session,
+    user: User,
+    case_ref: str,
+    event_id: int,
+    fields: Mapping[str, str | None],
+    *,
+    command: str,
+    today: date | None = None,
+) -> EventListing:
     """Change one event of a case in ``user``'s scope. ``fields`` holds the
     typed date, agency, event_type and note; one left out (or None) keeps
     its stored value, an empty note clears it. Checked like
@@ -127,22 +183,44 @@ def edit_event(
         stored = _stored(case.id, after, None)
         store.update_event(session, case.id, event_id, {k: stored[k] for k in _STORED_COLUMNS})
     for name in changed:
-        audit.log(session, actor=user.name, command=command, action="update", entity=ENTITY, case_ref=case.case_ref,
-                  field=f"event {event_id} {name}", old=before[name], new=_typed(after)[name])  # fmt: skip
+        audit.log(
+            session,
+            actor=user.name,
+            command=command,
+            action="update",
+            entity=ENTITY,
+            case_ref=case.case_ref,
+            field=f"event {event_id} {name}",
+            old=before[name],
+            new=_typed(after)[name],
+        )
     return _listing(store.case_event(session, case.id, event_id))
 
 
 def list_events(session: Session, user: User, case_ref: str) -> list[EventListing]:
     """A case's events, earliest first; a month-precision date shows as YYYY-MM."""
-    return [_listing(row) for row in store.case_events(session, require_case(session, user, case_ref).id)]
+    return [
+        _listing(row)
+        for row in store.case_events(session, require_case(session, user, case_ref).id)
+    ]
 
 
-def remove_event(session: Session, user: User, case_ref: str, event_id: int, *, command: str) -> EventListing:
+def remove_event(
+    session: Session, user: User, case_ref: str, event_id: int, *, command: str
+) -> EventListing:
     """Delete one event of a case; the change log keeps what it said."""
     case = require_case(session, user, case_ref)
     removed = store.delete_event(session, case.id, event_id)
-    audit.log(session, actor=user.name, command=command, action="delete", entity=ENTITY, case_ref=case.case_ref,
-              field=f"event {event_id}", old=_event(removed).describe())  # fmt: skip
+    audit.log(
+        session,
+        actor=user.name,
+        command=command,
+        action="delete",
+        entity=ENTITY,
+        case_ref=case.case_ref,
+        field=f"event {event_id}",
+        old=_event(removed).describe(),
+    )
     return _listing(removed)
 
 
@@ -153,9 +231,14 @@ class ImportResult:
 
 
 def import_events(
-    session: Session, user: User, path: Path, *, case_ref: str | None = None, command: str,
+    session: Session,
+    user: User,
+    path: Path,
+    *,
+    case_ref: str | None = None,
+    command: str,
     today: date | None = None,
-) -> ImportResult:  # fmt: skip
+) -> ImportResult:
     """Import a CSV of events (columns case_ref, date, agency, event_type,
     note; without case_ref when ``case_ref`` names the one case they are
     for). Every row is checked before anything is written; any problem
@@ -165,7 +248,9 @@ def import_events(
         require_case(session, user, case_ref)  # one clear error, not one per row
     with CsvReader(path) as reader:
         _check_header(reader.header, path, case_ref)
-        rows = [(number, {**row, "case_ref": case_ref} if case_ref else row) for number, row in reader]
+        rows = [
+            (number, {**row, "case_ref": case_ref} if case_ref else row) for number, row in reader
+        ]
     known = case_ids(session, (row["case_ref"].strip() for _, row in rows), case_filter(user))
     events, problems = [], []
     for number, row in rows:
@@ -179,7 +264,9 @@ def import_events(
     if problems:
         shown = [str(p) for p in problems[:_MAX_SHOWN]]
         more = [f"... and {len(problems) - _MAX_SHOWN} more"] if len(problems) > _MAX_SHOWN else []
-        raise ValidationError(f"{path.name}: {len(problems)} problem(s); nothing was imported", shown + more)
+        raise ValidationError(
+            f"{path.name}: {len(problems)} problem(s); nothing was imported", shown + more
+        )
     _write(session, events, actor=user.name, command=command)
     return ImportResult(len(events), len({ref for ref, _, _ in events}))
 
@@ -188,10 +275,16 @@ def _check_header(header: list[str], path: Path, case_ref: str | None) -> None:
     expected = [c for c in COLUMNS if not (case_ref and c == "case_ref")]
     problems = [f"column {c!r} is missing" for c in expected if c not in header and c != "note"]
     if case_ref and "case_ref" in header:
-        problems.append(f"the file has a case_ref column and --case {case_ref} was given: use one or the other")
-    problems += [f"column {c!r} is not one of {', '.join(expected)}" for c in header if c not in COLUMNS]
+        problems.append(
+            f"the file has a case_ref column and --case {case_ref} was given: use one or the other"
+        )
+    problems += [
+        f"column {c!r} is not one of {', '.join(expected)}" for c in header if c not in COLUMNS
+    ]
     if problems:
-        raise ValidationError(f"{path.name}: the header is not right; nothing was imported", problems)
+        raise ValidationError(
+            f"{path.name}: the header is not right; nothing was imported", problems
+        )
 
 
 def _unknown_case(ref: str) -> str:
@@ -215,9 +308,19 @@ def case_timeline(session: Session, user: User, case_ref: str, fmt: str) -> byte
     case = require_case(session, user, case_ref)
     rows = store.case_events(session, case.id)
     if not rows:
-        raise NotFoundError(f"{case.case_ref} has no chronology events to chart (add them with `altar chronology add`)")
+        raise NotFoundError(
+            f"{case.case_ref} has no chronology events to chart (add them with `altar chronology add`)"
+        )
     present = {row.agency for row in rows}
     lanes = [(code, label) for code, label in AGENCY_LABELS.items() if code in present]
-    events = [TimelineEvent(r.occurred_on, r.precision, r.agency, EVENT_TYPE_LABELS[r.event_type],
-                            r.event_type in OFFENCE_TYPES) for r in rows]  # fmt: skip
+    events = [
+        TimelineEvent(
+            r.occurred_on,
+            r.precision,
+            r.agency,
+            EVENT_TYPE_LABELS[r.event_type],
+            r.event_type in OFFENCE_TYPES,
+        )
+        for r in rows
+    ]
     return timeline_chart(f"Chronology: {case.case_ref}", lanes, events, fmt=fmt)

@@ -46,7 +46,11 @@ def normalise_text(text: str) -> str:
 
 
 def render_story(
-    template: StoryTemplate, sections: Mapping[str, str], *, heading: str, only: Sequence[str] | None = None
+    template: StoryTemplate,
+    sections: Mapping[str, str],
+    *,
+    heading: str,
+    only: Sequence[str] | None = None,
 ) -> str:
     """The editor form: a guidance comment, then each section (or the ``only``
     ones) with its marker, heading, prompts and current text."""
@@ -82,8 +86,13 @@ def _wrap(text: str) -> list[str]:
     return textwrap.wrap(text, width=78)
 
 
-def render_plain(template: StoryTemplate, sections: Mapping[str, str], *, title: str,
-                 only: Sequence[str] | None = None) -> str:  # fmt: skip
+def render_plain(
+    template: StoryTemplate,
+    sections: Mapping[str, str],
+    *,
+    title: str,
+    only: Sequence[str] | None = None,
+) -> str:
     """The story as plain Markdown (``# title``, then ``## Section`` headings),
     to read, and importable as it is with ``altar story import``."""
     parts = [f"# {title}"]
@@ -97,7 +106,11 @@ def render_plain(template: StoryTemplate, sections: Mapping[str, str], *, title:
 
 
 def parse_story(
-    text: str, template: StoryTemplate, *, expected: Collection[str] | None = None, source: str = "the story"
+    text: str,
+    template: StoryTemplate,
+    *,
+    expected: Collection[str] | None = None,
+    source: str = "the story",
 ) -> dict[str, str]:
     """Read a story back as {section code: text}, in template order.
 
@@ -114,14 +127,21 @@ def parse_story(
     found = _split(lines, section_of(template, expected), problems)
     if with_markers:
         found = {code: _drop_heading(body) for code, body in found.items()}
-        problems += [f"the marker {marker(c)} is missing: put it back above the section's heading"
-                     for c in expected or () if c not in found]  # fmt: skip
+        problems += [
+            f"the marker {marker(c)} is missing: put it back above the section's heading"
+            for c in expected or ()
+            if c not in found
+        ]
     if not found and not problems:
         titles = "; ".join(f"## {s.title}" for s in template.sections)
-        problems.append(f"no sections found: start each with a heading from the template ({titles})")
+        problems.append(
+            f"no sections found: start each with a heading from the template ({titles})"
+        )
     if problems:
         raise ValidationError(f"{source}: {len(problems)} problem(s); nothing was saved", problems)
-    return {code: normalise_text("\n".join(found[code])) for code in template.codes if code in found}
+    return {
+        code: normalise_text("\n".join(found[code])) for code in template.codes if code in found
+    }
 
 
 # A line as read: (line number, text without comments, whether it held only a comment).
@@ -148,7 +168,11 @@ def _strip_comments(text: str) -> tuple[list[_Line], list[str]]:
                 rest, opened_on = ("", None) if start < 0 else (rest[start + len(OPEN) :], number)
         line = "".join(kept)
         out.append((number, line, bool(raw.strip()) and not line.strip()))
-    problems = [] if opened_on is None else [f"line {opened_on}: a comment opened with {OPEN} is never closed with {CLOSE}"]
+    problems = (
+        []
+        if opened_on is None
+        else [f"line {opened_on}: a comment opened with {OPEN} is never closed with {CLOSE}"]
+    )
     return out, problems
 
 
@@ -167,7 +191,9 @@ def _split(lines: list[_Line], section_of, problems: list[str]) -> dict[str, lis
         elif code is None:
             current = []  # a bad boundary, reported: what follows it is set aside
         elif code in found:
-            problems.append(f"line {number}: section {code!r} appears twice (first on line {first_line[code]})")
+            problems.append(
+                f"line {number}: section {code!r} appears twice (first on line {first_line[code]})"
+            )
             current = []
         else:
             current = found[code] = []
@@ -185,7 +211,9 @@ def _marker_of(template: StoryTemplate, expected: Collection[str] | None):  # ty
             return _NOT_A_BOUNDARY
         code = match.group(1)
         if code not in template.codes:
-            problems.append(f"line {number}: unknown section marker {code!r} (sections: {', '.join(template.codes)})")
+            problems.append(
+                f"line {number}: unknown section marker {code!r} (sections: {', '.join(template.codes)})"
+            )
             return None
         return _opened(code, number, expected, problems)
 
@@ -202,15 +230,19 @@ def _heading_of(template: StoryTemplate, expected: Collection[str] | None):  # t
         code = by_title.get(_title_key(match.group(1)))
         if code is None:
             titles = "; ".join(s.title for s in template.sections)
-            problems.append(f"line {number}: unknown heading {_clip(line)} (the template's sections: {titles}; "
-                            "use ### for headings within a section)")  # fmt: skip
+            problems.append(
+                f"line {number}: unknown heading {_clip(line)} (the template's sections: {titles}; "
+                "use ### for headings within a section)"
+            )
             return None
         return _opened(code, number, expected, problems)
 
     return section_of
 
 
-def _opened(code: str, number: int, expected: Collection[str] | None, problems: list[str]) -> str | None:
+def _opened(
+    code: str, number: int, expected: Collection[str] | None, problems: list[str]
+) -> str | None:
     if expected is None or code in expected:
         return code
     problems.append(f"line {number}: section {code!r} was not opened for editing here")

@@ -30,8 +30,14 @@ from altar.resources import identifier_lists_dir
 
 KINDS = ("name", "date_of_birth", "postcode", "phone", "email", "school")
 # Each kind in words, for a reader ("looks like a date of birth").
-KIND_WORDS = {"name": "a name", "date_of_birth": "a date of birth", "postcode": "a postcode",
-              "phone": "a phone number", "email": "an email address", "school": "a school's name"}  # fmt: skip
+KIND_WORDS = {
+    "name": "a name",
+    "date_of_birth": "a date of birth",
+    "postcode": "a postcode",
+    "phone": "a phone number",
+    "email": "an email address",
+    "school": "a school's name",
+}
 MAX_NAME_WORDS = 4
 
 
@@ -45,7 +51,9 @@ class Finding:
     text: str
 
     def __str__(self) -> str:
-        return f"section {self.section}, line {self.line}: {self.kind.replace('_', ' ')} {self.text!r}"
+        return (
+            f"section {self.section}, line {self.line}: {self.kind.replace('_', ' ')} {self.text!r}"
+        )
 
     @property
     def what(self) -> str:
@@ -83,7 +91,11 @@ def name_digest(term: str) -> str:
 def shipped_first_names() -> frozenset[str]:
     """altar's list of common UK first names, case-folded."""
     text = (identifier_lists_dir() / "first_names.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip().casefold() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return frozenset(
+        line.strip().casefold()
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
 
 
 def _words(line: str) -> list[tuple[int, int, str]]:
@@ -104,7 +116,10 @@ def _names(line: str, watch: Watchlist) -> Iterator[tuple[int, int, str]]:
             continue
         for n in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
             run = words[i : i + n]
-            if all(w[2][0].isupper() for w in run) and name_digest(" ".join(w[2] for w in run)) in watch.name_digests:
+            if (
+                all(w[2][0].isupper() for w in run)
+                and name_digest(" ".join(w[2] for w in run)) in watch.name_digests
+            ):
                 taken = run[-1][1]
                 yield start, taken, line[start:taken]
                 break
@@ -115,8 +130,10 @@ def _names(line: str, watch: Watchlist) -> Iterator[tuple[int, int, str]]:
 
 # --- dates of birth ------------------------------------------------------------------
 
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")  # fmt: skip
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _FULL_DATE = re.compile(
     rf"\b(?:{_DAY}[/.\-](?:0?[1-9]|1[0-2])[/.\-](?:\d{{4}}|\d{{2}})"  # 12/03/2009, 12.03.09, 12-3-2009
@@ -132,7 +149,9 @@ _NEAR = 50  # characters between a date and a word about birth, on the same line
 def _dates_of_birth(line: str) -> Iterator[tuple[int, int, str]]:
     births = [m.span() for m in _BIRTH.finditer(line)]
     for m in _FULL_DATE.finditer(line):
-        if any(b_start - m.end() <= _NEAR and m.start() - b_end <= _NEAR for b_start, b_end in births):
+        if any(
+            b_start - m.end() <= _NEAR and m.start() - b_end <= _NEAR for b_start, b_end in births
+        ):
             yield m.start(), m.end(), m.group()
 
 
@@ -165,13 +184,80 @@ def _pattern(regex: re.Pattern[str]):  # type: ignore[no-untyped-def]
 # Capitalised words ending in School, Academy or College: "Oakfield Academy".
 _SCHOOL_SHAPE = re.compile(r"((?:[A-Z][\w'’.&-]*\s+){1,6}?)(?:School|Academy|College)\b")
 # Words that describe a school without naming it: "the Virtual School", "Sixth Form College".
-_GENERIC = frozenset("""
-a an the new old local my his her their our another this that its
-primary secondary high junior infant infants first middle upper lower special specialist grammar
-independent mainstream alternative residential boarding community faith catholic church state private
-virtual sunday forest hospital sixth form further education training day summer night language secure
-free studio technical girls boys girls' boys' year she he they then when after before at in
-""".split())
+_GENERIC = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "new",
+        "old",
+        "local",
+        "my",
+        "his",
+        "her",
+        "their",
+        "our",
+        "another",
+        "this",
+        "that",
+        "its",
+        "primary",
+        "secondary",
+        "high",
+        "junior",
+        "infant",
+        "infants",
+        "first",
+        "middle",
+        "upper",
+        "lower",
+        "special",
+        "specialist",
+        "grammar",
+        "independent",
+        "mainstream",
+        "alternative",
+        "residential",
+        "boarding",
+        "community",
+        "faith",
+        "catholic",
+        "church",
+        "state",
+        "private",
+        "virtual",
+        "sunday",
+        "forest",
+        "hospital",
+        "sixth",
+        "form",
+        "further",
+        "education",
+        "training",
+        "day",
+        "summer",
+        "night",
+        "language",
+        "secure",
+        "free",
+        "studio",
+        "technical",
+        "girls",
+        "boys",
+        "girls'",
+        "boys'",
+        "year",
+        "she",
+        "he",
+        "they",
+        "then",
+        "when",
+        "after",
+        "before",
+        "at",
+        "in",
+    ]
+)
 
 
 def _schools(line: str, watch: Watchlist) -> Iterator[tuple[int, int, str]]:
@@ -191,7 +277,9 @@ def _schools(line: str, watch: Watchlist) -> Iterator[tuple[int, int, str]]:
 # --- the check -------------------------------------------------------------------------
 
 
-def find_identifying_details(text_by_section: Mapping[str, str], watchlist: Watchlist) -> list[Finding]:
+def find_identifying_details(
+    text_by_section: Mapping[str, str], watchlist: Watchlist
+) -> list[Finding]:
     """Every identifying-looking detail, by section (in the mapping's order),
     line and position. A stretch of text is reported once, under the first
     kind that claims it (an email address is not also a name)."""

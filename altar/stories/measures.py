@@ -47,7 +47,6 @@ from altar.db.models import OFFENCE_TYPES
 from altar.stats.describe import describe
 from altar.stories.chronology import Event
 
-
 # code -> (label, unit), in the order the statistics show them.
 MEASURES: dict[str, tuple[str, str]] = {
     "age_first_social_care": ("Age at first social care contact (approx.)", "years"),
@@ -115,15 +114,30 @@ def chronology_facts(events: Sequence[Event]) -> ChronologyFacts | None:
         return None
     offending = [e for e in events if e.event_type in OFFENCE_TYPES]
     social_care = [e.occurred_on for e in events if e.agency == "social_care"]
-    facts = ChronologyFacts(min(e.occurred_on for e in events), len({e.agency for e in events}),
-                            min(social_care, default=None))  # fmt: skip
+    facts = ChronologyFacts(
+        min(e.occurred_on for e in events),
+        len({e.agency for e in events}),
+        min(social_care, default=None),
+    )
     if not offending:
         return facts
     first = min(e.occurred_on for e in offending)
-    precision = "month" if any(e.precision == "month" for e in offending if e.occurred_on == first) else "day"
-    before = [e.event_type for e in events if certainly_before(e.occurred_on, e.precision, first, precision)]
-    return replace(facts, first_offence=first, school_moves_before_offence=before.count("school_move"),
-                   exclusions_before_offence=before.count("exclusion"))  # fmt: skip
+    precision = (
+        "month"
+        if any(e.precision == "month" for e in offending if e.occurred_on == first)
+        else "day"
+    )
+    before = [
+        e.event_type
+        for e in events
+        if certainly_before(e.occurred_on, e.precision, first, precision)
+    ]
+    return replace(
+        facts,
+        first_offence=first,
+        school_moves_before_offence=before.count("school_move"),
+        exclusions_before_offence=before.count("exclusion"),
+    )
 
 
 def age_at(when: date, age: int | None, screened_on: date) -> float | None:
@@ -131,12 +145,16 @@ def age_at(when: date, age: int | None, screened_on: date) -> float | None:
     return None if age is None else age - months_between(when, screened_on) / 12
 
 
-def measures_from_facts(facts: ChronologyFacts | None, age: int | None, screened_on: date) -> ChildMeasures:
+def measures_from_facts(
+    facts: ChronologyFacts | None, age: int | None, screened_on: date
+) -> ChildMeasures:
     """The measures from a child's reduced chronology (None: no chronology)."""
     if facts is None:
         return ChildMeasures()
     measures = ChildMeasures(
-        age_first_social_care=age_at(facts.first_social_care, age, screened_on) if facts.first_social_care else None,
+        age_first_social_care=age_at(facts.first_social_care, age, screened_on)
+        if facts.first_social_care
+        else None,
         agencies=facts.agencies,
     )
     if facts.first_offence is None:

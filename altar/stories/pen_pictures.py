@@ -89,7 +89,9 @@ def case_refs_in(text: str, refs: Iterable[str]) -> list[str]:
         start = folded.find(key)
         while start >= 0:
             end = start + len(key)
-            if not (start and folded[start - 1].isalnum()) and not (end < len(folded) and folded[end].isalnum()):
+            if not (start and folded[start - 1].isalnum()) and not (
+                end < len(folded) and folded[end].isalnum()
+            ):
                 found.append(ref)
                 break
             start = folded.find(key, start + 1)
@@ -106,18 +108,27 @@ def problems(title: str, body: str, own_ref: str, refs: Iterable[str]) -> list[s
     if not body:
         out.append("body: the pen-picture is empty")
     elif len(body) > BODY_MAX:
-        out.append(f"body: {len(body):,} characters; a pen-picture has at most {BODY_MAX:,} (about 300 words): "
-                   "shorten it, and keep the detail in the case story")  # fmt: skip
+        out.append(
+            f"body: {len(body):,} characters; a pen-picture has at most {BODY_MAX:,} (about 300 words): "
+            "shorten it, and keep the detail in the case story"
+        )
     refs = list(refs)
     for name, text in (("title", title), ("body", body)):
         for ref in case_refs_in(text, refs):
-            whose = "this child's case reference" if ref == own_ref else "the case reference of another child"
-            out.append(f"{name}: contains {ref!r}, {whose}; a published pen-picture never carries a case reference")
+            whose = (
+                "this child's case reference"
+                if ref == own_ref
+                else "the case reference of another child"
+            )
+            out.append(
+                f"{name}: contains {ref!r}, {whose}; a published pen-picture never carries a case reference"
+            )
     return out
 
 
-def list_pen_pictures(session: Session, user: User, *, approved: bool | None = None,
-                      authority: str | None = None) -> list[store.PenPictureRow]:  # fmt: skip
+def list_pen_pictures(
+    session: Session, user: User, *, approved: bool | None = None, authority: str | None = None
+) -> list[store.PenPictureRow]:
     """Pen-pictures, all or only approved (``approved=True``) or drafts
     (``False``), of one authority's children (code or name) or all."""
     require(user, Permission.REGION)
@@ -155,15 +166,18 @@ def _check(session: Session, title: str, body: str, own_ref: str, what: str) -> 
     lines += describe(findings)
     by_field += [(f.section, f"“{f.text}” on line {f.line} looks like {f.what}") for f in findings]
     if lines:
-        raise PenPictureInvalid(f"{what}: {len(lines)} problem(s); nothing was saved", lines, by_field)
+        raise PenPictureInvalid(
+            f"{what}: {len(lines)} problem(s); nothing was saved", lines, by_field
+        )
 
 
 def _title(text: str) -> str:
     return " ".join(text.split())
 
 
-def add(session: Session, user: User, case_ref: str, title: str, text: str, *,
-        command: str) -> store.PenPictureRow:  # fmt: skip
+def add(
+    session: Session, user: User, case_ref: str, title: str, text: str, *, command: str
+) -> store.PenPictureRow:
     """Store a new (unapproved) pen-picture of the case. ``text`` is the
     body as typed, comment lines and all."""
     require(user, Permission.REGION)
@@ -174,8 +188,16 @@ def add(session: Session, user: User, case_ref: str, title: str, text: str, *,
     picture = PenPicture(case_id=case.id, title=title, body=body, written_by=actor)
     session.add(picture)
     session.flush()
-    audit.log(session, actor=actor, command=command, action="insert", entity="pen_picture", case_ref=case.case_ref,
-              field=f"#{picture.id}", new=f"{title}\n\n{body}")  # fmt: skip
+    audit.log(
+        session,
+        actor=actor,
+        command=command,
+        action="insert",
+        entity="pen_picture",
+        case_ref=case.case_ref,
+        field=f"#{picture.id}",
+        new=f"{title}\n\n{body}",
+    )
     return store.get_row(session, user, picture.id)
 
 
@@ -189,8 +211,16 @@ class Edited:
     withdrawn: bool
 
 
-def edit(session: Session, user: User, picture_id: int, *, title: str | None = None, text: str | None = None,
-         opened: str | None = None, command: str) -> Edited:  # fmt: skip
+def edit(
+    session: Session,
+    user: User,
+    picture_id: int,
+    *,
+    title: str | None = None,
+    text: str | None = None,
+    opened: str | None = None,
+    command: str,
+) -> Edited:
     """Change a pen-picture's title and/or body (``text``, as typed).
     ``opened`` is the body the editor was opened with: if someone changed it
     meanwhile, nothing is saved (``ConflictError``). Any change withdraws
@@ -198,23 +228,39 @@ def edit(session: Session, user: User, picture_id: int, *, title: str | None = N
     require(user, Permission.REGION)
     picture = store.get(session, user, picture_id)
     if opened is not None and opened != picture.body:
-        raise ConflictError(f"pen-picture {picture_id} was changed by someone else while you edited it")
+        raise ConflictError(
+            f"pen-picture {picture_id} was changed by someone else while you edited it"
+        )
     case_ref, actor = store.get_row(session, user, picture_id).case_ref, user.name
-    new = {"title": picture.title if title is None else _title(title),
-           "body": picture.body if text is None else clean_text(text)}  # fmt: skip
+    new = {
+        "title": picture.title if title is None else _title(title),
+        "body": picture.body if text is None else clean_text(text),
+    }
     _check(session, new["title"], new["body"], case_ref, f"pen-picture {picture_id} not changed")
     changed = tuple(name for name in ("title", "body") if new[name] != getattr(picture, name))
     for name in changed:
-        audit.log(session, actor=actor, command=command, action="update", entity="pen_picture", case_ref=case_ref,
-                  field=f"#{picture_id} {name}", old=getattr(picture, name), new=new[name])  # fmt: skip
+        audit.log(
+            session,
+            actor=actor,
+            command=command,
+            action="update",
+            entity="pen_picture",
+            case_ref=case_ref,
+            field=f"#{picture_id} {name}",
+            old=getattr(picture, name),
+            new=new[name],
+        )
         setattr(picture, name, new[name])
-    withdrawn = bool(changed) and _set_approval(session, picture, case_ref, False, actor=actor, command=command)
+    withdrawn = bool(changed) and _set_approval(
+        session, picture, case_ref, False, actor=actor, command=command
+    )
     session.flush()
     return Edited(store.get_row(session, user, picture_id), changed, withdrawn)
 
 
-def set_approved(session: Session, user: User, picture_id: int, approved: bool, *,
-                 command: str) -> tuple[store.PenPictureRow, bool]:  # fmt: skip
+def set_approved(
+    session: Session, user: User, picture_id: int, approved: bool, *, command: str
+) -> tuple[store.PenPictureRow, bool]:
     """Approve a pen-picture for publication (``approved``) or withdraw its
     approval; returns it and whether anything changed. Approval checks the
     text again: a case or watched name added since may now be in it."""
@@ -222,20 +268,46 @@ def set_approved(session: Session, user: User, picture_id: int, approved: bool, 
     picture = store.get(session, user, picture_id)
     row = store.get_row(session, user, picture_id)
     if approved:
-        _check(session, picture.title, picture.body, row.case_ref, f"pen-picture {picture_id} not approved")
-    changed = _set_approval(session, picture, row.case_ref, approved, actor=user.name, command=command)
+        _check(
+            session,
+            picture.title,
+            picture.body,
+            row.case_ref,
+            f"pen-picture {picture_id} not approved",
+        )
+    changed = _set_approval(
+        session, picture, row.case_ref, approved, actor=user.name, command=command
+    )
     session.flush()
     return store.get_row(session, user, picture_id), changed
 
 
-def _set_approval(session: Session, picture: PenPicture, case_ref: str, approved: bool, *, actor: str | None,
-                  command: str) -> bool:  # fmt: skip
+def _set_approval(
+    session: Session,
+    picture: PenPicture,
+    case_ref: str,
+    approved: bool,
+    *,
+    actor: str | None,
+    command: str,
+) -> bool:
     if (picture.approved_at is not None) == approved:
         return False
     before = _approval(picture)
-    picture.approved_by, picture.approved_at = (actor, utcnow().replace(microsecond=0)) if approved else (None, None)
-    audit.log(session, actor=actor, command=command, action="update", entity="pen_picture", case_ref=case_ref,
-              field=f"#{picture.id} approved", old=before, new=_approval(picture))  # fmt: skip
+    picture.approved_by, picture.approved_at = (
+        (actor, utcnow().replace(microsecond=0)) if approved else (None, None)
+    )
+    audit.log(
+        session,
+        actor=actor,
+        command=command,
+        action="update",
+        entity="pen_picture",
+        case_ref=case_ref,
+        field=f"#{picture.id} approved",
+        old=before,
+        new=_approval(picture),
+    )
     return True
 
 

@@ -15,11 +15,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from altar.errors import CodebookError, NotFoundError
+
 # The codebook's field rules, so a template and a codebook are judged alike.
 from altar.instrument.codebook import (
-    _check_unique, _code, _iso_date, _list, _positive_int, _text, load_definition, load_versions,
-)  # fmt: skip
-from altar.errors import CodebookError, NotFoundError
+    _check_unique,
+    _code,
+    _iso_date,
+    _list,
+    _positive_int,
+    _text,
+    load_definition,
+    load_versions,
+)
 from altar.resources import story_templates_dir
 
 TEMPLATE_NAME = "case-story"
@@ -51,7 +59,9 @@ class StoryTemplate:
             if section.code == code:
                 return section
         known = ", ".join(self.codes)
-        raise NotFoundError(f"no section {code!r} in {self.name} v{self.version} (sections: {known})")
+        raise NotFoundError(
+            f"no section {code!r} in {self.name} v{self.version} (sections: {known})"
+        )
 
 
 def load_template(path: Path) -> StoryTemplate:
@@ -85,7 +95,9 @@ def _section(raw: Any) -> Section:
         if "-->" in prompt:
             # Prompts are shown inside an HTML comment in the editor form.
             raise CodebookError(f"section {code!r}: prompt {number} must not contain '-->'")
-    return Section(code=code, title=_text(raw, "title"), prompts=tuple(" ".join(p.split()) for p in prompts))
+    return Section(
+        code=code, title=_text(raw, "title"), prompts=tuple(" ".join(p.split()) for p in prompts)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -105,4 +117,6 @@ def template(version: int) -> StoryTemplate:
         return all_templates()[version]
     except KeyError:
         known = ", ".join(str(v) for v in sorted(all_templates()))
-        raise NotFoundError(f"story template version {version} is not known (this altar has: {known})") from None
+        raise NotFoundError(
+            f"story template version {version} is not known (this altar has: {known})"
+        ) from None

@@ -34,8 +34,18 @@ _CODE = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
 LABEL_MAX = Theme.__table__.c.label.type.length
 ALL = "all"
 CONTEXT = 30  # characters either side of an occurrence when listing them
-EXPORT_COLUMNS = ("tag_id", "theme", "theme_label", "case_ref", "authority", "stratum", "section", "version",
-                  "note", "extract")  # fmt: skip
+EXPORT_COLUMNS = (
+    "tag_id",
+    "theme",
+    "theme_label",
+    "case_ref",
+    "authority",
+    "stratum",
+    "section",
+    "version",
+    "note",
+    "extract",
+)
 
 
 # --- pure functions ------------------------------------------------------------------------------------------------
@@ -62,7 +72,10 @@ def find_passages(text: str, quote: str) -> list[Passage]:
     if not words:
         return []
     pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
-    return [Passage(m.start(), m.end(), text.count("\n", 0, m.start()) + 1) for m in pattern.finditer(text)]
+    return [
+        Passage(m.start(), m.end(), text.count("\n", 0, m.start()) + 1)
+        for m in pattern.finditer(text)
+    ]
 
 
 def describe(text: str, passage: Passage) -> str:
@@ -100,8 +113,12 @@ def version_note(version: int, latest_version: int, extract: str, latest_text: s
     return f"tagged on version {version}; the passage {state}"
 
 
-def summary_rows(themes: Sequence[store.ThemeRow], counts: Mapping[tuple[str, str], tuple[int, int]],
-                 stories: Mapping[str, int], by: str) -> list[dict[str, Any]]:  # fmt: skip
+def summary_rows(
+    themes: Sequence[store.ThemeRow],
+    counts: Mapping[tuple[str, str], tuple[int, int]],
+    stories: Mapping[str, int],
+    by: str,
+) -> list[dict[str, Any]]:
     """Per theme, its "all" row and then one row per group: children tagged,
     children with a story (the base), passages tagged. Groups are those with
     stories, strata in their fixed order, others sorted; every theme is
@@ -110,24 +127,34 @@ def summary_rows(themes: Sequence[store.ThemeRow], counts: Mapping[tuple[str, st
     groups = sorted(stories, key=lambda g: (order.get(g, len(order)), g))
     rows = []
     for theme in themes:
-        rows.append(_summary_row(theme, by, ALL, theme.children, sum(stories.values()), theme.extracts))
+        rows.append(
+            _summary_row(theme, by, ALL, theme.children, sum(stories.values()), theme.extracts)
+        )
         for g in groups:
             children, extracts = counts.get((theme.code, g), (0, 0))
             rows.append(_summary_row(theme, by, g, children, stories[g], extracts))
     return rows
 
 
-def _summary_row(theme: store.ThemeRow, by: str, group: str, children: int, stories: int,
-                 extracts: int) -> dict[str, Any]:  # fmt: skip
-    return {"theme": theme.code, "label": theme.label, by: group, "children": children, "stories": stories,
-            "extracts": extracts}  # fmt: skip
+def _summary_row(
+    theme: store.ThemeRow, by: str, group: str, children: int, stories: int, extracts: int
+) -> dict[str, Any]:
+    return {
+        "theme": theme.code,
+        "label": theme.label,
+        by: group,
+        "children": children,
+        "stories": stories,
+        "extracts": extracts,
+    }
 
 
 # --- reading and writing -------------------------------------------------------------------------------------------
 
 
-def add_theme(session: Session, user: User, code: str, label: str, description: str | None, *,
-              command: str) -> Theme:  # fmt: skip
+def add_theme(
+    session: Session, user: User, code: str, label: str, description: str | None, *, command: str
+) -> Theme:
     """Add a theme to the codebook: the lead's (``Permission.REGION``), as
     the codebook is the whole region's."""
     require(user, Permission.REGION)
@@ -135,7 +162,9 @@ def add_theme(session: Session, user: User, code: str, label: str, description: 
     description = (description or "").strip() or None
     problems = []
     if not _CODE.match(code):
-        problems.append(f"code {code!r}: use 2-60 lower-case letters, digits and _ (e.g. missed_opportunity)")
+        problems.append(
+            f"code {code!r}: use 2-60 lower-case letters, digits and _ (e.g. missed_opportunity)"
+        )
     if not label or len(label) > LABEL_MAX:
         problems.append(f"label: 1 to {LABEL_MAX} characters")
     if not problems and session.get(Theme, code) is not None:
@@ -144,8 +173,16 @@ def add_theme(session: Session, user: User, code: str, label: str, description: 
         raise ValidationError("theme not added", problems)
     theme = Theme(code=code, label=label, description=description, created_by=user.name)
     session.add(theme)
-    audit.log(session, actor=user.name, command=command, action="insert", entity="theme", case_ref=None, field=code,
-              new=label)  # fmt: skip
+    audit.log(
+        session,
+        actor=user.name,
+        command=command,
+        action="insert",
+        entity="theme",
+        case_ref=None,
+        field=code,
+        new=label,
+    )
     session.flush()
     return theme
 
@@ -168,8 +205,17 @@ def list_themes(session: Session, user: User) -> list[store.ThemeRow]:
     return store.themes(session, user)
 
 
-def tag_passage(session: Session, user: User, case_ref: str, theme: str, section: str, quote: str,
-                occurrence: int | None, *, command: str) -> Tagged:  # fmt: skip
+def tag_passage(
+    session: Session,
+    user: User,
+    case_ref: str,
+    theme: str,
+    section: str,
+    quote: str,
+    occurrence: int | None,
+    *,
+    command: str,
+) -> Tagged:
     """Tag the passage ``quote`` in ``section`` of the case's latest story
     version with ``theme``. A passage found more than once needs
     ``occurrence`` (1 = the first), and the error lists them by line."""
@@ -177,41 +223,71 @@ def tag_passage(session: Session, user: User, case_ref: str, theme: str, section
     store.get_theme(session, theme)
     story = store.latest_story(session, case.id)
     if story is None:
-        raise NotFoundError(f"{case.case_ref} has no case story yet: write one with `altar story edit {case.case_ref}`")
+        raise NotFoundError(
+            f"{case.case_ref} has no case story yet: write one with `altar story edit {case.case_ref}`"
+        )
     texts = {s.section_code: s.text for s in story.sections}
     if section not in texts:
-        raise NotFoundError(f"no section {section!r} in version {story.version} of {case.case_ref}'s story "
-                            f"(sections: {', '.join(texts) or 'none'})")  # fmt: skip
+        raise NotFoundError(
+            f"no section {section!r} in version {story.version} of {case.case_ref}'s story "
+            f"(sections: {', '.join(texts) or 'none'})"
+        )
     where = f"section {section!r} of {case.case_ref}'s story (version {story.version})"
     passage = _choose(texts[section], quote, occurrence, where)
     extract = texts[section][passage.start : passage.end]
     duplicate = store.find_tag(session, story.id, section, theme, passage.start, passage.end)
     if duplicate is not None:
-        raise ValidationError(f"that passage of {where} is already tagged {theme!r} (tag {duplicate})")
-    tag = StoryTag(case_id=case.id, story_version_id=story.id, section_code=section, theme_code=theme,
-                   start_offset=passage.start, end_offset=passage.end, extract=extract, tagged_by=user.name)  # fmt: skip
+        raise ValidationError(
+            f"that passage of {where} is already tagged {theme!r} (tag {duplicate})"
+        )
+    tag = StoryTag(
+        case_id=case.id,
+        story_version_id=story.id,
+        section_code=section,
+        theme_code=theme,
+        start_offset=passage.start,
+        end_offset=passage.end,
+        extract=extract,
+        tagged_by=user.name,
+    )
     session.add(tag)
     session.flush()
-    audit.log(session, actor=user.name, command=command, action="insert", entity="story_tag", case_ref=case.case_ref,
-              field=theme, new=f"tag {tag.id}: {section}, version {story.version}, "
-                               f"characters {passage.start}-{passage.end}: {extract}")  # fmt: skip
+    audit.log(
+        session,
+        actor=user.name,
+        command=command,
+        action="insert",
+        entity="story_tag",
+        case_ref=case.case_ref,
+        field=theme,
+        new=f"tag {tag.id}: {section}, version {story.version}, "
+        f"characters {passage.start}-{passage.end}: {extract}",
+    )
     return Tagged(tag.id, case.case_ref, theme, section, story.version, passage, extract)
 
 
 def _choose(text: str, quote: str, occurrence: int | None, where: str) -> Passage:
     if not quote.strip():
-        raise ValidationError("--quote is empty: give the passage to tag, as it is written in the story")
+        raise ValidationError(
+            "--quote is empty: give the passage to tag, as it is written in the story"
+        )
     found = find_passages(text, quote)
     if not found:
-        raise ValidationError(f"the passage is not in {where}: quote it as written (letter case counts; "
-                              "spaces and line breaks need not match)")  # fmt: skip
+        raise ValidationError(
+            f"the passage is not in {where}: quote it as written (letter case counts; "
+            "spaces and line breaks need not match)"
+        )
     listed = [f"occurrence {i}: {describe(text, p)}" for i, p in enumerate(found, start=1)]
     if occurrence is None and len(found) > 1:
-        raise ValidationError(f"the passage occurs {len(found)} times in {where}: choose one with --occurrence N",
-                              listed)  # fmt: skip
+        raise ValidationError(
+            f"the passage occurs {len(found)} times in {where}: choose one with --occurrence N",
+            listed,
+        )
     number = occurrence or 1
     if not 1 <= number <= len(found):
-        raise ValidationError(f"--occurrence {number}: the passage occurs {len(found)} time(s) in {where}", listed)
+        raise ValidationError(
+            f"--occurrence {number}: the passage occurs {len(found)} time(s) in {where}", listed
+        )
     return found[number - 1]
 
 
@@ -219,8 +295,16 @@ def untag(session: Session, user: User, tag_id: int, *, command: str) -> StoryTa
     """Remove a tag on a case ``user`` may see; the change log keeps what it pointed at."""
     tag = store.get_tag(session, user, tag_id)
     case_ref = session.get_one(Case, tag.case_id).case_ref
-    audit.log(session, actor=user.name, command=command, action="delete", entity="story_tag", case_ref=case_ref,
-              field=tag.theme_code, old=f"tag {tag.id}: {tag.section_code}: {tag.extract}")  # fmt: skip
+    audit.log(
+        session,
+        actor=user.name,
+        command=command,
+        action="delete",
+        entity="story_tag",
+        case_ref=case_ref,
+        field=tag.theme_code,
+        old=f"tag {tag.id}: {tag.section_code}: {tag.extract}",
+    )
     store.delete_tag(session, tag_id)
     return tag
 
@@ -249,10 +333,20 @@ def extracts(session: Session, user: User, theme: str | None = None) -> list[Ext
     if theme:
         store.get_theme(session, theme)
     return [
-        Extract(t.id, t.theme, t.theme_label, t.case_ref, t.authority, t.stratum, t.section, t.version,
-                version_note(t.version, t.latest_version, t.extract, t.latest_text), t.extract)
+        Extract(
+            t.id,
+            t.theme,
+            t.theme_label,
+            t.case_ref,
+            t.authority,
+            t.stratum,
+            t.section,
+            t.version,
+            version_note(t.version, t.latest_version, t.extract, t.latest_text),
+            t.extract,
+        )
         for t in store.tags(session, user, theme)
-    ]  # fmt: skip
+    ]
 
 
 def summary(session: Session, user: User, by: str = "stratum") -> list[dict[str, Any]]:
@@ -260,12 +354,18 @@ def summary(session: Session, user: User, by: str = "stratum") -> list[dict[str,
     for all children and by ``by`` (a case attribute: stratum, authority, ...).
     Region-wide figures (``Permission.REGION``), of live cases only."""
     require(user, Permission.REGION)
-    return summary_rows(store.themes(session, user), store.tag_counts(session, user, by),
-                        store.storied_children(session, user, by), by)  # fmt: skip
+    return summary_rows(
+        store.themes(session, user),
+        store.tag_counts(session, user, by),
+        store.storied_children(session, user, by),
+        by,
+    )
 
 
 def write_extracts(stream: IO[str], rows: Sequence[Extract]) -> int:
     """The extracts as CSV (``EXPORT_COLUMNS``), cells a spreadsheet would run
     as a formula made plain text; returns the number of rows written."""
-    write_csv(stream, EXPORT_COLUMNS, ({c: str(getattr(r, c)) for c in EXPORT_COLUMNS} for r in rows))
+    write_csv(
+        stream, EXPORT_COLUMNS, ({c: str(getattr(r, c)) for c in EXPORT_COLUMNS} for r in rows)
+    )
     return len(rows)

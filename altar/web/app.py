@@ -26,16 +26,21 @@ IDLE_MINUTES = 30
 # copy left in a shared laptop's browser cache.
 _HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; form-action 'self'; "
-                               "frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+    "frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
-}  # fmt: skip
+}
 
 
-def create_app(database: Database, *, secret_key: str | None = None, secure_cookies: bool = False,
-               proxies: int = 0) -> Flask:
+def create_app(
+    database: Database,
+    *,
+    secret_key: str | None = None,
+    secure_cookies: bool = False,
+    proxies: int = 0,
+) -> Flask:
     """The web application on ``database``.
 
     ``secret_key`` signs session cookies; by default one is made on first
@@ -74,14 +79,28 @@ def _register(app: Flask) -> None:
     auth.install(app)
     views.install(app)
     app.after_request(_secure_headers)
-    app.register_error_handler(NotFoundError, lambda e: _error_page(404, "Page not found", web_message(str(e))))
-    app.register_error_handler(AccessDenied, lambda e: _error_page(403, "You cannot do that", web_message(str(e))))
-    app.register_error_handler(CSRFError, lambda e: _error_page(
-        400, "The form had expired", "The page was open too long or you signed out meanwhile: go back, "
-        "reload the page and send it again. Nothing was saved."))  # fmt: skip
-    app.register_error_handler(DatabaseError, lambda e: _error_page(503, "The database is not available",
-                                                                     web_message(str(e))))  # fmt: skip
-    app.register_error_handler(AltarError, lambda e: _error_page(400, "That could not be done", web_message(str(e))))
+    app.register_error_handler(
+        NotFoundError, lambda e: _error_page(404, "Page not found", web_message(str(e)))
+    )
+    app.register_error_handler(
+        AccessDenied, lambda e: _error_page(403, "You cannot do that", web_message(str(e)))
+    )
+    app.register_error_handler(
+        CSRFError,
+        lambda e: _error_page(
+            400,
+            "The form had expired",
+            "The page was open too long or you signed out meanwhile: go back, "
+            "reload the page and send it again. Nothing was saved.",
+        ),
+    )
+    app.register_error_handler(
+        DatabaseError,
+        lambda e: _error_page(503, "The database is not available", web_message(str(e))),
+    )
+    app.register_error_handler(
+        AltarError, lambda e: _error_page(400, "That could not be done", web_message(str(e)))
+    )
     app.register_error_handler(HTTPException, _http_error)
 
 
@@ -95,10 +114,16 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
     messages = {
         404: ("Page not found", "If you typed the web address, check it is correct."),
         405: ("That page cannot be used like that", "Go back and use the page's own buttons."),
-        413: ("What you sent is too big", f"A form may hold at most {MAX_BODY // 1024} KB. Nothing was saved."),
+        413: (
+            "What you sent is too big",
+            f"A form may hold at most {MAX_BODY // 1024} KB. Nothing was saved.",
+        ),
         # An error of altar's own: the page's transaction was rolled back, and waitress logs the traceback.
-        500: ("Something went wrong", "The page could not be shown and nothing was saved. Try again; if it "
-                                      "happens again, tell your administrator the time it happened."),
+        500: (
+            "Something went wrong",
+            "The page could not be shown and nothing was saved. Try again; if it "
+            "happens again, tell your administrator the time it happened.",
+        ),
     }
     title, text = messages.get(error.code or 500, (error.name, error.description or ""))
     return _error_page(error.code or 500, title, text)
@@ -124,5 +149,14 @@ def serve(app: Flask, host: str, port: int, *, threads: int = 8) -> None:
     from waitress import serve as waitress_serve
 
     # Sign-ins and refusals (altar.web.auth) and waitress's own messages, on stderr.
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="altar", clear_untrusted_proxy_headers=True)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    waitress_serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="altar",
+        clear_untrusted_proxy_headers=True,
+    )

@@ -18,8 +18,18 @@ import time
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint, Flask, current_app, flash, g, get_flashed_messages, redirect, render_template, request, session, url_for,
-)  # fmt: skip
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
 from altar.access import resolve_user, users_exist
@@ -77,7 +87,9 @@ def _load_user() -> Response | None:
     if name is None:
         return _to_sign_in()
     if time.time() - session.get("seen", 0) > IDLE_MINUTES * 60:
-        return _signed_out(f"You were signed out after {IDLE_MINUTES} minutes without activity. Sign in again.")
+        return _signed_out(
+            f"You were signed out after {IDLE_MINUTES} minutes without activity. Sign in again."
+        )
     with pages.reading() as db:
         if password_stamp(db, name) != session.get("stamp"):
             return _signed_out("Your password was changed, so you were signed out. Sign in again.")
@@ -90,7 +102,9 @@ def _load_user() -> Response | None:
 
 
 def _to_sign_in() -> Response:
-    return redirect(url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None))
+    return redirect(
+        url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None)
+    )
 
 
 def _signed_out(message: str) -> Response:
@@ -103,26 +117,51 @@ def _signed_out(message: str) -> Response:
 def sign_in_page() -> str | Response | tuple[str, int]:
     with pages.reading() as db:
         if not users_exist(db):
-            return _page([Problem("No one can sign in yet: an administrator must first add users with "
-                                  "`altar user add NAME --role admin` on the command line.")], status=503)  # fmt: skip
+            return _page(
+                [
+                    Problem(
+                        "No one can sign in yet: an administrator must first add users with "
+                        "`altar user add NAME --role admin` on the command line."
+                    )
+                ],
+                status=503,
+            )
     if request.method == "GET":
         return _page([], notice=session.pop("notice", None))
     return _attempt(request.form.get("name", "").strip(), request.form.get("password", ""))
 
 
 def _attempt(name: str, password: str) -> str | Response | tuple[str, int]:
-    problems = [Problem(text, field) for text, field, value in (
-        ("Enter your user name", "name", name), ("Enter your password", "password", password)) if not value]
+    problems = [
+        Problem(text, field)
+        for text, field, value in (
+            ("Enter your user name", "name", name),
+            ("Enter your password", "password", password),
+        )
+        if not value
+    ]
     if problems:
         return _page(problems, name=name, status=400)
     throttles = current_app.extensions["altar_throttles"]
     keys = {"name": name.casefold(), "address": request.remote_addr or "?"}
     wait = max(throttles[kind].wait(key) for kind, key in keys.items())
     if wait:
-        log.warning("sign-in as %r from %s refused: paused after repeated failures", name[:60], keys["address"])
+        log.warning(
+            "sign-in as %r from %s refused: paused after repeated failures",
+            name[:60],
+            keys["address"],
+        )
         minutes = max(1, round(wait / 60))
-        return _page([Problem(f"Too many failed sign-ins for this user name or computer. Wait {minutes} "
-                              f"minute{'s' if minutes > 1 else ''} and try again.")], name=name, status=429)  # fmt: skip
+        return _page(
+            [
+                Problem(
+                    f"Too many failed sign-ins for this user name or computer. Wait {minutes} "
+                    f"minute{'s' if minutes > 1 else ''} and try again."
+                )
+            ],
+            name=name,
+            status=429,
+        )
     try:
         with pages.writing() as db:  # writing: an outdated hash is upgraded
             user = sign_in(db, name, password)
@@ -132,7 +171,9 @@ def _attempt(name: str, password: str) -> str | Response | tuple[str, int]:
             throttles[kind].failed(key)
         # For the server's log (a council's monitoring): never the password.
         log.warning("failed sign-in as %r from %s", name[:60], keys["address"])
-        return _page([Problem("The user name or password is not right", "name")], name=name, status=400)
+        return _page(
+            [Problem("The user name or password is not right", "name")], name=name, status=400
+        )
     throttles["name"].succeeded(keys["name"])
     log.info("%s signed in from %s", user.name, keys["address"])
     session.clear()  # a fresh session (and CSRF token) at every sign-in
@@ -152,7 +193,13 @@ def _safe_next(target: str | None) -> str:
     parts = urlsplit(target)
     # Browsers read "/\\host" as "//host", another site; control characters can hide either.
     unsafe = "\\" in target or not target.isprintable()
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or unsafe:
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or unsafe
+    ):
         return url_for("cases.index")
     return target
 
@@ -164,8 +211,11 @@ def sign_out() -> Response:
     return redirect(url_for("auth.sign_in"))
 
 
-PASSWORD_FIELDS = {"current_password": "Enter your current password", "new_password": "Enter a new password",
-                   "confirm_password": "Enter the new password again"}  # fmt: skip
+PASSWORD_FIELDS = {
+    "current_password": "Enter your current password",
+    "new_password": "Enter a new password",
+    "confirm_password": "Enter the new password again",
+}
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -181,24 +231,45 @@ def change_password() -> str | Response | tuple[str, int]:
         return _password_page(missing, status=400)
     throttle = current_app.extensions["altar_throttles"]["name"]
     if throttle.wait(name.casefold()):
-        return _password_page([Problem("Too many wrong passwords: wait a few minutes and try again")], status=429)
+        return _password_page(
+            [Problem("Too many wrong passwords: wait a few minutes and try again")], status=429
+        )
     try:
         with pages.writing() as db:
-            change_own_password(db, pages.user(), form["current_password"], form["new_password"],
-                                form["confirm_password"], command=pages.command())  # fmt: skip
+            change_own_password(
+                db,
+                pages.user(),
+                form["current_password"],
+                form["new_password"],
+                form["confirm_password"],
+                command=pages.command(),
+            )
             stamp = password_stamp(db, name)
     except AccessDenied:
         throttle.failed(name.casefold())
-        log.warning("wrong current password from %s changing %r's password", request.remote_addr, name[:60])
-        return _password_page([Problem("Your current password is not right", "current_password")], status=400)
+        log.warning(
+            "wrong current password from %s changing %r's password", request.remote_addr, name[:60]
+        )
+        return _password_page(
+            [Problem("Your current password is not right", "current_password")], status=400
+        )
     except ValidationError as exc:
-        problems = [Problem(pages.web_message(m), f) for f, _, m in (p.partition(": ") for p in exc.problems)]
+        problems = [
+            Problem(pages.web_message(m), f)
+            for f, _, m in (p.partition(": ") for p in exc.problems)
+        ]
         return _password_page(problems, status=400)
     session["stamp"] = stamp  # this session goes on; every other one ends at its next request
-    flash("Your password has been changed. Anywhere else you were signed in, you have been signed out.")
+    flash(
+        "Your password has been changed. Anywhere else you were signed in, you have been signed out."
+    )
     return redirect(url_for("auth.change_password"))
 
 
 def _password_page(problems: list[Problem], *, status: int = 200) -> tuple[str, int]:
-    return render_template("account/password.html", problems=problems, min_length=MIN_LENGTH,
-                           notices=get_flashed_messages()), status  # fmt: skip
+    return render_template(
+        "account/password.html",
+        problems=problems,
+        min_length=MIN_LENGTH,
+        notices=get_flashed_messages(),
+    ), status

@@ -73,12 +73,16 @@ def by_field(problems: list[Problem]) -> dict[str, str]:
 
 
 def _more(n: int) -> str:
-    return f" (and {n} more problem{'s' if n > 1 else ''}, listed at the top of the page)" if n else ""
+    return (
+        f" (and {n} more problem{'s' if n > 1 else ''}, listed at the top of the page)" if n else ""
+    )
 
 
 # The library's messages are written for the command line and often end with
 # the command to run next; on a web page that hint means nothing.
-_COMMAND_HINT = re.compile(r"\s*\([^()]*`altar [^`]*`[^()]*\)|[:;,]\s*[^:;,()]*`altar [^`]*`[^:;,()]*$")
+_COMMAND_HINT = re.compile(
+    r"\s*\([^()]*`altar [^`]*`[^()]*\)|[:;,]\s*[^:;,()]*`altar [^`]*`[^:;,()]*$"
+)
 
 
 def web_message(message: str) -> str:

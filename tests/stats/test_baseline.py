@@ -29,8 +29,16 @@ def exact_two_sided_binomial_p(successes, n, baseline):
 
 @pytest.mark.parametrize(
     "successes, n, baseline",
-    [(14, 20, 0.16), (3, 80, 0.14), (56, 80, 0.47), (40, 80, 0.5), (0, 30, 0.047), (30, 30, 0.9),
-     (7, 70, 0.1), (1, 1, 0.5)],
+    [
+        (14, 20, 0.16),
+        (3, 80, 0.14),
+        (56, 80, 0.47),
+        (40, 80, 0.5),
+        (0, 30, 0.047),
+        (30, 30, 0.9),
+        (7, 70, 0.1),
+        (1, 1, 0.5),
+    ],
 )
 def test_binomial_p_matches_exact_sum(successes, n, baseline):
     res = compare_with_baseline(successes, n, baseline)
@@ -71,8 +79,17 @@ def test_n_zero_is_not_testable():
 
 def test_to_dict_is_json_ready():
     d = compare_with_baseline(14, 20, 0.16).to_dict()
-    assert list(d) == ["successes", "n", "prevalence", "ci95", "baseline", "ratio", "test", "p",
-                       "reason"]
+    assert list(d) == [
+        "successes",
+        "n",
+        "prevalence",
+        "ci95",
+        "baseline",
+        "ratio",
+        "test",
+        "p",
+        "reason",
+    ]
     assert isinstance(d["ci95"], list)
     assert json.loads(json.dumps(d, allow_nan=False)) == d
 
@@ -98,7 +115,8 @@ def test_rejects_bad_input(args, message):
 
 @given(
     st.integers(min_value=1, max_value=300).flatmap(
-        lambda n: st.tuples(st.integers(min_value=0, max_value=n), st.just(n))),
+        lambda n: st.tuples(st.integers(min_value=0, max_value=n), st.just(n))
+    ),
     st.floats(min_value=0.001, max_value=0.999),
 )
 def test_invariants(case, baseline):
@@ -126,10 +144,23 @@ def test_binomial_test_matches_scipy_binomtest(n, data, p):
     # relative far in the tails (seen: n=962, k=0, p=0.46875), and less near
     # underflow; p-values below 1e-12 all read "p < 0.001" in any report.
     k = data.draw(st.integers(0, n))
-    assert binomial_test_two_sided(k, n, p) == pytest.approx(binomtest(k, n, p).pvalue, rel=1e-7, abs=1e-12)
+    assert binomial_test_two_sided(k, n, p) == pytest.approx(
+        binomtest(k, n, p).pvalue, rel=1e-7, abs=1e-12
+    )
 
 
-@pytest.mark.parametrize(("k", "n", "p"), [(0, 1_000_000, 0.14), (140_500, 1_000_000, 0.14), (999_999, 1_000_000, 0.5),
-                                           (1, 1, 0.5), (3, 10, 0.3), (7, 10, 0.3)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("k", "n", "p"),
+    [
+        (0, 1_000_000, 0.14),
+        (140_500, 1_000_000, 0.14),
+        (999_999, 1_000_000, 0.5),
+        (1, 1, 0.5),
+        (3, 10, 0.3),
+        (7, 10, 0.3),
+    ],
+)
 def test_binomial_test_at_the_edges_and_at_national_scale(k, n, p):
-    assert binomial_test_two_sided(k, n, p) == pytest.approx(binomtest(k, n, p).pvalue, rel=1e-7, abs=1e-12)
+    assert binomial_test_two_sided(k, n, p) == pytest.approx(
+        binomtest(k, n, p).pvalue, rel=1e-7, abs=1e-12
+    )

@@ -40,7 +40,8 @@ def test_holm_passes_none_through_and_does_not_count_it(pvalues):
     got = holm(pvalues)
     present = [i for i, p in enumerate(pvalues) if p is not None]
     assert [i for i, p in enumerate(got) if p is None] == [
-        i for i, p in enumerate(pvalues) if p is None]
+        i for i, p in enumerate(pvalues) if p is None
+    ]
     if present:
         # statsmodels on the non-missing p-values only
         expected = multipletests([pvalues[i] for i in present], method="holm")[1]
@@ -128,7 +129,8 @@ def test_fisher_exact_enumeration_matches_brute_force(table):
 
 small_rx2 = st.lists(
     st.tuples(st.integers(0, 6), st.integers(0, 6)).filter(lambda row: sum(row) > 0),
-    min_size=2, max_size=5,
+    min_size=2,
+    max_size=5,
 ).filter(lambda t: sum(a for a, _ in t) > 0 and sum(b for _, b in t) > 0)
 
 
@@ -137,15 +139,19 @@ small_rx2 = st.lists(
 def test_fisher_matches_brute_force_on_random_tables(table):
     expected_p, expected_count = brute_force_fisher(table)
     p, probability, _, n_tables = _fisher_rx2(
-        [list(row) for row in table], seed=1, n_resamples=10, max_tables=10**9)
+        [list(row) for row in table], seed=1, n_resamples=10, max_tables=10**9
+    )
     assert n_tables == expected_count
     assert p == pytest.approx(expected_p, rel=1e-9)
     assert 0 < probability <= p * (1 + 1e-12) and p <= 1
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.integers(0, 40), min_size=4, max_size=4).filter(
-    lambda c: c[0] + c[1] > 0 and c[2] + c[3] > 0 and c[0] + c[2] > 0 and c[1] + c[3] > 0))
+@given(
+    st.lists(st.integers(0, 40), min_size=4, max_size=4).filter(
+        lambda c: c[0] + c[1] > 0 and c[2] + c[3] > 0 and c[0] + c[2] > 0 and c[1] + c[3] > 0
+    )
+)
 def test_fisher_2x2_matches_scipy(cells):
     table = [cells[:2], cells[2:]]
     p, _, _, _ = _fisher_rx2(table, seed=1, n_resamples=10, max_tables=10**9)
@@ -371,7 +377,8 @@ def test_linear_by_linear_matches_statsmodels_on_agresti_table():
     # statsmodels: Table(table, shift_zeros=False).test_ordinal_association(
     #     row_scores=np.arange(2), col_scores=np.array(ALCOHOL_SCORES))
     ref = Table(np.array(MALFORMATION), shift_zeros=False).test_ordinal_association(
-        row_scores=np.arange(2.0), col_scores=np.array(ALCOHOL_SCORES))
+        row_scores=np.arange(2.0), col_scores=np.array(ALCOHOL_SCORES)
+    )
     res = linear_by_linear(MALFORMATION, col_scores=ALCOHOL_SCORES)
     assert res.statistic == pytest.approx(ref.zscore**2, rel=1e-9)
     assert res.z == pytest.approx(ref.zscore, rel=1e-9)
@@ -387,8 +394,9 @@ def test_linear_by_linear_published_colorectal_table():
     assert round(res.p, 6) == 0.004321
 
 
-tables_rxc = st.integers(2, 5).flatmap(lambda c: st.lists(
-    st.lists(st.integers(0, 30), min_size=c, max_size=c), min_size=2, max_size=5))
+tables_rxc = st.integers(2, 5).flatmap(
+    lambda c: st.lists(st.lists(st.integers(0, 30), min_size=c, max_size=c), min_size=2, max_size=5)
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -397,17 +405,20 @@ def test_linear_by_linear_matches_statsmodels(table, data):
     array = np.array(table, dtype=float)
     rows_ok = (array.sum(axis=1) > 0).sum() >= 2
     cols_ok = (array.sum(axis=0) > 0).sum() >= 2
-    row_scores = data.draw(st.lists(st.integers(-20, 20), unique=True,
-                                    min_size=len(table), max_size=len(table)))
-    col_scores = data.draw(st.lists(st.integers(-20, 20), unique=True,
-                                    min_size=len(table[0]), max_size=len(table[0])))
+    row_scores = data.draw(
+        st.lists(st.integers(-20, 20), unique=True, min_size=len(table), max_size=len(table))
+    )
+    col_scores = data.draw(
+        st.lists(st.integers(-20, 20), unique=True, min_size=len(table[0]), max_size=len(table[0]))
+    )
     res = linear_by_linear(table, row_scores, col_scores)
     if not (rows_ok and cols_ok):
         assert res.test == "not_testable"
         return
     # statsmodels: Table(table, shift_zeros=False).test_ordinal_association(row_scores, col_scores)
     ref = Table(array, shift_zeros=False).test_ordinal_association(
-        row_scores=np.array(row_scores, dtype=float), col_scores=np.array(col_scores, dtype=float))
+        row_scores=np.array(row_scores, dtype=float), col_scores=np.array(col_scores, dtype=float)
+    )
     assert res.statistic == pytest.approx(ref.zscore**2, rel=1e-7, abs=1e-9)
     assert res.p == pytest.approx(ref.pvalue, rel=1e-7, abs=1e-12)
 
@@ -439,9 +450,11 @@ def test_linear_by_linear_drops_empty_rows_and_columns():
     assert res.columns_dropped == (1,)
     assert res.row_scores == (0.0, 2.0) and res.col_scores == (0.0, 2.0, 3.0)
     # statsmodels on the table without the empty row and column, same scores
-    ref = Table(np.array([[5, 3, 2], [1, 4, 6]], dtype=float), shift_zeros=False) \
-        .test_ordinal_association(row_scores=np.array([0.0, 2.0]),
-                                  col_scores=np.array([0.0, 2.0, 3.0]))
+    ref = Table(
+        np.array([[5, 3, 2], [1, 4, 6]], dtype=float), shift_zeros=False
+    ).test_ordinal_association(
+        row_scores=np.array([0.0, 2.0]), col_scores=np.array([0.0, 2.0, 3.0])
+    )
     assert res.statistic == pytest.approx(ref.zscore**2, rel=1e-9)
 
 

@@ -20,7 +20,8 @@ from altar.stats import (
 ACE_BANDS = ["0", "1", "2-3", "4+"]
 
 freq_tables = st.dictionaries(
-    st.integers(min_value=0, max_value=15), st.integers(min_value=0, max_value=40), max_size=10)
+    st.integers(min_value=0, max_value=15), st.integers(min_value=0, max_value=40), max_size=10
+)
 
 
 def expand(freq):
@@ -30,8 +31,14 @@ def expand(freq):
 
 @pytest.mark.parametrize(
     "label, expected",
-    [("0", (0, 0)), ("1", (1, 1)), ("2-3", (2, 3)), ("4+", (4, None)), ("10-19", (10, 19)),
-     ("20+", (20, None))],
+    [
+        ("0", (0, 0)),
+        ("1", (1, 1)),
+        ("2-3", (2, 3)),
+        ("4+", (4, None)),
+        ("10-19", (10, 19)),
+        ("20+", (20, None)),
+    ],
 )
 def test_parse_band(label, expected):
     assert parse_band(label) == expected
@@ -39,8 +46,24 @@ def test_parse_band(label, expected):
 
 @pytest.mark.parametrize(
     "label",
-    ["", " 1", "1 ", "a", "-1", "2-", "-3", "3-2", "2-2", "1+2", "4++", "2–3", "01", "1.5", "+4",
-     "２"],
+    [
+        "",
+        " 1",
+        "1 ",
+        "a",
+        "-1",
+        "2-",
+        "-3",
+        "3-2",
+        "2-2",
+        "1+2",
+        "4++",
+        "2–3",
+        "01",
+        "1.5",
+        "+4",
+        "２",
+    ],
 )
 def test_parse_band_rejects(label):
     with pytest.raises(ValueError):
@@ -168,8 +191,11 @@ def test_summarise_counts_rejects_bad_input(args):
         summarise_counts(*args)
 
 
-@given(freq_tables, st.integers(min_value=0, max_value=20),
-       st.lists(st.integers(min_value=0, max_value=16), max_size=4))
+@given(
+    freq_tables,
+    st.integers(min_value=0, max_value=20),
+    st.lists(st.integers(min_value=0, max_value=16), max_size=4),
+)
 def test_summarise_counts_against_expanded_data(freq, unknown, thresholds):
     values = expand(freq)
     s = summarise_counts(freq, unknown, thresholds)
@@ -203,8 +229,16 @@ def test_summarise_score_to_dict_contract():
 
 def test_summarise_score_empty():
     d = summarise_score({}, ACE_BANDS, 0).to_dict()
-    assert d == {"0": 0, "1": 0, "2-3": 0, "4+": 0, "n": 0, "mean": None, "median": None,
-                 "n_with_unknown": 0}
+    assert d == {
+        "0": 0,
+        "1": 0,
+        "2-3": 0,
+        "4+": 0,
+        "n": 0,
+        "mean": None,
+        "median": None,
+        "n_with_unknown": 0,
+    }
 
 
 @pytest.mark.parametrize(

@@ -70,16 +70,22 @@ def test_wilson_rejects_bad_input(args, message):
         wilson_interval(*args)
 
 
-@given(st.integers(min_value=1, max_value=5000).flatmap(
-    lambda n: st.tuples(st.integers(min_value=0, max_value=n), st.just(n))))
+@given(
+    st.integers(min_value=1, max_value=5000).flatmap(
+        lambda n: st.tuples(st.integers(min_value=0, max_value=n), st.just(n))
+    )
+)
 def test_wilson_contains_estimate_and_lies_in_unit_interval(case):
     successes, n = case
     low, high = wilson_interval(successes, n)
     assert 0.0 <= low <= successes / n <= high <= 1.0
 
 
-@given(st.integers(min_value=1, max_value=500).flatmap(
-    lambda n: st.tuples(st.integers(min_value=0, max_value=n), st.just(n))))
+@given(
+    st.integers(min_value=1, max_value=500).flatmap(
+        lambda n: st.tuples(st.integers(min_value=0, max_value=n), st.just(n))
+    )
+)
 def test_wilson_is_symmetric_in_successes_and_failures(case):
     successes, n = case
     low, high = wilson_interval(successes, n)
@@ -98,14 +104,24 @@ def test_binary_tally_figures():
     # statsmodels: proportion_confint(12, 19, method="wilson"), (15, 19, ...)
     assert tally.ci95 == pytest.approx(proportion_confint(12, 19, method="wilson"), abs=1e-12)
     assert tally.ci95_known_or_suspected == pytest.approx(
-        proportion_confint(15, 19, method="wilson"), abs=1e-12)
+        proportion_confint(15, 19, method="wilson"), abs=1e-12
+    )
 
 
 def test_binary_tally_to_dict_contract():
     d = BinaryTally(yes=12, suspected=3, no=4, unknown=1).to_dict()
     assert list(d) == [
-        "yes", "suspected", "no", "unknown", "n", "answered", "pct_known", "ci95",
-        "pct_known_or_suspected", "ci95_known_or_suspected", "pct_all",
+        "yes",
+        "suspected",
+        "no",
+        "unknown",
+        "n",
+        "answered",
+        "pct_known",
+        "ci95",
+        "pct_known_or_suspected",
+        "ci95_known_or_suspected",
+        "pct_all",
     ]
     assert isinstance(d["ci95"], list) and len(d["ci95"]) == 2
     assert json.loads(json.dumps(d, allow_nan=False)) == d

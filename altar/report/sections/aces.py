@@ -18,12 +18,25 @@ from altar.report.display import ALL_LABEL, interval, p_value, pct
 from altar.report.figures import ChartView
 from altar.report.protected import RegionFigures, item_specs, subset
 from altar.report.tables import (
-    ALL, CrossTable, Number, PrevalenceCell, PrevalenceTable, ProtectedCross, count_number, cross_table,
-    denominator_number, pct_number,
-)  # fmt: skip
+    ALL,
+    CrossTable,
+    Number,
+    PrevalenceCell,
+    PrevalenceTable,
+    ProtectedCross,
+    count_number,
+    cross_table,
+    denominator_number,
+    pct_number,
+)
 
-SCORE_BAND_LABELS = {"0": "No ACEs", "1": "One ACE", "2-3": "Two or three ACEs", "4+": "Four or more ACEs",
-                     "1+": "At least one ACE"}  # fmt: skip
+SCORE_BAND_LABELS = {
+    "0": "No ACEs",
+    "1": "One ACE",
+    "2-3": "Two or three ACEs",
+    "4+": "Four or more ACEs",
+    "1+": "At least one ACE",
+}
 
 
 @dataclass(frozen=True)
@@ -66,13 +79,21 @@ class AceSection:
     baselines: tuple[BaselineBlock, ...]
 
 
-def band_cross(per_group: Mapping[str, Mapping], key: str, bands: Sequence[str], groups: Sequence[tuple[str, str]],
-               rule: Rule, noun: str) -> ProtectedCross:  # fmt: skip
+def band_cross(
+    per_group: Mapping[str, Mapping],
+    key: str,
+    bands: Sequence[str],
+    groups: Sequence[tuple[str, str]],
+    rule: Rule,
+    noun: str,
+) -> ProtectedCross:
     """A score's bands by group (``per_group``: each group's figures, as in a
     stats document's ``groups``; ``key``: e.g. ``ace_score_incl_suspected``),
     protected as one table."""
     counts = {(b, g): per_group[g][key][b] for b in bands for g, _ in groups}
-    return cross_table(counts, [(b, band_label(b, noun)) for b in bands], groups, rule, row_heading="Score")
+    return cross_table(
+        counts, [(b, band_label(b, noun)) for b in bands], groups, rule, row_heading="Score"
+    )
 
 
 def band_label(band: str, noun: str) -> str:
@@ -94,18 +115,29 @@ def aces(data: RegionData, region: RegionFigures, rule: Rule) -> AceSection:
     per_stratum = doc["groups"]
     bands = band_cross(per_stratum, "ace_score_incl_suspected", ace.bands, strata, rule, "ACEs")
     known = band_cross(per_stratum, "ace_score", ace.bands, strata, rule, "ACEs")
-    abuse_bands = band_cross(per_stratum, "abuse_types_incl_suspected", abuse.bands, strata, rule, "types")
+    abuse_bands = band_cross(
+        per_stratum, "abuse_types_incl_suspected", abuse.bands, strata, rule, "types"
+    )
     return AceSection(
         prevalence=subset(region.items, [i.code for i in ace_items]),
-        prevalence_chart=charts.prevalence("The ten ACEs, known or suspected, by stratum", region.items, specs,
-                                           groups_all),  # fmt: skip
+        prevalence_chart=charts.prevalence(
+            "The ten ACEs, known or suspected, by stratum", region.items, specs, groups_all
+        ),
         bands=bands.view,
         bands_known=known.view,
-        bands_chart=charts.bands("ACE score, known or suspected, by stratum", bands, ace.bands, groups_all,
-                                 xlabel=f"ACE score (how many of the {len(ace.components)} ACEs)"),  # fmt: skip
+        bands_chart=charts.bands(
+            "ACE score, known or suspected, by stratum",
+            bands,
+            ace.bands,
+            groups_all,
+            xlabel=f"ACE score (how many of the {len(ace.components)} ACEs)",
+        ),
         abuse_bands=abuse_bands.view,
         abuse_bands_chart=charts.bands(
-            "Types of abuse, known or suspected, by stratum", abuse_bands, abuse.bands, groups_all,
+            "Types of abuse, known or suspected, by stratum",
+            abuse_bands,
+            abuse.bands,
+            groups_all,
             xlabel=f"Types of abuse (how many of {len(abuse.components)})",
         ),
         abuse_types=tuple(c.label for c in abuse.components),
@@ -136,20 +168,52 @@ def baselines(data: RegionData, rule: Rule) -> list[BaselineBlock]:
             fig = figure(ks["successes"], ks["n"], rule)
             known_fig = figure(kn["successes"], kn["n"], rule)
             shown = fig.pct is not None
-            cell = PrevalenceCell(count_number(fig), denominator_number(fig, rule), pct_number(fig, rule),
-                                  interval(ks["ci95"]) if shown and ks["ci95"] else "")  # fmt: skip
+            cell = PrevalenceCell(
+                count_number(fig),
+                denominator_number(fig, rule),
+                pct_number(fig, rule),
+                interval(ks["ci95"]) if shown and ks["ci95"] else "",
+            )
             note = " ".join(x for x in (e.get("mapping_note"), e.get("note")) if x)
-            rows.append(BaselineRow(label, e.get("source_item") or label, pct(e["baseline_prevalence"]),
-                                    bool(e["confirmed"]), pct_number(known_fig, rule), cell,
-                                    p_value(ks["p"]) if shown else "", note))  # fmt: skip
-            value = (Prevalence(fig.pct, *ks["ci95"]) if ks["ci95"] else Prevalence(fig.pct)) if shown else None
+            rows.append(
+                BaselineRow(
+                    label,
+                    e.get("source_item") or label,
+                    pct(e["baseline_prevalence"]),
+                    bool(e["confirmed"]),
+                    pct_number(known_fig, rule),
+                    cell,
+                    p_value(ks["p"]) if shown else "",
+                    note,
+                )
+            )
+            value = (
+                (Prevalence(fig.pct, *ks["ci95"]) if ks["ci95"] else Prevalence(fig.pct))
+                if shown
+                else None
+            )
             chart_rows.append((label, value, e["baseline_prevalence"], short_source(baseline)))
         title = f"Children in the research and adults in the general population: {baseline.title} ({baseline.year})"
-        chart = (charts.baseline(title, chart_rows, cohort_label="Children in the research", cohort_n=n)
-                 if chart_rows else None)  # fmt: skip
-        blocks.append(BaselineBlock(baseline.key, baseline.title, short_source(baseline), baseline.year,
-                                    baseline.population, baseline.citation, baseline.url or "", baseline.method_note,
-                                    tuple(rows), tuple(not_measured), chart))  # fmt: skip
+        chart = (
+            charts.baseline(title, chart_rows, cohort_label="Children in the research", cohort_n=n)
+            if chart_rows
+            else None
+        )
+        blocks.append(
+            BaselineBlock(
+                baseline.key,
+                baseline.title,
+                short_source(baseline),
+                baseline.year,
+                baseline.population,
+                baseline.citation,
+                baseline.url or "",
+                baseline.method_note,
+                tuple(rows),
+                tuple(not_measured),
+                chart,
+            )
+        )
     return blocks
 
 

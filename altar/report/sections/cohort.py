@@ -18,9 +18,23 @@ from altar.db.models import COHORTS, ETHNICITIES, SEXES, STRATA
 from altar.disclosure import Figure, Rule, figure, suppress_table
 from altar.report.data import COHORT_ATTRIBUTES, RegionData, groups_of
 from altar.report.display import (
-    AGE_BANDS, AGE_UNKNOWN, COHORT_LABELS, ETHNICITY_LABELS, SEX_LABELS, STRATUM_LABELS, age_band,
-)  # fmt: skip
-from altar.report.tables import CountCell, CrossTable, Number, ProtectedCross, count_cell, cross_table, pct_number
+    AGE_BANDS,
+    AGE_UNKNOWN,
+    COHORT_LABELS,
+    ETHNICITY_LABELS,
+    SEX_LABELS,
+    STRATUM_LABELS,
+    age_band,
+)
+from altar.report.tables import (
+    CountCell,
+    CrossTable,
+    Number,
+    ProtectedCross,
+    count_cell,
+    cross_table,
+    pct_number,
+)
 
 if TYPE_CHECKING:  # protected imports this module to build the region's cohort tables
     from altar.report.protected import RegionFigures
@@ -52,26 +66,41 @@ def cohort_cross(data: RegionData, attribute: str, rule: Rule) -> ProtectedCross
         counts[(age_band(value) if attribute == "age" else value, key[1])] += n
     rows = _categories(data, attribute, {k[0] for k in counts})
     strata = [(g, STRATUM_LABELS.get(g, g)) for g in groups_of(data.by_stratum)]
-    heading = {"authority": "Authority", "cohort": "Sample", "sex": "Sex", "ethnicity": "Ethnicity",
-               "age": "Age at screening"}[attribute]  # fmt: skip
+    heading = {
+        "authority": "Authority",
+        "cohort": "Sample",
+        "sex": "Sex",
+        "ethnicity": "Ethnicity",
+        "age": "Age at screening",
+    }[attribute]
     return cross_table(counts, rows, strata, rule, row_heading=heading)
 
 
 def _categories(data: RegionData, attribute: str, present: set) -> list[tuple[str, str]]:
     """The rows of a cohort table in their natural order, named for readers."""
     if attribute == "authority":
-        return [(code, name) for code, name in sorted(data.authorities.items(), key=lambda kv: kv[1].lower())]
+        return [
+            (code, name)
+            for code, name in sorted(data.authorities.items(), key=lambda kv: kv[1].lower())
+        ]
     if attribute == "age":
         bands = [label for label, _, _ in AGE_BANDS] + [AGE_UNKNOWN]
         return [(b, b) for b in bands if b in present]
-    order, labels = {"stratum": (STRATA, STRATUM_LABELS), "cohort": (COHORTS, COHORT_LABELS),
-                     "sex": (SEXES, SEX_LABELS), "ethnicity": (ETHNICITIES, ETHNICITY_LABELS)}[attribute]  # fmt: skip
+    order, labels = {
+        "stratum": (STRATA, STRATUM_LABELS),
+        "cohort": (COHORTS, COHORT_LABELS),
+        "sex": (SEXES, SEX_LABELS),
+        "ethnicity": (ETHNICITIES, ETHNICITY_LABELS),
+    }[attribute]
     return [(v, labels.get(v, v)) for v in order if v in present]
 
 
 def cohort_blocks(region: RegionFigures) -> tuple[TableBlock, ...]:
     """The regional report's cohort tables, each with its caption."""
-    return tuple(TableBlock(f"cohort-{key}", CAPTIONS[key], cross.view) for key, cross in region.cohort.items())
+    return tuple(
+        TableBlock(f"cohort-{key}", CAPTIONS[key], cross.view)
+        for key, cross in region.cohort.items()
+    )
 
 
 # --- an authority's children -----------------------------------------------------------------------------------------
@@ -93,13 +122,20 @@ class Distribution:
     total: CountCell
 
 
-def distributions(data: RegionData, region: RegionFigures, code: str, rule: Rule) -> list[Distribution]:
+def distributions(
+    data: RegionData, region: RegionFigures, code: str, rule: Rule
+) -> list[Distribution]:
     """The authority's children attribute by attribute, each protected as one
     column with its total, beside the region's percentages (from the
     regional report's own protected tables)."""
     out = []
-    titles = {"stratum": "Stratum", "cohort": "Sample", "sex": "Sex", "ethnicity": "Ethnicity",
-              "age": "Age at screening"}  # fmt: skip
+    titles = {
+        "stratum": "Stratum",
+        "cohort": "Sample",
+        "sex": "Sex",
+        "ethnicity": "Ethnicity",
+        "age": "Age at screening",
+    }
     for attribute in ("stratum", "cohort", "sex", "ethnicity", "age"):
         index = COHORT_ATTRIBUTES.index(attribute)
         counts: Counter = Counter()
@@ -114,14 +150,29 @@ def distributions(data: RegionData, region: RegionFigures, code: str, rule: Rule
             cross = region.cohort[attribute]
             rows = [(r.key, r.label) for r in cross.view.rows]
             regional = {k: cross.row_total(k) for k, _ in rows}
-        table = suppress_table([[counts.get(k, 0)] for k, _ in rows], [k for k, _ in rows], [code], rule=rule,
-                               row_totals=False, column_totals=True, percent_of="column")  # fmt: skip
-        out.append(Distribution(
-            titles[attribute],
-            tuple(DistributionRow(label, count_cell(table.cell(k, code), rule), _region_pct(regional[k], region, rule))
-                  for k, label in rows),
-            count_cell(table.column_total(code), rule),
-        ))  # fmt: skip
+        table = suppress_table(
+            [[counts.get(k, 0)] for k, _ in rows],
+            [k for k, _ in rows],
+            [code],
+            rule=rule,
+            row_totals=False,
+            column_totals=True,
+            percent_of="column",
+        )
+        out.append(
+            Distribution(
+                titles[attribute],
+                tuple(
+                    DistributionRow(
+                        label,
+                        count_cell(table.cell(k, code), rule),
+                        _region_pct(regional[k], region, rule),
+                    )
+                    for k, label in rows
+                ),
+                count_cell(table.column_total(code), rule),
+            )
+        )
     return out
 
 

@@ -45,16 +45,26 @@ class Differences:
     tested: int
 
 
-def regional_differences(data: RegionData, region: RegionFigures, rule: Rule) -> tuple[Differences, ...]:
+def regional_differences(
+    data: RegionData, region: RegionFigures, rule: Rule
+) -> tuple[Differences, ...]:
     """Between strata (every adversity, then the protective factors) and between sexes (every binary item)."""
     binary = [i for i in data.book.items if i.type == "binary"]
     ordered = [i for i in binary if not i.protective] + [i for i in binary if i.protective]
-    return (differences(data.by_stratum, region.items, region.strata, "stratum", ordered, rule),
-            sex_differences(data, rule, binary))  # fmt: skip
+    return (
+        differences(data.by_stratum, region.items, region.strata, "stratum", ordered, rule),
+        sex_differences(data, rule, binary),
+    )
 
 
-def differences(doc: dict, table: ProtectedPrevalence, groups: Sequence[tuple[str, str]], by: str,
-                items: Sequence[Item], rule: Rule) -> Differences:  # fmt: skip
+def differences(
+    doc: dict,
+    table: ProtectedPrevalence,
+    groups: Sequence[tuple[str, str]],
+    by: str,
+    items: Sequence[Item],
+    rule: Rule,
+) -> Differences:
     """Each item's test of difference across the groups (known or suspected
     against no), with the groups' percentages as the tables print them."""
     tests = {c["item"]: c for c in doc["comparisons"]}
@@ -64,28 +74,43 @@ def differences(doc: dict, table: ProtectedPrevalence, groups: Sequence[tuple[st
         c = tests.get(item.code)
         if c is None:
             continue
-        shares = [GroupShare(g, phrases.get(g, label.lower()), table.figures[(item.code, g)]) for g, label in groups]
+        shares = [
+            GroupShare(g, phrases.get(g, label.lower()), table.figures[(item.code, g)])
+            for g, label in groups
+        ]
         text = words.difference_words(c, shares)
         is_clear = c.get("p_holm") is not None and c["p_holm"] < words.SIGNIFICANT
-        rows.append(DifferenceRow(
-            item.label, tuple(pct_number(table.figures[(item.code, g)], rule) for g, _ in groups),
-            _test_name(c), p_value(c.get("p")), p_value(c.get("p_holm")), is_clear,
-            words.difference_words(c, shares, short=True),
-        ))  # fmt: skip
+        rows.append(
+            DifferenceRow(
+                item.label,
+                tuple(pct_number(table.figures[(item.code, g)], rule) for g, _ in groups),
+                _test_name(c),
+                p_value(c.get("p")),
+                p_value(c.get("p_holm")),
+                is_clear,
+                words.difference_words(c, shares, short=True),
+            )
+        )
         if is_clear:
             clear.append(f"{item.label}: {text[0].lower()}{text[1:]}")
     columns = tuple(c for c in table.view.columns if c.key != ALL)
-    return Differences(by, columns, tuple(rows), tuple(clear), tuple(_trends(doc, phrases, rule)), len(rows))
+    return Differences(
+        by, columns, tuple(rows), tuple(clear), tuple(_trends(doc, phrases, rule)), len(rows)
+    )
 
 
 def _trends(doc: dict, phrases: Mapping[str, str], rule: Rule) -> list[Finding]:
     """The trend tests across ordered groups, for four or more ACEs and four or more types of abuse."""
     trends = []
     for t in doc["trends"]:
-        if t.get("test") != "linear_by_linear" or t["score"] not in ("ace_score_incl_suspected",
-                                                                     "abuse_types_incl_suspected"):  # fmt: skip
+        if t.get("test") != "linear_by_linear" or t["score"] not in (
+            "ace_score_incl_suspected",
+            "abuse_types_incl_suspected",
+        ):
             continue
-        what = "four or more ACEs" if t["score"].startswith("ace") else "four or more types of abuse"
+        what = (
+            "four or more ACEs" if t["score"].startswith("ace") else "four or more types of abuse"
+        )
         shares = []
         for g in t["groups"]:
             dist = doc["groups"][g][t["score"]]
@@ -108,17 +133,29 @@ def _group_words(by: str) -> dict[str, str]:
     if by == "stratum":
         return dict(words.STRATUM_PHRASES)
     if by == "sex":
-        return {"male": "among boys", "female": "among girls", "rest": "among the other children",
-                "other": "among children of another sex", "unknown": "where sex was not recorded"}  # fmt: skip
+        return {
+            "male": "among boys",
+            "female": "among girls",
+            "rest": "among the other children",
+            "other": "among children of another sex",
+            "unknown": "where sex was not recorded",
+        }
     return {}
 
 
 def _test_name(c: Mapping) -> str:
-    return {"chi_square": "Chi-square", "fisher_exact": "Fisher's exact"}.get(c.get("test") or "", c.get("test") or "")
+    return {"chi_square": "Chi-square", "fisher_exact": "Fisher's exact"}.get(
+        c.get("test") or "", c.get("test") or ""
+    )
 
 
-def region_differences(data: RegionData, region: RegionFigures, local: AuthorityData, mine: LocalFigures,
-                       region_name: str) -> tuple[list[str], int]:  # fmt: skip
+def region_differences(
+    data: RegionData,
+    region: RegionFigures,
+    local: AuthorityData,
+    mine: LocalFigures,
+    region_name: str,
+) -> tuple[list[str], int]:
     """Sentences for the items where the authority differs from the region,
     and how many items could be compared (both figures printed)."""
     sentences, compared = [], 0
@@ -130,7 +167,9 @@ def region_differences(data: RegionData, region: RegionFigures, local: Authority
         if fig.pct is None or regional.pct is None:
             continue
         compared += 1
-        sentence = words.region_difference(i.label, fig, ci, regional.pct, local.name, f"the {region_name}")
+        sentence = words.region_difference(
+            i.label, fig, ci, regional.pct, local.name, f"the {region_name}"
+        )
         if sentence:
             sentences.append(sentence)
     return sentences, compared

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from altar.db.tallies import ScoreDistribution
 from altar.disclosure import Rule, figure
 from altar.instrument import Codebook, Item
 from altar.report import figures as charts
@@ -21,9 +22,16 @@ from altar.report.findings import GroupShare
 from altar.report.sections.aces import band_cross
 from altar.report.sections.cohort import TableBlock
 from altar.report.tables import (
-    ALL, Number, PrevalenceTable, ProtectedCross, ProtectedPrevalence, RowSpec, Tally, count_number, prevalence_table,
-)  # fmt: skip
-from altar.db.tallies import ScoreDistribution
+    ALL,
+    Number,
+    PrevalenceTable,
+    ProtectedCross,
+    ProtectedPrevalence,
+    RowSpec,
+    Tally,
+    count_number,
+    prevalence_table,
+)
 from altar.stats import summarise_score
 
 # Girls are set beside all the other children (boys, and any whose sex is
@@ -56,20 +64,30 @@ def _girls(data: RegionData, rule: Rule) -> GroupStudy:
     """Girls and all other children: score bands, and each type of abuse."""
     assert data.by_sex is not None
     book = data.book
-    abuse_items = [book.item(code) for c in book.score("abuse_types").components for code in c.any_of]
+    abuse_items = [
+        book.item(code) for c in book.score("abuse_types").components for code in c.any_of
+    ]
     everyone = data.by_sex["groups"][ALL]
     girls = data.by_sex["groups"].get("female") or _no_children(book)
     per_group = {"female": girls, "rest": _less(book, everyone, girls)}
     ace, abuse = _band_tables(book, per_group, GIRLS_GROUPS, rule)
     items = girls_table(data, rule, abuse_items)
-    f = words.group_finding(GroupShare("female", "girls", abuse.figure("4+", "female")),
-                            GroupShare("rest", "other children", abuse.figure("4+", "rest")),
-                            "were known or suspected to have experienced four or more types of abuse")  # fmt: skip
+    f = words.group_finding(
+        GroupShare("female", "girls", abuse.figure("4+", "female")),
+        GroupShare("rest", "other children", abuse.figure("4+", "rest")),
+        "were known or suspected to have experienced four or more types of abuse",
+    )
     return GroupStudy(
-        "girls", "Girls", count_number(ace.column_total("female")), _band_blocks(ace, abuse, "girls", "Girls"),
-        items.view, _band_chart("ACE score: girls and all other children, known or suspected", ace, book,
-                                GIRLS_GROUPS), f.text if f else "",
-    )  # fmt: skip
+        "girls",
+        "Girls",
+        count_number(ace.column_total("female")),
+        _band_blocks(ace, abuse, "girls", "Girls"),
+        items.view,
+        _band_chart(
+            "ACE score: girls and all other children, known or suspected", ace, book, GIRLS_GROUPS
+        ),
+        f.text if f else "",
+    )
 
 
 def _ethnic_minorities(data: RegionData, rule: Rule) -> GroupStudy:
@@ -80,10 +98,14 @@ def _ethnic_minorities(data: RegionData, rule: Rule) -> GroupStudy:
     ace, abuse = _band_tables(book, {g: eth["groups"][g] for g, _ in groups}, groups, rule)
     minority = sum(eth["groups"][g]["n"] for g, _ in groups if g not in ("white", "unknown"))
     return GroupStudy(
-        "ethnicity", "Children from ethnic minorities", count_number(figure(minority, None, rule)),
-        _band_blocks(ace, abuse, "ethnicity", "Ethnicity"), None,
-        _band_chart("ACE score by ethnicity, known or suspected", ace, book, groups), "",
-    )  # fmt: skip
+        "ethnicity",
+        "Children from ethnic minorities",
+        count_number(figure(minority, None, rule)),
+        _band_blocks(ace, abuse, "ethnicity", "Ethnicity"),
+        None,
+        _band_chart("ACE score by ethnicity, known or suspected", ace, book, groups),
+        "",
+    )
 
 
 def _migrated(data: RegionData, rule: Rule) -> GroupStudy:
@@ -98,15 +120,24 @@ def _migrated(data: RegionData, rule: Rule) -> GroupStudy:
         for key in ("ace_score_incl_suspected", "abuse_types_incl_suspected"):
             score = book.score(key.removesuffix("_incl_suspected"))
             dist = scores.get(key, {}).get(g, ScoreDistribution())
-            per[key] = (summarise_score(dist.freq, score.bands, dist.n_with_unknown).to_dict() if dist.freq
-                        else dict.fromkeys(score.bands, 0))  # fmt: skip
+            per[key] = (
+                summarise_score(dist.freq, score.bands, dist.n_with_unknown).to_dict()
+                if dist.freq
+                else dict.fromkeys(score.bands, 0)
+            )
         per_group[g] = per
     ace, abuse = _band_tables(book, per_group, groups, rule)
     return GroupStudy(
-        "migrated", "Children who migrated", count_number(ace.column_total("with")),
-        _band_blocks(ace, abuse, "migrated", "Migration"), None,
-        _band_chart("ACE score: children who migrated and the others, known or suspected", ace, book, groups), "",
-    )  # fmt: skip
+        "migrated",
+        "Children who migrated",
+        count_number(ace.column_total("with")),
+        _band_blocks(ace, abuse, "migrated", "Migration"),
+        None,
+        _band_chart(
+            "ACE score: children who migrated and the others, known or suspected", ace, book, groups
+        ),
+        "",
+    )
 
 
 def _no_children(book: Codebook) -> dict:
@@ -122,22 +153,39 @@ def _less(book: Codebook, everyone: Mapping, group: Mapping) -> dict:
     return out
 
 
-def _band_tables(book: Codebook, per_group: Mapping[str, Mapping], groups: Sequence[tuple[str, str]],
-                 rule: Rule) -> tuple[ProtectedCross, ProtectedCross]:  # fmt: skip
+def _band_tables(
+    book: Codebook, per_group: Mapping[str, Mapping], groups: Sequence[tuple[str, str]], rule: Rule
+) -> tuple[ProtectedCross, ProtectedCross]:
     """ACE score and types of abuse (known or suspected), bands by group, each one protected table."""
     ace, abuse = book.score("ace_score"), book.score("abuse_types")
-    return (band_cross(per_group, "ace_score_incl_suspected", ace.bands, groups, rule, "ACEs"),
-            band_cross(per_group, "abuse_types_incl_suspected", abuse.bands, groups, rule, "types"))  # fmt: skip
+    return (
+        band_cross(per_group, "ace_score_incl_suspected", ace.bands, groups, rule, "ACEs"),
+        band_cross(per_group, "abuse_types_incl_suspected", abuse.bands, groups, rule, "types"),
+    )
 
 
-def _band_blocks(ace: ProtectedCross, abuse: ProtectedCross, key: str, title: str) -> tuple[TableBlock, ...]:
-    return (TableBlock(f"table-{key}-aces", f"{title}: ACE score, known or suspected", ace.view),
-            TableBlock(f"table-{key}-abuse", f"{title}: types of abuse, known or suspected", abuse.view))  # fmt: skip
+def _band_blocks(
+    ace: ProtectedCross, abuse: ProtectedCross, key: str, title: str
+) -> tuple[TableBlock, ...]:
+    return (
+        TableBlock(f"table-{key}-aces", f"{title}: ACE score, known or suspected", ace.view),
+        TableBlock(
+            f"table-{key}-abuse", f"{title}: types of abuse, known or suspected", abuse.view
+        ),
+    )
 
 
-def _band_chart(title: str, ace: ProtectedCross, book: Codebook, groups: Sequence[tuple[str, str]]) -> ChartView | None:
+def _band_chart(
+    title: str, ace: ProtectedCross, book: Codebook, groups: Sequence[tuple[str, str]]
+) -> ChartView | None:
     score = book.score("ace_score")
-    return charts.bands(title, ace, score.bands, groups, xlabel=f"ACE score (how many of the {len(score.components)} ACEs)")
+    return charts.bands(
+        title,
+        ace,
+        score.bands,
+        groups,
+        xlabel=f"ACE score (how many of the {len(score.components)} ACEs)",
+    )
 
 
 def _girls_specs(data: RegionData, items: Sequence[Item]) -> list[RowSpec]:
@@ -150,13 +198,22 @@ def _girls_specs(data: RegionData, items: Sequence[Item]) -> list[RowSpec]:
     specs = []
     for item in items:
         t_all = everyone["items"][item.code]
-        t_g = girls["items"].get(item.code, {"yes": 0, "suspected": 0, "answered": 0, "ci95_known_or_suspected": None})
+        t_g = girls["items"].get(
+            item.code, {"yes": 0, "suspected": 0, "answered": 0, "ci95_known_or_suspected": None}
+        )
         g, a = t_g["yes"] + t_g["suspected"], t_all["yes"] + t_all["suspected"]
-        specs.append(RowSpec(item.code, item.label, item.protective, {
-            "female": Tally(g, t_g["answered"], t_g["ci95_known_or_suspected"]),
-            "rest": Tally(a - g, t_all["answered"] - t_g["answered"]),
-            ALL: Tally(a, t_all["answered"], t_all["ci95_known_or_suspected"]),
-        }))  # fmt: skip
+        specs.append(
+            RowSpec(
+                item.code,
+                item.label,
+                item.protective,
+                {
+                    "female": Tally(g, t_g["answered"], t_g["ci95_known_or_suspected"]),
+                    "rest": Tally(a - g, t_all["answered"] - t_g["answered"]),
+                    ALL: Tally(a, t_all["answered"], t_all["ci95_known_or_suspected"]),
+                },
+            )
+        )
     return specs
 
 

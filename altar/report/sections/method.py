@@ -31,8 +31,13 @@ class Suppression:
 
 
 def suppression(rule: Rule) -> Suppression:
-    return Suppression(rule.enabled, rule.threshold, rule.min_denominator, rule.symbol,
-                       tuple(rule.footnotes().values()) if rule.enabled else ())  # fmt: skip
+    return Suppression(
+        rule.enabled,
+        rule.threshold,
+        rule.min_denominator,
+        rule.symbol,
+        tuple(rule.footnotes().values()) if rule.enabled else (),
+    )
 
 
 @dataclass(frozen=True)
@@ -49,8 +54,12 @@ class Instrument:
 
 def instrument(book: Codebook) -> Instrument:
     """The instrument, its release date as a report prints dates ("23 November 2026")."""
-    released = long_date(date.fromisoformat(book.released))  # the codebook loader checked it is an ISO date
-    return Instrument(book.title, book.name, book.version, released, len(book.items), len(book.groups))
+    released = long_date(
+        date.fromisoformat(book.released)
+    )  # the codebook loader checked it is an ISO date
+    return Instrument(
+        book.title, book.name, book.version, released, len(book.items), len(book.groups)
+    )
 
 
 def sources(baselines: Sequence[Baseline]) -> list[tuple[str, str]]:
@@ -84,5 +93,8 @@ def unknown_share(book: Codebook, g: Mapping) -> str:
     slots = g["n"] * len(book.items)
     if not slots:
         return "z"
-    unknown = sum((g["items"][i.code] if i.type == "binary" else g["counts"][i.code])["unknown"] for i in book.items)
+    unknown = sum(
+        (g["items"][i.code] if i.type == "binary" else g["counts"][i.code])["unknown"]
+        for i in book.items
+    )
     return pct(unknown / slots)

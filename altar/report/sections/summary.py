@@ -28,19 +28,34 @@ def regional_findings(data: RegionData, region: RegionFigures, rule: Rule) -> li
     top = _top_items(book, everyone, region.items)
     out += [words.item_finding(i.code, i.label, *_ks(everyone, i.code), rule) for i in top]
     out += _count_and_protective(book, everyone, rule)
-    strata_trend = next((t for t in doc["trends"] if t["score"] == "ace_score_incl_suspected"), None)
+    strata_trend = next(
+        (t for t in doc["trends"] if t["score"] == "ace_score_incl_suspected"), None
+    )
     if strata_trend and strata_trend.get("test") == "linear_by_linear":
-        shares = [GroupShare(g, words.STRATUM_PHRASES.get(g, g),
-                             figure(doc["groups"][g]["ace_score_incl_suspected"]["4+"], doc["groups"][g]["n"], rule))
-                  for g in strata_trend["groups"]]  # fmt: skip
+        shares = [
+            GroupShare(
+                g,
+                words.STRATUM_PHRASES.get(g, g),
+                figure(
+                    doc["groups"][g]["ace_score_incl_suspected"]["4+"], doc["groups"][g]["n"], rule
+                ),
+            )
+            for g in strata_trend["groups"]
+        ]
         f = words.trend_finding(strata_trend, shares)
         if f:
             out.append(f)
     return out
 
 
-def authority_findings(data: RegionData, region: RegionFigures, local: AuthorityData, own: LocalFigures,
-                       rule: Rule, region_name: str) -> list[Finding]:  # fmt: skip
+def authority_findings(
+    data: RegionData,
+    region: RegionFigures,
+    local: AuthorityData,
+    own: LocalFigures,
+    rule: Rule,
+    region_name: str,
+) -> list[Finding]:
     book, mine = data.book, local.doc["groups"][ALL]
     n = mine["n"]
 
@@ -48,22 +63,55 @@ def authority_findings(data: RegionData, region: RegionFigures, local: Authority
         fig = source.figures[(code, ALL)]
         return f"{region_name}: {fig.pct_shown}" if fig.pct is not None else ""
 
-    summary, ace_ks, ace_known = mine["summary"], mine["ace_score_incl_suspected"], mine["ace_score"]
+    summary, ace_ks, ace_known = (
+        mine["summary"],
+        mine["ace_score_incl_suspected"],
+        mine["ace_score"],
+    )
     types = [c.label.lower() for c in book.score("abuse_types").components]
     out = [
-        words.abuse_finding(summary["any_abuse_incl_suspected"] or 0, n - mine["abuse_types"]["0"], n, types, rule,
-                            region=theirs(region.headline, "any_abuse")),
-        words.ace_finding(ace_ks["4+"], ace_known["4+"], n, len(book.score("ace_score").components), rule,
-                          region=theirs(region.headline, "ace_4plus")),
-        words.extremes_finding(mine["abuse_types_incl_suspected"]["4+"], mine["abuse_types_incl_suspected"]["0"], rule),
-    ]  # fmt: skip
+        words.abuse_finding(
+            summary["any_abuse_incl_suspected"] or 0,
+            n - mine["abuse_types"]["0"],
+            n,
+            types,
+            rule,
+            region=theirs(region.headline, "any_abuse"),
+        ),
+        words.ace_finding(
+            ace_ks["4+"],
+            ace_known["4+"],
+            n,
+            len(book.score("ace_score").components),
+            rule,
+            region=theirs(region.headline, "ace_4plus"),
+        ),
+        words.extremes_finding(
+            mine["abuse_types_incl_suspected"]["4+"], mine["abuse_types_incl_suspected"]["0"], rule
+        ),
+    ]
     for item in _top_items(book, mine, own.items, group=local.code):
-        out.append(words.item_finding(item.code, item.label, *_ks(mine, item.code), rule,
-                                      region=theirs(region.items, item.code)))  # fmt: skip
+        out.append(
+            words.item_finding(
+                item.code,
+                item.label,
+                *_ks(mine, item.code),
+                rule,
+                region=theirs(region.items, item.code),
+            )
+        )
     for item in (i for i in book.items if i.type == "binary" and i.protective):
         t = mine["items"][item.code]
-        out.append(words.protective_finding(item.code, item.label, t["yes"], t["answered"], rule,
-                                            region=theirs(region.protective, item.code)))  # fmt: skip
+        out.append(
+            words.protective_finding(
+                item.code,
+                item.label,
+                t["yes"],
+                t["answered"],
+                rule,
+                region=theirs(region.protective, item.code),
+            )
+        )
     return out
 
 
@@ -71,8 +119,11 @@ def _baseline_for_findings(data: RegionData) -> words.BaselineFigure | None:
     """The general-population figure for four or more ACEs that a key finding
     cites: confirmed figures only, the most recent study first."""
     years = {b.key: b for b in data.baselines}
-    candidates = [e for e in data.by_stratum["baseline"] if e["item"] == "ace_score 4+" and e["confirmed"]
-                  and e["baseline"] in years]  # fmt: skip
+    candidates = [
+        e
+        for e in data.by_stratum["baseline"]
+        if e["item"] == "ace_score 4+" and e["confirmed"] and e["baseline"] in years
+    ]
     if not candidates:
         return None
     best = max(candidates, key=lambda e: (years[e["baseline"]].year, e["baseline"]))
@@ -81,17 +132,33 @@ def _baseline_for_findings(data: RegionData) -> words.BaselineFigure | None:
     return words.BaselineFigure(best["baseline_prevalence"], source, best.get("items_measured"))
 
 
-def _common_findings(book: Codebook, everyone: Mapping, n: int, rule: Rule, *,
-                     baseline: words.BaselineFigure | None) -> list[Finding]:  # fmt: skip
+def _common_findings(
+    book: Codebook, everyone: Mapping, n: int, rule: Rule, *, baseline: words.BaselineFigure | None
+) -> list[Finding]:
     summary = everyone["summary"]
     types = [c.label.lower() for c in book.score("abuse_types").components]
     return [
-        words.abuse_finding(summary["any_abuse_incl_suspected"] or 0, n - everyone["abuse_types"]["0"], n, types, rule),
-        words.ace_finding(everyone["ace_score_incl_suspected"]["4+"], everyone["ace_score"]["4+"], n,
-                          len(book.score("ace_score").components), rule, baseline),
-        words.extremes_finding(everyone["abuse_types_incl_suspected"]["4+"],
-                               everyone["abuse_types_incl_suspected"]["0"], rule),
-    ]  # fmt: skip
+        words.abuse_finding(
+            summary["any_abuse_incl_suspected"] or 0,
+            n - everyone["abuse_types"]["0"],
+            n,
+            types,
+            rule,
+        ),
+        words.ace_finding(
+            everyone["ace_score_incl_suspected"]["4+"],
+            everyone["ace_score"]["4+"],
+            n,
+            len(book.score("ace_score").components),
+            rule,
+            baseline,
+        ),
+        words.extremes_finding(
+            everyone["abuse_types_incl_suspected"]["4+"],
+            everyone["abuse_types_incl_suspected"]["0"],
+            rule,
+        ),
+    ]
 
 
 def _count_and_protective(book: Codebook, everyone: Mapping, rule: Rule) -> list[Finding]:
@@ -100,11 +167,17 @@ def _count_and_protective(book: Codebook, everyone: Mapping, rule: Rule) -> list
         c = everyone["counts"][item.code]
         if c["at_or_above"] and c["n_known"]:
             step = c["at_or_above"][0]
-            out.append(words.count_finding(item.code, item.label, step["threshold"], step["n"], c["n_known"], rule))
+            out.append(
+                words.count_finding(
+                    item.code, item.label, step["threshold"], step["n"], c["n_known"], rule
+                )
+            )
     for item in (i for i in book.items if i.type == "binary" and i.protective):
         t = everyone["items"][item.code]
         if t["answered"]:
-            out.append(words.protective_finding(item.code, item.label, t["yes"], t["answered"], rule))
+            out.append(
+                words.protective_finding(item.code, item.label, t["yes"], t["answered"], rule)
+            )
     return out
 
 
@@ -113,12 +186,23 @@ def _ks(figures_: Mapping, code: str) -> tuple[int, int]:
     return t["yes"] + t["suspected"], t["answered"]
 
 
-def _top_items(book: Codebook, figures_: Mapping, table: ProtectedPrevalence, *, group: str = ALL) -> list[Item]:
+def _top_items(
+    book: Codebook, figures_: Mapping, table: ProtectedPrevalence, *, group: str = ALL
+) -> list[Item]:
     """The most prevalent adversities outside the ACEs (the ACEs have their
     own finding), known or suspected, among those whose figure is printed
     and not zero; ties in codebook order."""
-    candidates = [i for i in book.items if i.type == "binary" and not i.protective and i.group != "ace"
-                  and table.figures[(i.code, group)].pct and not table.figures[(i.code, group)].suppressed]  # fmt: skip
-    ranked = sorted(enumerate(candidates), key=lambda ic: (-figures_["items"][ic[1].code]["pct_known_or_suspected"],
-                                                           ic[0]))  # fmt: skip
+    candidates = [
+        i
+        for i in book.items
+        if i.type == "binary"
+        and not i.protective
+        and i.group != "ace"
+        and table.figures[(i.code, group)].pct
+        and not table.figures[(i.code, group)].suppressed
+    ]
+    ranked = sorted(
+        enumerate(candidates),
+        key=lambda ic: (-figures_["items"][ic[1].code]["pct_known_or_suspected"], ic[0]),
+    )
     return [i for _, i in ranked[:TOP_ITEMS]]

@@ -9,7 +9,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from altar.db.tallies import ScoreDistribution, StoreState
 from altar.report.data import RegionData, ReportOptions
@@ -29,20 +29,35 @@ class TitlePage:
     fingerprint: str
 
 
-def title_page(title: str, subtitle: str, options: ReportOptions, data: RegionData, dates_key: str, n: Number,
-               print_: str) -> TitlePage:  # fmt: skip
+def title_page(
+    title: str,
+    subtitle: str,
+    options: ReportOptions,
+    data: RegionData,
+    dates_key: str,
+    n: Number,
+    print_: str,
+) -> TitlePage:
     """The title page of a document covering ``dates_key``'s screenings ("all", or an authority's code)."""
     first, last = data.dates.get(dates_key, (None, None))
-    span = "no screenings" if first is None else (
-        long_date(first) if first == last else f"{long_date(first)} to {long_date(last)}")  # fmt: skip
-    stamp = options.generated_at.astimezone(timezone.utc)
+    span = (
+        "no screenings"
+        if first is None
+        else (long_date(first) if first == last else f"{long_date(first)} to {long_date(last)}")
+    )
+    stamp = options.generated_at.astimezone(UTC)
     book = data.book
     return TitlePage(
-        title=title, subtitle=subtitle, region=options.region, date_range=span,
-        instrument=f"{book.title} ({book.name}, version {book.version})", n_cases=n,
+        title=title,
+        subtitle=subtitle,
+        region=options.region,
+        date_range=span,
+        instrument=f"{book.title} ({book.name}, version {book.version})",
+        n_cases=n,
         generated_at=f"{long_date(stamp.date())}, {stamp:%H:%M} UTC",
-        generated_at_iso=stamp.replace(microsecond=0).isoformat().replace("+00:00", "Z"), fingerprint=print_,
-    )  # fmt: skip
+        generated_at_iso=stamp.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        fingerprint=print_,
+    )
 
 
 def long_date(d: date) -> str:
@@ -74,7 +89,9 @@ def fingerprint(*figures: object, state: StoreState) -> str:
     """
     at = state.latest_change_at.isoformat() if state.latest_change_at else None
     payload = {"figures": figures, "store": {"latest_change": [state.latest_change_id, at]}}
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=_jsonable, ensure_ascii=False)
+    text = json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), default=_jsonable, ensure_ascii=False
+    )
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
 

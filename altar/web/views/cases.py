@@ -19,14 +19,33 @@ from altar.web import pages
 bp = Blueprint("cases", __name__)
 
 STATUSES = ("not_started", *SCREENING_STATUSES)
-STATUS_LABELS = (("not_started", "Not started"), ("in_progress", "In progress"), ("complete", "Complete"))
+STATUS_LABELS = (
+    ("not_started", "Not started"),
+    ("in_progress", "In progress"),
+    ("complete", "Complete"),
+)
 # The fields of `altar case add`, in the form's order (their ids are the
 # library's column names, so a problem's column names its field).
-CASE_FIELDS = ("case_ref", "authority", "stratum", "cohort", "sex", "ethnicity", "age", "screened_on")
+CASE_FIELDS = (
+    "case_ref",
+    "authority",
+    "stratum",
+    "cohort",
+    "sex",
+    "ethnicity",
+    "age",
+    "screened_on",
+)
 LABELS = {
-    "case_ref": "Case reference", "authority": "Authority", "stratum": "Stratum", "cohort": "Cohort",
-    "sex": "Sex", "ethnicity": "Ethnicity", "age": "Age", "screened_on": "Screening date",
-}  # fmt: skip
+    "case_ref": "Case reference",
+    "authority": "Authority",
+    "stratum": "Stratum",
+    "cohort": "Cohort",
+    "sex": "Sex",
+    "ethnicity": "Ethnicity",
+    "age": "Age",
+    "screened_on": "Screening date",
+}
 CHOICES = ("authority", "stratum", "cohort", "sex", "ethnicity")
 # What `altar case add` assumes when an option is left out, shown ticked.
 NEW_DEFAULTS = {"cohort": "main", "sex": "unknown", "ethnicity": "unknown"}
@@ -43,23 +62,33 @@ def index() -> str:
     filters = _filters(user.role != "practitioner")
     search = request.args.get("q", "").strip()[:60]
     with pages.reading() as db:
-        listing = caseload_page(db, user, page=request.args.get("page", 1, type=int), search=search, **filters)
+        listing = caseload_page(
+            db, user, page=request.args.get("page", 1, type=int), search=search, **filters
+        )
         authorities = [(a.code, a.name) for a in list_authorities(db, user)]
     options = {
         "authority": [("", "All authorities"), *authorities],
         "stratum": [("", "All strata"), *STRATUM_LABELS],
         "status": [("", "Any status"), *STATUS_LABELS],
     }
-    return render_template("cases/index.html", listing=listing, filters=filters, search=search, options=options,
-                           names={"authority": dict(authorities), "stratum": dict(STRATUM_LABELS)})  # fmt: skip
+    return render_template(
+        "cases/index.html",
+        listing=listing,
+        filters=filters,
+        search=search,
+        options=options,
+        names={"authority": dict(authorities), "stratum": dict(STRATUM_LABELS)},
+    )
 
 
 def _filters(by_authority: bool) -> dict[str, str | None]:
     """The GET form's filters; a value no option offers (a hand-edited URL)
     is ignored rather than showing an empty list for a typo."""
     choices = {"stratum": STRATA, "status": STATUSES}
-    chosen = {name: request.args.get(name) if request.args.get(name) in options else None
-              for name, options in choices.items()}  # fmt: skip
+    chosen = {
+        name: request.args.get(name) if request.args.get(name) in options else None
+        for name, options in choices.items()
+    }
     # The library scopes the list; an unknown authority simply matches nothing.
     chosen["authority"] = (request.args.get("authority") or None) if by_authority else None
     return chosen
@@ -77,9 +106,13 @@ def new() -> Response | str | tuple[str, int]:
     try:
         with pages.writing() as db:
             # Blank means "use the default" (e.g. today's date), as an option left out of `altar case add`.
-            record = add_case(db, user, {k: v for k, v in typed.items() if v}, command=pages.command())
+            record = add_case(
+                db, user, {k: v for k, v in typed.items() if v}, command=pages.command()
+            )
     except RowError as error:
-        problems = [pages.Problem(_message(p.column, p.value, p.reason), p.column) for p in error.located]
+        problems = [
+            pages.Problem(_message(p.column, p.value, p.reason), p.column) for p in error.located
+        ]
         return _new_form(typed, problems), 400
     except ValidationError as error:
         return _new_form(typed, [pages.Problem(str(error))]), 400
@@ -128,23 +161,32 @@ def details(ref: str) -> Response | str | tuple[str, int]:
         with pages.writing() as db:
             changed = change_details(db, pages.user(), ref, typed, command=pages.command())
     except RowError as error:
-        problems = [pages.Problem(_message(p.column, p.value, p.reason), p.column) for p in error.located]
+        problems = [
+            pages.Problem(_message(p.column, p.value, p.reason), p.column) for p in error.located
+        ]
         return _details_form(ref, typed, problems), 400
     flash(f"Case {ref} changed." if changed else "Nothing had changed, so nothing was saved.")
     return redirect(url_for("cases.show", ref=ref))
 
 
-def _details_form(ref: str, typed: dict[str, str], problems: list[pages.Problem] | None = None) -> str:
+def _details_form(
+    ref: str, typed: dict[str, str], problems: list[pages.Problem] | None = None
+) -> str:
     """The form with the stored details, overlaid by what was typed."""
     with pages.reading() as db:
         stored = detail_texts(db, pages.user(), ref)  # NotFoundError (404) outside the user's scope
-    return render_template("cases/details.html", ref=ref, typed=stored | typed, problems=problems or [],
-                           **_choices())  # fmt: skip
+    return render_template(
+        "cases/details.html", ref=ref, typed=stored | typed, problems=problems or [], **_choices()
+    )
 
 
 @bp.route("/cases/<path:ref>")
 def show(ref: str) -> str:
     with pages.reading() as db:
         row = case_overview(db, pages.user(), ref)
-        names = {"authority": authority_names(db), "stratum": dict(STRATUM_LABELS), "cohort": dict(COHORT_LABELS)}
+        names = {
+            "authority": authority_names(db),
+            "stratum": dict(STRATUM_LABELS),
+            "cohort": dict(COHORT_LABELS),
+        }
     return render_template("cases/show.html", row=row, names=names)

@@ -4,7 +4,16 @@ and change log are ``stories.chronology_entry``'s, as for the CLI."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, get_flashed_messages, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from altar.access import require_case
 from altar.stories import chronology_entry as chronology
@@ -21,7 +30,9 @@ def index(ref: str) -> str:
     with pages.reading() as db:
         events = chronology.list_events(db, pages.user(), ref)
     notice = next(iter(get_flashed_messages()), None)
-    return render_template("chronology/index.html", ref=ref, events=events, notice=notice, **_vocabularies())
+    return render_template(
+        "chronology/index.html", ref=ref, events=events, notice=notice, **_vocabularies()
+    )
 
 
 @bp.route("/cases/<path:ref>/chronology/timeline.png")
@@ -30,7 +41,9 @@ def timeline(ref: str) -> Response:
     publication" by the library and never cached."""
     with pages.reading() as db:
         image = chronology.case_timeline(db, pages.user(), ref, "png")
-    name = f"{ref.replace('/', '_')}_timeline.png"  # a case reference is letters, digits and . _ - /
+    name = (
+        f"{ref.replace('/', '_')}_timeline.png"  # a case reference is letters, digits and . _ - /
+    )
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     return Response(image, mimetype="image/png", headers=headers)
 
@@ -59,7 +72,9 @@ def edit(ref: str, event_id: int) -> Response | tuple[str, int]:
     typed = _typed()
     try:
         with pages.writing() as db:
-            changed = chronology.edit_event(db, pages.user(), ref, event_id, typed, command=pages.command())
+            changed = chronology.edit_event(
+                db, pages.user(), ref, event_id, typed, command=pages.command()
+            )
     except EventProblems as refused:
         return _form(ref, event_id, typed, refused)
     return _done(ref, f"Saved {_described(changed)}.")
@@ -85,13 +100,21 @@ def _typed() -> dict[str, str]:
     return {name: pages.form_text(name) for name in FIELDS}
 
 
-def _form(ref: str, event_id: int | None, values: dict[str, str], refused: EventProblems | None = None
-          ) -> tuple[str, int]:  # fmt: skip
+def _form(
+    ref: str, event_id: int | None, values: dict[str, str], refused: EventProblems | None = None
+) -> tuple[str, int]:
     """The add or change form, with the library's problems (if any) by field."""
     located = refused.located if refused else []
     problems = [pages.Problem(p.reason[:1].upper() + p.reason[1:], p.column) for p in located]
-    page = render_template("chronology/form.html", ref=ref, event_id=event_id, values=values, problems=problems,
-                           note_max=NOTE_MAX, **_vocabularies())  # fmt: skip
+    page = render_template(
+        "chronology/form.html",
+        ref=ref,
+        event_id=event_id,
+        values=values,
+        problems=problems,
+        note_max=NOTE_MAX,
+        **_vocabularies(),
+    )
     return page, 400 if refused else 200
 
 

@@ -17,7 +17,10 @@ from altar.web import pages
 from altar.web.pages import Problem
 
 bp = Blueprint("lead", __name__, url_prefix="/lead")
-FORMATS = {"html": "HTML: one web page per document, opens offline", "pdf": "PDF: ready to print and send"}
+FORMATS = {
+    "html": "HTML: one web page per document, opens offline",
+    "pdf": "PDF: ready to print and send",
+}
 
 
 @bp.before_request
@@ -43,8 +46,12 @@ def index() -> tuple[str, int]:
             view = completeness(db, pages.user(), authority=authority, stratum=stratum)
         except ValidationError as exc:
             problems, view = _problems(exc), completeness(db, pages.user())
-    context = dict(view=view, strata=STRATUM_LABELS, chosen={"authority": authority, "stratum": stratum},
-                   problems=problems)  # fmt: skip
+    context = dict(
+        view=view,
+        strata=STRATUM_LABELS,
+        chosen={"authority": authority, "stratum": stratum},
+        problems=problems,
+    )
     return render_template("lead/index.html", **context), 400 if problems else 200
 
 
@@ -56,7 +63,9 @@ def reports() -> Response | tuple[str, int]:
         return _reports_page(formats, pdf_problem, "html", []), 200
     chosen = request.form.get("format", "")
     if chosen not in formats:
-        return _reports_page(formats, pdf_problem, chosen, [Problem("Choose HTML or PDF", "format")]), 400
+        return _reports_page(
+            formats, pdf_problem, chosen, [Problem("Choose HTML or PDF", "format")]
+        ), 400
     options = ReportOptions(generated_at=report.generated_at())
     try:
         with pages.reading() as db:
@@ -65,10 +74,23 @@ def reports() -> Response | tuple[str, int]:
         problem = Problem(pages.web_message(f"The reports could not be made: {exc}"))
         return _reports_page(formats, pdf_problem, chosen, [problem]), 400
     name = f"altar-reports-{options.generated_at:%Y-%m-%d}.zip"
-    return Response(data, mimetype="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
-def _reports_page(formats: dict[str, str], pdf_problem: str | None, chosen: str, problems: list[Problem]) -> str:
-    return render_template("lead/reports.html", formats=formats, pdf_problem=pdf_problem, chosen=chosen,
-                           problems=problems)  # fmt: skip
+def _reports_page(
+    formats: dict[str, str], pdf_problem: str | None, chosen: str, problems: list[Problem]
+) -> str:
+    return render_template(
+        "lead/reports.html",
+        formats=formats,
+        pdf_problem=pdf_problem,
+        chosen=chosen,
+        problems=problems,
+    )

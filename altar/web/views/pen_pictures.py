@@ -40,7 +40,9 @@ def _lead_only() -> None:
 def index() -> str:
     with pages.reading() as db:
         rows, names = pen_pictures.list_pen_pictures(db, pages.user()), authority_names(db)
-    return render_template("pen_pictures/index.html", pictures=rows, strata=STRATUM_LABELS, names=names)
+    return render_template(
+        "pen_pictures/index.html", pictures=rows, strata=STRATUM_LABELS, names=names
+    )
 
 
 @bp.route("/<int:picture_id>")
@@ -52,8 +54,15 @@ def _show(picture_id: int, problems: list[Problem] | None = None, notice: str | 
     """The pen-picture as stored now (NotFoundError: 404)."""
     with pages.reading() as db:
         row, names = pen_pictures.show(db, pages.user(), picture_id), authority_names(db)
-    return render_template("pen_pictures/show.html", picture=row, paragraphs=pen_pictures.paragraphs(row.body),
-                           strata=STRATUM_LABELS, names=names, problems=problems or [], notice=notice)  # fmt: skip
+    return render_template(
+        "pen_pictures/show.html",
+        picture=row,
+        paragraphs=pen_pictures.paragraphs(row.body),
+        strata=STRATUM_LABELS,
+        names=names,
+        problems=problems or [],
+        notice=notice,
+    )
 
 
 @bp.route("/<int:picture_id>", methods=["POST"])
@@ -63,11 +72,14 @@ def approval(picture_id: int) -> Response | tuple[str, int]:
         return _show(picture_id, [Problem("Choose approve or withdraw")]), 400
     try:
         with pages.writing() as db:
-            _, changed = pen_pictures.set_approved(db, pages.user(), picture_id, action == "approve",
-                                                   command=pages.command())  # fmt: skip
+            _, changed = pen_pictures.set_approved(
+                db, pages.user(), picture_id, action == "approve", command=pages.command()
+            )
     except ValidationError as exc:
         return _show(picture_id, _problems(exc, link=False)), 400
-    return redirect(url_for("pen_pictures.show", picture_id=picture_id, done=action if changed else "unchanged"))
+    return redirect(
+        url_for("pen_pictures.show", picture_id=picture_id, done=action if changed else "unchanged")
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -75,14 +87,27 @@ def new() -> Page | Response:
     form = {"case_ref": request.values.get("case", "").strip(), "title": "", "body": ""}
     if request.method == "GET":
         return _form(None, form)
-    form = {"case_ref": request.form.get("case_ref", "").strip(), "title": request.form.get("title", ""),
-            "body": pages.form_text("body")}  # fmt: skip
+    form = {
+        "case_ref": request.form.get("case_ref", "").strip(),
+        "title": request.form.get("title", ""),
+        "body": pages.form_text("body"),
+    }
     if not form["case_ref"]:
-        return _form(None, form, [Problem("Enter the case reference of the child it is drawn from", "case_ref")])
+        return _form(
+            None,
+            form,
+            [Problem("Enter the case reference of the child it is drawn from", "case_ref")],
+        )
     try:
         with pages.writing() as db:
-            added = pen_pictures.add(db, pages.user(), form["case_ref"], form["title"], form["body"],
-                                     command=pages.command())  # fmt: skip
+            added = pen_pictures.add(
+                db,
+                pages.user(),
+                form["case_ref"],
+                form["title"],
+                form["body"],
+                command=pages.command(),
+            )
     except NotFoundError as exc:
         return _form(None, form, [Problem(pages.web_message(str(exc)), "case_ref")])
     except ValidationError as exc:
@@ -96,17 +121,29 @@ def edit(picture_id: int) -> Page | Response:
         stored = pen_pictures.show(db, pages.user(), picture_id)
     if request.method == "GET":
         return _form(stored, {"title": stored.title, "body": stored.body, "opened": stored.body})
-    form = {"title": request.form.get("title", ""), "body": pages.form_text("body"),
-            "opened": pages.form_text("opened")}  # fmt: skip
+    form = {
+        "title": request.form.get("title", ""),
+        "body": pages.form_text("body"),
+        "opened": pages.form_text("opened"),
+    }
     try:
         with pages.writing() as db:
-            edited = pen_pictures.edit(db, pages.user(), picture_id, title=form["title"], text=form["body"],
-                                       opened=form["opened"], command=pages.command())  # fmt: skip
+            edited = pen_pictures.edit(
+                db,
+                pages.user(),
+                picture_id,
+                title=form["title"],
+                text=form["body"],
+                opened=form["opened"],
+                command=pages.command(),
+            )
     except ConflictError:
         return _conflict(picture_id, form)
     except ValidationError as exc:
         return _form(stored, form, _problems(exc))
-    done = "unchanged" if not edited.changed else "edited-withdrawn" if edited.withdrawn else "edited"
+    done = (
+        "unchanged" if not edited.changed else "edited-withdrawn" if edited.withdrawn else "edited"
+    )
     return redirect(url_for("pen_pictures.show", picture_id=picture_id, done=done))
 
 
@@ -115,21 +152,50 @@ def _conflict(picture_id: int, form: dict[str, str]) -> tuple[str, int]:
     base the form on theirs so saving again is a deliberate choice."""
     with pages.reading() as db:
         now = pen_pictures.show(db, pages.user(), picture_id)
-    problem = Problem("Someone saved a change to this pen-picture while you were writing: nothing of yours was "
-                      "saved. Their text is shown below yours; merge the two, then save again", "body")  # fmt: skip
-    return _form(now, {**form, "opened": now.body}, [problem], theirs=pen_pictures.paragraphs(now.body), status=409)
+    problem = Problem(
+        "Someone saved a change to this pen-picture while you were writing: nothing of yours was "
+        "saved. Their text is shown below yours; merge the two, then save again",
+        "body",
+    )
+    return _form(
+        now,
+        {**form, "opened": now.body},
+        [problem],
+        theirs=pen_pictures.paragraphs(now.body),
+        status=409,
+    )
 
 
 def _problems(error: ValidationError, *, link: bool = True) -> list[Problem]:
     """The library's problems, each linked to its field and named by its label."""
     lines = error.problems or [str(error)]
-    pairs = error.by_field if isinstance(error, PenPictureInvalid) else [("", line) for line in lines]
-    return [Problem(pages.web_message(f"{LABELS[field]}: {message}" if field in LABELS else message),
-                    field if link and field in LABELS else None) for field, message in pairs]  # fmt: skip
+    pairs = (
+        error.by_field if isinstance(error, PenPictureInvalid) else [("", line) for line in lines]
+    )
+    return [
+        Problem(
+            pages.web_message(f"{LABELS[field]}: {message}" if field in LABELS else message),
+            field if link and field in LABELS else None,
+        )
+        for field, message in pairs
+    ]
 
 
-def _form(picture, form: dict[str, str], problems: list[Problem] | None = None, *,  # type: ignore[no-untyped-def]
-          theirs: tuple[str, ...] = (), status: int | None = None) -> tuple[str, int]:
-    page = render_template("pen_pictures/form.html", picture=picture, form=form, problems=problems or [],
-                           theirs=theirs, title_max=TITLE_MAX, body_max=BODY_MAX)  # fmt: skip
+def _form(
+    picture,
+    form: dict[str, str],
+    problems: list[Problem] | None = None,
+    *,  # type: ignore[no-untyped-def]
+    theirs: tuple[str, ...] = (),
+    status: int | None = None,
+) -> tuple[str, int]:
+    page = render_template(
+        "pen_pictures/form.html",
+        picture=picture,
+        form=form,
+        problems=problems or [],
+        theirs=theirs,
+        title_max=TITLE_MAX,
+        body_max=BODY_MAX,
+    )
     return page, status or (400 if problems else 200)

@@ -4,7 +4,15 @@ holds what it shows, how a post is read and the optimistic lock)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, get_flashed_messages, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
 from altar.capture import web_form
@@ -26,8 +34,9 @@ def form(ref: str) -> str | Response | tuple[str, int]:
         return _render(page)
     try:
         with pages.writing() as db:
-            saved = web_form.save_screening(db, pages.user(), ref, request.form.to_dict(flat=False),
-                                            command=pages.command())  # fmt: skip
+            saved = web_form.save_screening(
+                db, pages.user(), ref, request.form.to_dict(flat=False), command=pages.command()
+            )
     except (web_form.ScreeningInvalid, web_form.ScreeningConflict) as refused:
         return _render(refused.page), 409 if isinstance(refused, ConflictError) else 400
     flash(_SAVED[saved.status] if saved.changed else "Nothing had changed, so nothing was saved.")
@@ -38,5 +47,11 @@ def _render(page: web_form.ScreeningPage) -> str:
     problems = [pages.Problem(p.message, p.field) for p in page.problems]
     with pages.reading() as db:
         names = {"authority": authority_names(db), "stratum": dict(STRATA)}
-    return render_template("screening/form.html", page=page, problems=problems, names=names,
-                           notices=get_flashed_messages(), unknown_suffix=web_form.UNKNOWN)  # fmt: skip
+    return render_template(
+        "screening/form.html",
+        page=page,
+        problems=problems,
+        names=names,
+        notices=get_flashed_messages(),
+        unknown_suffix=web_form.UNKNOWN,
+    )

@@ -12,8 +12,13 @@ from altar.db import stories as store
 from altar.errors import ConflictError, ValidationError
 from altar.render.markdown import markdown_html
 from altar.stories.casestory import (
-    IdentifyingDetails, compare_versions, identifying_details, open_story, read_story, save_sections,
-)  # fmt: skip
+    IdentifyingDetails,
+    compare_versions,
+    identifying_details,
+    open_story,
+    read_story,
+    save_sections,
+)
 from altar.stories.identifiers import Finding
 from altar.web import pages
 from altar.web.pages import Problem
@@ -40,16 +45,27 @@ def history(ref: str) -> str:
 def _history(db, ref: str, problems: list[Problem], status: int = 200) -> tuple[str, int]:  # type: ignore[no-untyped-def]
     page = read_story(db, pages.user(), ref)
     rows = list(reversed(store.history(db, pages.user(), ref)))
-    return render_template("stories/history.html", page=page, rows=rows, problems=problems,
-                           old=request.args.get("old", ""), new=request.args.get("new", "")), status  # fmt: skip
+    return render_template(
+        "stories/history.html",
+        page=page,
+        rows=rows,
+        problems=problems,
+        old=request.args.get("old", ""),
+        new=request.args.get("new", ""),
+    ), status
 
 
 @bp.route("/cases/<path:ref>/story/diff")
 def diff(ref: str) -> Page:
     with pages.reading() as db:
         try:
-            comparison = compare_versions(db, pages.user(), ref, request.args.get("old", type=int),
-                                          request.args.get("new", type=int))  # fmt: skip
+            comparison = compare_versions(
+                db,
+                pages.user(),
+                ref,
+                request.args.get("old", type=int),
+                request.args.get("new", type=int),
+            )
         except ValidationError:
             return _history(db, ref, [Problem("Choose the earlier version to compare", "old")], 400)
         page = read_story(db, pages.user(), ref)
@@ -60,11 +76,17 @@ def diff(ref: str) -> Page:
 def edit(ref: str, section: str) -> Page | Response:
     with pages.reading() as db:
         opened = open_story(db, pages.user(), ref, section)
-    form = _Form(opened.template.section(section), opened.base_version,
-                 opened.base.sections.get(section, "") if opened.base else "")  # fmt: skip
+    form = _Form(
+        opened.template.section(section),
+        opened.base_version,
+        opened.base.sections.get(section, "") if opened.base else "",
+    )
     if request.method == "GET":
         return form.render(ref)
-    form.text, form.base_version = pages.form_text("text"), request.form.get("base_version", type=int)
+    form.text, form.base_version = (
+        pages.form_text("text"),
+        request.form.get("base_version", type=int),
+    )
     if request.form.get("action") == "preview":
         with pages.reading() as db:
             form.findings = identifying_details(db, pages.user(), ref, {section: form.text})
@@ -77,12 +99,28 @@ def _save(ref: str, form: _Form) -> Page | Response:
     confirmed = request.form.getlist("seen") if request.form.get("override") == "yes" else []
     try:
         with pages.writing() as db:
-            outcome = save_sections(db, pages.user(), ref, {form.section.code: form.text},
-                                    base_version=form.base_version, confirmed=confirmed, command=pages.command())  # fmt: skip
+            outcome = save_sections(
+                db,
+                pages.user(),
+                ref,
+                {form.section.code: form.text},
+                base_version=form.base_version,
+                confirmed=confirmed,
+                command=pages.command(),
+            )
     except IdentifyingDetails as exc:
         form.findings = list(exc.findings)
-        return form.render(ref, [*(_finding_problem(f) for f in exc.findings), Problem(
-            "Take these details out, or tick the box to confirm they are not identifying", "override")], 400)
+        return form.render(
+            ref,
+            [
+                *(_finding_problem(f) for f in exc.findings),
+                Problem(
+                    "Take these details out, or tick the box to confirm they are not identifying",
+                    "override",
+                ),
+            ],
+            400,
+        )
     except ConflictError:
         return _conflict(ref, form)
     except ValidationError as exc:
@@ -90,7 +128,11 @@ def _save(ref: str, form: _Form) -> Page | Response:
     if outcome.version is None:
         flash("The section was unchanged: nothing was saved.")
     else:
-        kept = " Identifying-looking details were kept on purpose; this is recorded." if outcome.kept_findings else ""
+        kept = (
+            " Identifying-looking details were kept on purpose; this is recorded."
+            if outcome.kept_findings
+            else ""
+        )
         flash(f"Saved version {outcome.version} of the story.{kept}")
     return redirect(url_for("stories.show", ref=ref, _anchor=f"section-{form.section.code}"))
 
@@ -104,12 +146,21 @@ def _conflict(ref: str, form: _Form) -> Page:
     this section, keep the writer's text, and base the form on the newest
     version so saving again is a deliberate choice."""
     with pages.reading() as db:
-        comparison = compare_versions(db, pages.user(), ref, form.base_version, None, only=[form.section.code])
+        comparison = compare_versions(
+            db, pages.user(), ref, form.base_version, None, only=[form.section.code]
+        )
     form.base_version, form.conflict = comparison.after.version, comparison
-    return form.render(ref, [Problem(
-        f"{comparison.after.written_by or 'Someone'} saved version {comparison.after.version} of the story "
-        "while you were writing: nothing of yours was saved. Compare, merge your text with theirs, then save again",
-        "text")], 409)  # fmt: skip
+    return form.render(
+        ref,
+        [
+            Problem(
+                f"{comparison.after.written_by or 'Someone'} saved version {comparison.after.version} of the story "
+                "while you were writing: nothing of yours was saved. Compare, merge your text with theirs, then save again",
+                "text",
+            )
+        ],
+        409,
+    )
 
 
 class _Form:
@@ -121,5 +172,9 @@ class _Form:
         self.preview = False
         self.conflict = None
 
-    def render(self, ref: str, problems: list[Problem] | None = None, status: int = 200) -> tuple[str, int]:
-        return render_template("stories/edit.html", ref=ref, form=self, problems=problems or []), status
+    def render(
+        self, ref: str, problems: list[Problem] | None = None, status: int = 200
+    ) -> tuple[str, int]:
+        return render_template(
+            "stories/edit.html", ref=ref, form=self, problems=problems or []
+        ), status
