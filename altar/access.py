@@ -1,5 +1,6 @@
-"""Who may see and change what: the acting user, their role, and the scope
-every query about cases takes.
+"""Who may see and change what: the acting user, their role and its
+permissions. Pure rules: the queries that apply them to the store (the case
+scope every query takes, the acting user looked up) are ``altar.db.scope``.
 
 Roles mirror REDCap's Data Access Groups:
 
@@ -18,12 +19,13 @@ opens the database must be run by a known, enabled user (``--user``,
 
 The API every command uses (see ARCHITECTURE.md):
 
-- ``case_filter(user)``: a WHERE clause over ``Case`` for the cases the
-  user may see (never soft-deleted ones); add it to any query that reads
-  cases or anything hanging off them.
-- ``require_case(session, user, case_ref)``: the ``Case`` or NotFoundError.
 - ``require_authority(user, code)``: before writing a case of an authority.
 - ``require(user, Permission.X)``: before anything role-bound (AccessDenied).
+- ``altar.db.scope.case_filter(user)``: a WHERE clause over ``Case`` for the
+  cases the user may see (never soft-deleted ones); add it to any query that
+  reads cases or anything hanging off them.
+- ``altar.db.scope.require_case(session, user, case_ref)``: the ``Case`` or
+  NotFoundError.
 
 These are guards against mistakes among colleagues, not security against
 someone holding the database file or a server password: see README "Data
@@ -32,14 +34,13 @@ protection".
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 
-from sqlalchemy import ColumnElement, and_, exists, select, true
-from sqlalchemy.orm import Session
+from altar.errors import AccessDenied
 
-from altar.db.models import Authority, Case, UserAccount
-from altar.errors import AccessDenied, NotFoundError
+_USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,59}$")
 
 
 class Permission(Enum):
@@ -99,39 +100,6 @@ def single_user(name: str | None) -> User:
     return User(name, "admin", registered=False)
 
 
-def users_exist(session: Session) -> bool:
-    return bool(session.scalar(select(exists().select_from(UserAccount))))
-
-
-def resolve_user(session: Session, name: str | None) -> User:
-    """The acting user named by --user / ALTAR_USER / the login name.
-
-    Single-user mode while no users exist; after that an unknown or
-    disabled name is refused (AccessDenied)."""
-    if not users_exist(session):
-        return single_user(name)
-    if name is None:
-        raise AccessDenied(
-            "this database has users: say who you are with --user NAME (or ALTAR_USER)"
-        )
-    row = session.execute(
-        select(UserAccount, Authority.code)
-        .outerjoin(Authority, Authority.id == UserAccount.authority_id)
-        .where(UserAccount.name == name)
-    ).one_or_none()
-    if row is None:
-        raise AccessDenied(
-            f"{name!r} is not a user of this database: give --user NAME, or ask an admin "
-            "to add you with `altar user add`"
-        )
-    account, code = row
-    if account.disabled_at is not None:
-        raise AccessDenied(
-            f"user {name!r} is disabled (an admin can re-enable it with `altar user enable`)"
-        )
-    return User(account.name, account.role, code, account.authority_id)
-
-
 def allowed(user: User, permission: Permission) -> bool:
     return permission in GRANTS[user.role]
 
@@ -142,31 +110,6 @@ def require(user: User, permission: Permission) -> None:
             f"an {r}" if r == "admin" else f"a {r}" for r, g in GRANTS.items() if permission in g
         )
         raise AccessDenied(f"only {who} may {permission.value} (you are {user.description})")
-
-
-def case_filter(user: User, *, deleted: bool = False) -> ColumnElement[bool]:
-    """The cases ``user`` may see: live ones (``deleted``: soft-deleted
-    ones instead), of the practitioner's own authority."""
-    state = Case.deleted_at.is_not(None) if deleted else Case.deleted_at.is_(None)
-    if user.role == "practitioner":
-        return and_(state, Case.authority_id == user.authority_id)
-    return state
-
-
-def authority_filter(user: User) -> ColumnElement[bool]:
-    """The authorities ``user`` works in: a practitioner's own, else all."""
-    return Authority.id == user.authority_id if user.role == "practitioner" else true()
-
-
-def require_case(session: Session, user: User, case_ref: str, *, deleted: bool = False) -> Case:
-    """The case, if ``user`` may see it; otherwise NotFoundError, worded the
-    same whether it is another authority's or does not exist."""
-    query = select(Case).where(Case.case_ref == case_ref, case_filter(user, deleted=deleted))
-    case = session.scalars(query).one_or_none()
-    if case is None:
-        kind = "deleted case" if deleted else "case"
-        raise NotFoundError(f"no {kind} {case_ref!r} in this database (see `altar case list`)")
-    return case
 
 
 def may_write(user: User, authority_code: str) -> bool:
@@ -181,3 +124,19 @@ def require_authority(user: User, authority_code: str) -> None:
 
 def authority_refusal(user: User) -> str:
     return f"you may add and change only {user.authority}'s cases (you are {user.description})"
+
+
+def parse_user(text: str) -> str | None:
+    """A user name as typed (None when blank), or ValueError saying what one may be.
+
+    >>> parse_user(" pat "), parse_user("")
+    ('pat', None)
+    """
+    name = text.strip()
+    if not name:
+        return None
+    if not _USER.match(name):
+        raise ValueError(
+            "a practitioner is named by a short user name: up to 60 letters, digits and . _ @ -"
+        )
+    return name

@@ -14,11 +14,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from altar.baselines import Baseline
-from altar.capture.values import parse_authority
 from altar.db import chronology, tallies
-from altar.db.cases import authority_lookup
+from altar.db.authorities import resolve_authority
 from altar.db.tallies import ALL, CountDistribution, Filters, ScoreDistribution
-from altar.errors import ValidationError
 from altar.instrument import Codebook, Item
 from altar.stats import (
     BinaryTally,
@@ -63,10 +61,7 @@ def resolve_filters(session: Session, filters: Filters) -> Filters:
     """Accept an authority's code or display name, as everywhere else."""
     if filters.authority is None:
         return filters
-    try:
-        code = parse_authority(filters.authority, authority_lookup(session))
-    except ValueError as exc:
-        raise ValidationError(f"--authority {filters.authority!r}: {exc}") from None
+    code = resolve_authority(session, filters.authority)
     return Filters(authority=code, stratum=filters.stratum, cohort=filters.cohort)
 
 

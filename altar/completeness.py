@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from altar.access import Permission, User, require
-from altar.capture.values import parse_authority, parse_stratum
+from altar.capture.values import parse_stratum
 from altar.db import tallies
-from altar.db.authorities import authority_names
-from altar.db.cases import authority_lookup
-from altar.errors import ValidationError
+from altar.db.authorities import authority_names, resolve_authority
+from altar.errors import FieldProblem, ValidationError
 from altar.instrument import Codebook, current_codebook
 from altar.vocab import STRATA
 
@@ -71,18 +70,20 @@ class Completeness:
 def parse_filters(session: Session, authority: str | None, stratum: str | None) -> tallies.Filters:
     """The filters as typed (an authority's code or name, a stratum; blank
     is no filter), or ValidationError naming each bad one."""
-    problems, values = [], {}
-    for name, text, parse in (
-        ("authority", authority, lambda t: parse_authority(t, authority_lookup(session))),
-        ("stratum", stratum, parse_stratum),
-    ):
-        if text and text.strip():
-            try:
-                values[name] = parse(text)
-            except ValueError as exc:
-                problems.append(f"{name}: {exc}")
+    problems: list[FieldProblem] = []
+    values = {}
+    if authority and authority.strip():
+        try:
+            values["authority"] = resolve_authority(session, authority)
+        except ValidationError as exc:
+            problems += exc.located
+    if stratum and stratum.strip():
+        try:
+            values["stratum"] = parse_stratum(stratum)
+        except ValueError as exc:
+            problems.append(FieldProblem("stratum", str(exc)))
     if problems:
-        raise ValidationError("the filter is not right; nothing is shown", problems)
+        raise ValidationError("the filter is not right; nothing is shown", located=problems)
     return tallies.Filters(**values)
 
 

@@ -4,6 +4,28 @@ The CLI's root group turns these into one-line ``Error: ...`` messages; a
 traceback is shown only with ``--traceback``.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One thing wrong with what a user typed: ``field`` names the form
+    field, file column or option it is about (a web page writes the message
+    beside that field), or is None for the input as a whole.
+
+    >>> str(FieldProblem("age", "must be a whole number")), str(FieldProblem(None, "empty"))
+    ('age: must be a whole number', 'empty')
+    """
+
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
 
 class AltarError(Exception):
     """Base class: a problem the user can fix, reported without a traceback."""
@@ -15,14 +37,23 @@ class ValidationError(AltarError):
     """Input was wrong; nothing was written.
 
     ``problems`` holds one line per problem (row, column, value, reason) so a
-    whole file's mistakes can be listed at once.
+    whole file's mistakes can be listed at once; the CLI prints them.
+    ``located`` holds the problems that are about one field, so a form can
+    write each beside its field; ``problems`` defaults to them as lines.
     """
 
     exit_code = 1
 
-    def __init__(self, message: str, problems: list[str] | None = None):
+    def __init__(
+        self,
+        message: str,
+        problems: Sequence[str] | None = None,
+        *,
+        located: Sequence[FieldProblem] = (),
+    ):
         super().__init__(message)
-        self.problems = problems or []
+        self.located = list(located)
+        self.problems = list(problems) if problems is not None else [str(p) for p in located]
 
 
 class NotFoundError(AltarError):

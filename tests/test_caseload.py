@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from altar.access import resolve_user
 from altar.db import connect
 from altar.db.caseload import CaseWork, case_overview, case_work, caseload
+from altar.db.scope import resolve_user
 from altar.errors import NotFoundError
 from altar.stories.template import current_template
 

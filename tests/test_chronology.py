@@ -304,8 +304,8 @@ def test_edit_refuses_bad_values_and_another_cases_event_writing_nothing(
 def test_edit_event_in_the_library_is_scoped_to_the_users_authority(cases, db, add_users):
     """edit_event itself (as the web calls it): another authority's case is
     not found, and an unchanged event logs nothing."""
-    from altar.access import resolve_user
     from altar.db import connect
+    from altar.db.scope import resolve_user
     from altar.errors import NotFoundError
     from altar.stories.chronology_entry import EventProblems, edit_event
 

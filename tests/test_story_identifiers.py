@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from altar.stories.identifiers import (
+from altar.identifiers import (
     Finding,
     Watchlist,
     find_identifying_details,

@@ -710,9 +710,9 @@ def test_missing_answers_names_every_unanswered_item_in_form_order(spec):
 
 
 def test_screening_state_is_scoped_by_access(db, cases, web):
-    from altar.access import resolve_user
     from altar.db import connect
     from altar.db.cases import ScreeningState, screening_state
+    from altar.db.scope import resolve_user
     from altar.errors import NotFoundError
 
     database = connect(str(db))

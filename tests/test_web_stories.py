@@ -469,8 +469,8 @@ def test_an_unknown_section_is_not_found(cases, web, query):
 
 @pytest.fixture
 def session_as(db, cases):  # type: ignore[no-untyped-def]
-    from altar.access import resolve_user
     from altar.db import connect
+    from altar.db.scope import resolve_user
 
     database = connect(str(db))
     yield database, resolve_user

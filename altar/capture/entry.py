@@ -15,6 +15,7 @@ from altar.access import User, require_authority
 from altar.capture import form
 from altar.capture.records import CaseRecord, Problem, RowError, case_fields, validate_row
 from altar.db import cases as store
+from altar.db.authorities import authority_lookup
 from altar.db.models import Case
 from altar.errors import ConflictError, NotFoundError
 from altar.instrument import Codebook, Group, all_codebooks
@@ -31,7 +32,7 @@ def add_case(session: Session, user: User, fields: dict[str, str], *, command: s
     }
     record, problems = validate_row(
         fields,
-        authorities=store.authority_lookup(session),
+        authorities=authority_lookup(session),
         books=all_codebooks(),
         default_version=max(all_codebooks()),
         default_user=actor,
@@ -149,7 +150,7 @@ def change_details(
     row = _texts(record) | {name: typed[name] for name in DETAILS if name in typed}
     checked, problems = validate_row(
         row,
-        authorities=store.authority_lookup(session),
+        authorities=authority_lookup(session),
         books=all_codebooks(),
         default_version=record.instrument_version,
         blank_is_unknown=False,

@@ -9,6 +9,7 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
+from altar.access import parse_user
 from altar.capture import values
 from altar.capture.records import UNANSWERED, Answer, CaseRecord, Problem
 from altar.errors import ValidationError
@@ -119,7 +120,7 @@ def parse_form(
         except ValueError as exc:
             problems.append(Problem(None, item.code, typed, str(exc)))
     fields = {}
-    for name, parser in (("screened_on", values.parse_date), ("screened_by", values.parse_user)):
+    for name, parser in (("screened_on", values.parse_date), ("screened_by", parse_user)):
         if name not in texts:
             continue  # line deleted: keep what is stored
         try:

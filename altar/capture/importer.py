@@ -19,12 +19,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from altar.access import User, authority_refusal, case_filter, may_write
+from altar.access import User, authority_refusal, may_write
 from altar.capture.csvio import CsvReader
 from altar.capture.records import EXTRA_COLUMNS, CaseRecord, Problem, validate_row
 from altar.db import Database
 from altar.db import cases as store
+from altar.db.authorities import authority_lookup
 from altar.db.import_staging import SeenRefs
+from altar.db.scope import case_filter
 from altar.errors import ValidationError
 from altar.instrument import Codebook, all_codebooks, current_codebook
 from altar.vocab import CASE_COLUMNS
@@ -78,7 +80,7 @@ def import_csv(
     tally = _Tally()
     with CsvReader(path) as reader, database.transaction() as session:
         _check_header(reader.header, books)
-        lookup = store.authority_lookup(session)
+        lookup = authority_lookup(session)
         # A file that has a screened_by column says who screened each case
         # (blank: not recorded); without one, the importing user did.
         default_user = None if "screened_by" in reader.header else user.name

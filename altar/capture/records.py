@@ -8,16 +8,17 @@ The same ``validate_row`` serves ``altar import``, the editor form and
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 
+from altar.access import parse_user
 from altar.capture import values
+from altar.db.authorities import parse_authority
 from altar.errors import ValidationError
 from altar.instrument import Codebook
+from altar.records import Answer, CaseRecord
 
 # Optional columns: who screened, and which codebook version the answers follow.
 EXTRA_COLUMNS = ("screened_by", "instrument_version")
-Answer = str | int | None
 # The cell text for an item not yet answered. A blank cell means unknown (the
 # import contract), so export needs a word for "not answered" to round-trip
 # an in-progress screening.
@@ -54,25 +55,6 @@ class RowError(ValidationError):
         self.located = located
 
 
-@dataclass
-class CaseRecord:
-    case_ref: str
-    authority: str
-    stratum: str
-    cohort: str
-    sex: str
-    ethnicity: str
-    age: int | None
-    screened_on: date
-    screened_by: str | None
-    instrument_version: int
-    # item code -> answer; an absent code means "not yet answered".
-    answers: dict[str, Answer] = field(default_factory=dict)
-
-    def is_complete(self, book: Codebook) -> bool:
-        return all(code in self.answers for code in book.item_codes())
-
-
 _CASE_PARSERS: dict[str, Callable[[str], object]] = {
     "case_ref": values.parse_case_ref,
     "stratum": values.parse_stratum,
@@ -81,7 +63,7 @@ _CASE_PARSERS: dict[str, Callable[[str], object]] = {
     "ethnicity": values.parse_ethnicity,
     "age": values.parse_age,
     "screened_on": values.parse_date,
-    "screened_by": values.parse_user,
+    "screened_by": parse_user,
 }
 
 
@@ -112,7 +94,7 @@ def validate_row(
 
     for column, parser in _CASE_PARSERS.items():
         attempt(column, parser)
-    attempt("authority", lambda t: values.parse_authority(t, authorities))
+    attempt("authority", lambda t: parse_authority(t, authorities))
     attempt("instrument_version", lambda t: _version(t, books, default_version))
     book = books.get(parsed.get("instrument_version"))  # type: ignore[arg-type]
     answers: dict[str, Answer] = {}

@@ -37,7 +37,6 @@ _CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 _DATE_IN_REF = re.compile(
     r"(19|20)\d\d[-_./]?(0[1-9]|1[0-2])[-_./]?(0[1-9]|[12]\d|3[01])|\d{1,2}[-_./]\d{1,2}[-_./]\d{2,4}"
 )
-_USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,59}$")
 
 
 def parse_binary(text: str) -> str:
@@ -143,28 +142,3 @@ def parse_date(text: str, today: date | None = None) -> date:
     if value.year < 2000:
         raise ValueError("the screening date is before 2000; check for a typing slip")
     return value
-
-
-def parse_user(text: str) -> str | None:
-    name = text.strip()
-    if not name:
-        return None
-    if not _USER.match(name):
-        raise ValueError(
-            "a practitioner is named by a short user name: up to 60 letters, digits and . _ @ -"
-        )
-    return name
-
-
-def parse_authority(text: str, known: dict[str, str]) -> str:
-    """Accept an authority's code or display name, in any case.
-
-    ``known`` maps each code and each lower-cased display name to the code.
-    """
-    key = text.strip().lower()
-    code = known.get(key) or known.get(re.sub(r"[\s-]+", "_", key))
-    if code is None:
-        raise ValueError(
-            "not a known authority (see `altar authority list`, or add it with `altar authority add`)"
-        )
-    return code

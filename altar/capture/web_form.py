@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
-from altar.access import User
+from altar.access import User, parse_user
 from altar.capture import values
 from altar.capture.entry import lock_case
 from altar.capture.records import Answer, CaseRecord
@@ -182,7 +182,7 @@ _BLANK = object()  # not yet answered
 
 def _details(single: dict[str, str], problems: list[FieldProblem]) -> dict[str, object]:
     details: dict[str, object] = {}
-    for name, parse in (("screened_on", _screened_on), ("screened_by", values.parse_user)):
+    for name, parse in (("screened_on", _screened_on), ("screened_by", parse_user)):
         if name in single:
             try:
                 details[name] = parse(single[name])

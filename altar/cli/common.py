@@ -13,9 +13,9 @@ from typing import Any
 
 import click
 
-from altar.access import Permission, User, require, resolve_user
-from altar.capture.values import parse_user
+from altar.access import Permission, User, parse_user, require
 from altar.db import Database, connect
+from altar.db.scope import resolve_user
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from altar.access import Permission, User, allowed, case_filter
+from altar.access import Permission, User, allowed
 from altar.db.models import Case, ChangeLog
+from altar.db.scope import case_filter
 
 
 def log(

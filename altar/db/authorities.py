@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from altar.access import Permission, User, authority_filter, case_filter, require
+from altar.access import Permission, User, require
 from altar.db.models import Authority, Case
-from altar.errors import ValidationError
+from altar.db.scope import authority_filter, case_filter
+from altar.errors import FieldProblem, ValidationError
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 # SQLite would store a longer name; PostgreSQL enforces the column's length.
@@ -23,6 +24,46 @@ class AuthorityRow:
     name: str
     cases: int
     note: str | None
+
+
+def authority_lookup(session: Session) -> dict[str, str]:
+    """Map each authority code and lower-cased display name to its code."""
+    lookup: dict[str, str] = {}
+    for code, name in session.execute(select(Authority.code, Authority.name)):
+        lookup[code] = code
+        lookup[name.lower()] = code
+    return lookup
+
+
+UNKNOWN_AUTHORITY = (
+    "not a known authority (see `altar authority list`, or add it with `altar authority add`)"
+)
+
+
+def parse_authority(text: str, known: dict[str, str]) -> str:
+    """Accept an authority's code or display name, in any case; ValueError
+    otherwise. ``known`` is ``authority_lookup``'s map, read once for a file.
+
+    >>> parse_authority("West Mercia", {"west_mercia": "west_mercia", "west mercia": "west_mercia"})
+    'west_mercia'
+    """
+    key = text.strip().lower()
+    code = known.get(key) or known.get(re.sub(r"[\s-]+", "_", key))
+    if code is None:
+        raise ValueError(UNKNOWN_AUTHORITY)
+    return code
+
+
+def resolve_authority(session: Session, text: str) -> str:
+    """The code of the authority ``text`` names (its code or display name,
+    in any case): the one way a command or page turns a typed authority into
+    a code. ValidationError, located at the ``authority`` field, otherwise."""
+    try:
+        return parse_authority(text, authority_lookup(session))
+    except ValueError as exc:
+        raise ValidationError(
+            f"authority {text!r}: {exc}", located=[FieldProblem("authority", str(exc))]
+        ) from None
 
 
 def authority_names(session: Session) -> dict[str, str]:

@@ -14,9 +14,10 @@ from math import ceil
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from altar.access import User, case_filter, require_case
+from altar.access import User
 from altar.db.cases import CaseSummary, list_cases
 from altar.db.models import Authority, Case, ChronologyEvent, Screening, StoryVersion
+from altar.db.scope import case_filter, require_case
 from altar.db.tallies import progress
 from altar.instrument import all_codebooks
 

@@ -13,27 +13,19 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Integer, delete, func, insert, select
 from sqlalchemy.orm import Session, object_session
 
-from altar.access import User, case_filter, require_authority, require_case
-from altar.capture.records import Answer, CaseRecord
+from altar.access import User, require_authority
 from altar.db import audit
 from altar.db.bulk import insert_rows
 from altar.db.models import Answer as AnswerRow
 from altar.db.models import Authority, Case, ChangeLog, InstrumentVersion, Screening, ScreeningScore
+from altar.db.scope import case_filter, require_case
 from altar.instrument import Codebook, all_codebooks
 from altar.instrument.scoring import score_answers
+from altar.records import Answer, CaseRecord
 from altar.vocab import CASE_ATTRIBUTES
 
 CHUNK = 500  # stay well under every database's bound-parameter limit
 _SCREENING_FIELDS = ("screened_on", "screened_by", "instrument_version")
-
-
-def authority_lookup(session: Session) -> dict[str, str]:
-    """Map each authority code and lower-cased display name to its code."""
-    lookup: dict[str, str] = {}
-    for code, name in session.execute(select(Authority.code, Authority.name)):
-        lookup[code] = code
-        lookup[name.lower()] = code
-    return lookup
 
 
 def _authority_ids(session: Session) -> dict[str, int]:

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 from sqlalchemy.orm import Session
 
-from altar.capture.records import CaseRecord
 from altar.db.bulk import insert_rows
+from altar.records import CaseRecord
 
 _BATCH = 500  # bound parameters per lookup, under every database's limit
 

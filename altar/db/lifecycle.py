@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from altar.access import Permission, User, require, require_case
+from altar.access import Permission, User, require
 from altar.db import Database
 from altar.db.audit import log, utc_text
 from altar.db.models import Case, ChangeLog, utcnow
+from altar.db.scope import require_case
 from altar.errors import NotFoundError
 
 

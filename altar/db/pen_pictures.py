@@ -14,8 +14,9 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from altar.access import User, case_filter
+from altar.access import User
 from altar.db.models import Authority, Case, PenPicture
+from altar.db.scope import case_filter
 from altar.errors import NotFoundError
 
 

@@ -17,11 +17,12 @@ from datetime import datetime
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from altar.access import Permission, User, require, require_case
+from altar.access import Permission, User, require
 from altar.db import audit
 from altar.db.models import Case, IdentifierTerm, Meta, StorySection, StoryVersion
+from altar.db.scope import require_case
 from altar.errors import CodebookError, ConflictError, NotFoundError, ValidationError
-from altar.stories.identifiers import Watchlist, name_digest, normalise_name, shipped_first_names
+from altar.identifiers import Watchlist, name_digest, normalise_name, shipped_first_names
 
 ENTITY = "story"
 TERM_MAX = 200  # identifier_term.term

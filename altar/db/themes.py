@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Row, and_, delete, func, select
 from sqlalchemy.orm import Session, aliased
 
-from altar.access import User, case_filter
+from altar.access import User
 from altar.db.models import Authority, Case, StorySection, StoryTag, StoryVersion, Theme
+from altar.db.scope import case_filter
 from altar.errors import NotFoundError
 
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from altar.access import Permission, User, require, resolve_user, users_exist
-from altar.capture.values import parse_authority, parse_user
+from altar.access import Permission, User, parse_user, require
 from altar.db.audit import log, utc_text
-from altar.db.cases import authority_lookup
+from altar.db.authorities import resolve_authority
 from altar.db.models import Authority, UserAccount, utcnow
+from altar.db.scope import resolve_user, users_exist
 from altar.errors import AccessDenied, NotFoundError, ValidationError
 from altar.passwords import hash_password, needs_rehash, password_problems, verify_password
 from altar.vocab import ROLES
@@ -238,10 +238,7 @@ def _authority_for(
         return None, None
     if not authority:
         raise ValidationError("a practitioner works for one authority: give --authority CODE")
-    try:
-        code = parse_authority(authority, authority_lookup(session))
-    except ValueError as exc:
-        raise ValidationError(f"--authority {authority!r}: {exc}") from None
+    code = resolve_authority(session, authority)
     return session.scalar(select(Authority.id).where(Authority.code == code)), code
 
 

@@ -29,9 +29,8 @@ from sqlalchemy.orm import Session
 
 from altar.access import Permission, User, require
 from altar.baselines import Baseline
-from altar.capture.values import parse_authority
-from altar.db.cases import authority_lookup
-from altar.errors import NotFoundError, ValidationError
+from altar.db.authorities import resolve_authority
+from altar.errors import NotFoundError
 from altar.instrument import current_codebook
 from altar.report.context import (
     AuthoritySummary,
@@ -127,13 +126,9 @@ def all_documents(
 
 def resolve_authorities(session: Session, data: RegionData, names: Sequence[str]) -> list[str]:
     """Authority codes for codes or display names; each must have screened children."""
-    lookup = authority_lookup(session)
     codes = []
     for name in names:
-        try:
-            code = parse_authority(name, lookup)
-        except ValueError as exc:
-            raise ValidationError(f"authority {name!r}: {exc}") from None
+        code = resolve_authority(session, name)
         if code not in data.authorities:
             raise NotFoundError(
                 f"authority {code!r} has no screened children: there is nothing to summarise"

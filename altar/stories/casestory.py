@@ -18,12 +18,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from altar.access import User, case_filter
+from altar.access import User
 from altar.db import stories as store
 from altar.db.cases import existing_refs
+from altar.db.scope import case_filter
 from altar.errors import ValidationError
+from altar.identifiers import Finding, describe, find_identifying_details
 from altar.stories import editor
-from altar.stories.identifiers import Finding, describe, find_identifying_details
 from altar.stories.template import (
     Section,
     StoryTemplate,

@@ -16,15 +16,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from altar.access import Permission, User, require, require_case
-from altar.capture.values import parse_authority
+from altar.access import Permission, User, require
 from altar.db import audit
 from altar.db import pen_pictures as store
-from altar.db.cases import authority_lookup
+from altar.db.authorities import resolve_authority
 from altar.db.models import PenPicture, utcnow
+from altar.db.scope import require_case
 from altar.db.stories import watchlist
 from altar.errors import ConflictError, ValidationError
-from altar.stories.identifiers import describe, find_identifying_details
+from altar.identifiers import describe, find_identifying_details
 
 TITLE_MAX = PenPicture.__table__.c.title.type.length
 # About 300 words: a long paragraph or two, as the published pen-pictures
@@ -134,10 +134,7 @@ def list_pen_pictures(
     require(user, Permission.REGION)
     code = None
     if authority:
-        try:
-            code = parse_authority(authority, authority_lookup(session))
-        except ValueError as exc:
-            raise ValidationError(f"authority {authority!r}: {exc}") from None
+        code = resolve_authority(session, authority)
     return store.list_rows(session, user, approved=approved, authority=code)
 
 

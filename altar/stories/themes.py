@@ -23,11 +23,12 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
-from altar.access import Permission, User, require, require_case
+from altar.access import Permission, User, require
 from altar.capture.csvio import write_csv
 from altar.db import audit
 from altar.db import themes as store
 from altar.db.models import Case, StoryTag, Theme
+from altar.db.scope import require_case
 from altar.errors import NotFoundError, ValidationError
 from altar.vocab import STRATA
 

@@ -32,7 +32,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from altar.access import resolve_user, users_exist
+from altar.db.scope import resolve_user, users_exist
 from altar.db.users import change_own_password, password_stamp, sign_in
 from altar.errors import AccessDenied, ValidationError
 from altar.passwords import MIN_LENGTH

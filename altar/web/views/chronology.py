@@ -15,7 +15,7 @@ from flask import (
     url_for,
 )
 
-from altar.access import require_case
+from altar.db.scope import require_case
 from altar.stories import chronology_entry as chronology
 from altar.stories.chronology import AGENCY_LABELS, EVENT_TYPE_LABELS, NOTE_MAX
 from altar.stories.chronology_entry import EventListing, EventProblems

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from altar.db import stories as store
 from altar.errors import ConflictError, ValidationError
+from altar.identifiers import Finding
 from altar.render.markdown import markdown_html
 from altar.stories.casestory import (
     IdentifyingDetails,
@@ -19,7 +20,6 @@ from altar.stories.casestory import (
     read_story,
     save_sections,
 )
-from altar.stories.identifiers import Finding
 from altar.web import pages
 from altar.web.pages import Problem
 
