@@ -306,8 +306,8 @@ def test_edit_event_in_the_library_is_scoped_to_the_users_authority(cases, db, a
     not found, and an unchanged event logs nothing."""
     from altar.db import connect
     from altar.db.scope import resolve_user
-    from altar.errors import NotFoundError
-    from altar.stories.chronology_entry import EventProblems, edit_event
+    from altar.errors import NotFoundError, ValidationError
+    from altar.stories.chronology_entry import edit_event
 
     add(cases, "DUD-1", "2016-09", "education", "exclusion")
     (event_id,) = [r["id"] for r in listed(cases, "DUD-1")]
@@ -331,7 +331,7 @@ def test_edit_event_in_the_library_is_scoped_to_the_users_authority(cases, db, a
             dudley, walsall = resolve_user(session, "pat"), resolve_user(session, "walt")
             with pytest.raises(NotFoundError):
                 edit_event(session, walsall, "DUD-1", event_id, {"note": "x"}, command="test")
-            with pytest.raises(EventProblems) as refused:
+            with pytest.raises(ValidationError) as refused:
                 edit_event(
                     session,
                     dudley,

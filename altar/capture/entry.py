@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from altar.access import User, require_authority
 from altar.capture import form
-from altar.capture.records import CaseRecord, Problem, RowError, case_fields, validate_row
+from altar.capture.records import CaseRecord, Problem, case_fields, validate_row
 from altar.db import cases as store
 from altar.db.authorities import authority_lookup
 from altar.db.models import Case
-from altar.errors import ConflictError, NotFoundError
+from altar.errors import ConflictError, NotFoundError, ValidationError
 from altar.instrument import Codebook, Group, all_codebooks
 from altar.vocab import CASE_ATTRIBUTES
 
@@ -39,21 +39,20 @@ def add_case(session: Session, user: User, fields: dict[str, str], *, command: s
         blank_is_unknown=False,
     )
     if record is None:
-        raise RowError(f"case not added: {len(problems)} problem(s)", problems)
+        raise ValidationError(f"case not added: {len(problems)} problem(s)", located=problems)
     require_authority(user, record.authority)
     if store.existing_refs(session, [record.case_ref]):
         taken = Problem(
-            None,
             "case_ref",
-            record.case_ref,
             "a case with this reference already exists (perhaps "
             "deleted: a deleted case keeps its reference); choose another",
+            value=record.case_ref,
         )
-        raise RowError(
+        raise ValidationError(
             f"case {record.case_ref!r} already exists; amend it with `altar screening enter` "
             "(a deleted case keeps its reference: a lead can `altar case undelete` it)",
-            [taken],
             [],
+            located=[taken],
         )
     store.insert_records(session, [record], actor=actor, command=command)
     return record
@@ -143,7 +142,7 @@ def change_details(
 ) -> int:
     """Correct a stored case's details (``DETAILS``; a name left out keeps its
     value), judged as `altar case add` judges them, keeping its screening.
-    Returns how many values changed. RowError lists every problem; moving a
+    Returns how many values changed. ValidationError locates every problem; moving a
     case to an authority the user does not work in is AccessDenied."""
     lock_case(session, case_ref)
     record = store.load_record(session, user, case_ref)
@@ -156,7 +155,9 @@ def change_details(
         blank_is_unknown=False,
     )
     if checked is None:
-        raise RowError(f"case {case_ref!r} not changed: {len(problems)} problem(s)", problems)
+        raise ValidationError(
+            f"case {case_ref!r} not changed: {len(problems)} problem(s)", located=problems
+        )
     changed = replace(record, **{name: getattr(checked, name) for name in DETAILS})
     return store.update_record(session, user, changed, command=command)
 

@@ -31,7 +31,7 @@ def render_form(
 ) -> str:
     """The form's text. ``texts`` (what was typed last time) wins over stored
     values so a re-opened form keeps the practitioner's typing."""
-    errors = {p.column: p.reason for p in problems}
+    errors = {p.field: p.message for p in problems}
     shown = dict(_stored_texts(record, book))
     shown.update(texts or {})
     lines = _preamble(book, heading, len(problems))
@@ -118,7 +118,7 @@ def parse_form(
         try:
             answers[item.code] = values.parse_answer(_SHORT.get(typed.lower(), typed), item)
         except ValueError as exc:
-            problems.append(Problem(None, item.code, typed, str(exc)))
+            problems.append(Problem(item.code, str(exc), value=typed))
     fields = {}
     for name, parser in (("screened_on", values.parse_date), ("screened_by", parse_user)):
         if name not in texts:
@@ -126,7 +126,7 @@ def parse_form(
         try:
             fields[name] = parser(texts.get(name, ""))
         except ValueError as exc:
-            problems.append(Problem(None, name, texts.get(name, ""), str(exc)))
+            problems.append(Problem(name, str(exc), value=texts.get(name, "")))
     if problems:
         return None, texts, problems
     from dataclasses import replace
@@ -147,15 +147,14 @@ def _read_lines(text: str, book: Codebook) -> tuple[dict[str, str], list[Problem
         if not colon or name not in allowed:
             problems.append(
                 Problem(
-                    None,
                     f"line {number}",
-                    stripped,
                     "not a form line (expected 'item_code: answer')",
+                    value=stripped,
                 )
             )
         elif name in texts:
             problems.append(
-                Problem(None, name, typed.strip(), f"answered twice (again on line {number})")
+                Problem(name, f"answered twice (again on line {number})", value=typed.strip())
             )
         else:
             texts[name] = typed.strip()

@@ -129,15 +129,20 @@ def _validated(
             if missing:
                 problems = [
                     Problem(
-                        number,
                         missing[0],
-                        "",
                         f"column missing for instrument v{record.instrument_version}",
+                        row=number,
+                        value="",
                     )
                 ]
             elif not may_write(user, record.authority):
                 problems = [
-                    Problem(number, "authority", row.get("authority", ""), authority_refusal(user))
+                    Problem(
+                        "authority",
+                        authority_refusal(user),
+                        row=number,
+                        value=row.get("authority", ""),
+                    )
                 ]
         tally.report(problems)
         if record is not None and not problems:
@@ -160,7 +165,7 @@ def _sort_out(
     first = seen.first_rows(chunk)
     repeats = [(n, r) for n, r in chunk if first[r.case_ref] != n]
     tally.report(
-        Problem(n, "case_ref", r.case_ref, f"same case as row {first[r.case_ref]}")
+        Problem("case_ref", f"same case as row {first[r.case_ref]}", row=n, value=r.case_ref)
         for n, r in repeats
     )
     unique = [(n, r) for n, r in chunk if first[r.case_ref] == n]
@@ -168,17 +173,22 @@ def _sort_out(
     mine = store.existing_refs(session, stored, case_filter(user))
     tally.report(
         Problem(
-            n,
             "case_ref",
-            r.case_ref,
             "this reference is taken by a deleted case or one you cannot see; use another",
+            row=n,
+            value=r.case_ref,
         )
         for n, r in unique
         if r.case_ref in stored - mine
     )
     if stored and not update:
         tally.report(
-            Problem(n, "case_ref", r.case_ref, "already in the database; use --update to amend it")
+            Problem(
+                "case_ref",
+                "already in the database; use --update to amend it",
+                row=n,
+                value=r.case_ref,
+            )
             for n, r in unique
             if r.case_ref in mine
         )
@@ -208,7 +218,7 @@ def _check_header(header: list[str], books: dict[int, Codebook]) -> None:
     known_items = {code for book in books.values() for code in book.item_codes()}
     allowed = set(CASE_COLUMNS) | set(EXTRA_COLUMNS) | known_items
     problems = [
-        Problem(1, name or "(blank)", name, "not a known column")
+        Problem(name or "(blank)", "not a known column", row=1, value=name)
         for name in header
         if name not in allowed
     ]
@@ -218,7 +228,9 @@ def _check_header(header: list[str], books: dict[int, Codebook]) -> None:
     if "instrument_version" not in header:
         expected |= set(current_codebook().item_codes())
     problems += [
-        Problem(1, name, "", "column is missing (an empty column means unknown for every row)")
+        Problem(
+            name, "column is missing (an empty column means unknown for every row)", row=1, value=""
+        )
         for name in sorted(expected - set(header))
     ]
     if problems:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from altar.access import parse_user
 from altar.capture import values
 from altar.db.authorities import parse_authority
-from altar.errors import ValidationError
+from altar.errors import FieldProblem
 from altar.instrument import Codebook
 from altar.records import Answer, CaseRecord
 
@@ -26,33 +26,30 @@ UNANSWERED = "unanswered"
 
 
 @dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the input, located for the person who must fix it."""
+class Problem(FieldProblem):
+    """A FieldProblem in a file (or a form) of rows: ``field`` is the
+    column, ``row`` its row (None in a form), ``value`` the text found there,
+    so the person who must fix it can find it.
 
-    row: int | None
-    column: str
-    value: str
-    reason: str
+    >>> print(Problem("age", "too old", row=3, value="40"))
+    row 3, column age: '40': too old
+    """
+
+    field: str
+    row: int | None = None
+    value: str = ""
+
+    @property
+    def column(self) -> str:
+        return self.field
 
     def __str__(self) -> str:
         where = f"row {self.row}, " if self.row is not None else ""
         shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
         # A header cell can hold anything (NUL, a line break): never print it raw.
-        column = (
-            self.column if self.column.isprintable() and self.column.strip() else repr(self.column)
-        )
+        column = self.field if self.field.isprintable() and self.field.strip() else repr(self.field)
         column = column if len(column) <= 60 else column[:57] + "..."
-        return f"{where}column {column}: {shown!r}: {self.reason}"
-
-
-class RowError(ValidationError):
-    """A ValidationError that keeps each problem's column (``located``), so
-    a web form can write each message beside its field. ``problems`` (the
-    CLI's lines) default to the located problems as text."""
-
-    def __init__(self, message: str, located: list[Problem], problems: list[str] | None = None):
-        super().__init__(message, [str(p) for p in located] if problems is None else problems)
-        self.located = located
+        return f"{where}column {column}: {shown!r}: {self.message}"
 
 
 _CASE_PARSERS: dict[str, Callable[[str], object]] = {
@@ -90,7 +87,7 @@ def validate_row(
         try:
             parsed[column] = parser(text)
         except ValueError as exc:
-            problems.append(Problem(row_number, column, text, str(exc)))
+            problems.append(Problem(column, str(exc), row=row_number, value=text))
 
     for column, parser in _CASE_PARSERS.items():
         attempt(column, parser)
@@ -111,7 +108,7 @@ def validate_row(
             try:
                 answers[item.code] = values.parse_answer(text, item)
             except ValueError as exc:
-                problems.append(Problem(row_number, item.code, text, str(exc)))
+                problems.append(Problem(item.code, str(exc), row=row_number, value=text))
     if problems:
         return None, problems
     record = CaseRecord(

@@ -35,7 +35,7 @@ from altar.capture import values
 from altar.capture.entry import lock_case
 from altar.capture.records import Answer, CaseRecord
 from altar.db import cases as store
-from altar.errors import ConflictError, ValidationError
+from altar.errors import ConflictError, FieldProblem, ValidationError
 from altar.instrument import Codebook, Item, all_codebooks
 from altar.vocab import COLUMN_LABELS
 
@@ -45,15 +45,6 @@ ACTIONS = ("draft", "complete")
 DETAILS = {name: COLUMN_LABELS[name] for name in ("screened_on", "screened_by")}
 _IGNORED = ("csrf_token",)  # checked by the web layer before the view runs
 _NOT_ANSWERED = "not answered"
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """One thing wrong with a posted form; ``field`` is the id of the input
-    it is about (the error summary links to it), or None for the whole form."""
-
-    message: str
-    field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,14 +80,15 @@ def answers_from_form(fields: Mapping[str, Sequence[str]], book: Codebook) -> Po
         if not _known_field(name, book):
             problems.append(
                 FieldProblem(
+                    None,
                     f"{_shown(name)} is not a field of this screening ({book.title}, "
-                    f"version {book.version}): reload the page and try again"
+                    f"version {book.version}): reload the page and try again",
                 )
             )
         elif len(sent) > 1:
             problems.append(
                 FieldProblem(
-                    f"{_label(name, book)}: sent {len(sent)} times; give one answer", _id(name)
+                    _id(name), f"{_label(name, book)}: sent {len(sent)} times; give one answer"
                 )
             )
         else:
@@ -114,7 +106,8 @@ def answers_from_form(fields: Mapping[str, Sequence[str]], book: Codebook) -> Po
     if action not in ACTIONS:
         problems.append(
             FieldProblem(
-                f"{_shown(action)} is not something this form can do (save as draft or mark complete)"
+                None,
+                f"{_shown(action)} is not something this form can do (save as draft or mark complete)",
             )
         )
     opened_details = {name: single[OPENED + name] for name in DETAILS if OPENED + name in single}
@@ -170,7 +163,7 @@ def _answers(
         try:
             answer = _answer(item, text, unknown)
         except ValueError as exc:
-            problems.append(FieldProblem(f"{item.label}: {exc}", item.code))
+            problems.append(FieldProblem(item.code, f"{item.label}: {exc}"))
             continue
         if answer is not _BLANK:
             answers[item.code] = answer  # type: ignore[assignment]
@@ -187,7 +180,7 @@ def _details(single: dict[str, str], problems: list[FieldProblem]) -> dict[str, 
             try:
                 details[name] = parse(single[name])
             except ValueError as exc:
-                problems.append(FieldProblem(f"{DETAILS[name]}: {exc}", name))
+                problems.append(FieldProblem(name, f"{DETAILS[name]}: {exc}"))
     return details
 
 
@@ -230,7 +223,8 @@ def _opened(
         except ValueError:
             problems.append(
                 FieldProblem(
-                    f"the form's record of {item.label!r} as opened is damaged: reload the page"
+                    None,
+                    f"the form's record of {item.label!r} as opened is damaged: reload the page",
                 )
             )
     return opened
@@ -241,8 +235,9 @@ def _revision(text: str | None, problems: list[FieldProblem]) -> int | None:
         return int(text)
     problems.append(
         FieldProblem(
+            None,
             "the form does not say which revision of the screening it was opened at: "
-            "reload the page and try again"
+            "reload the page and try again",
         )
     )
     return None
@@ -251,7 +246,7 @@ def _revision(text: str | None, problems: list[FieldProblem]) -> int | None:
 def missing_answers(book: Codebook, answers: Mapping[str, Answer]) -> list[FieldProblem]:
     """One problem per item without an answer, in form order ("Mark complete")."""
     return [
-        FieldProblem(_missing(item), item.code) for item in book.items if item.code not in answers
+        FieldProblem(item.code, _missing(item)) for item in book.items if item.code not in answers
     ]
 
 

@@ -21,7 +21,7 @@ from altar.db.audit import log, utc_text
 from altar.db.authorities import resolve_authority
 from altar.db.models import Authority, UserAccount, utcnow
 from altar.db.scope import resolve_user, users_exist
-from altar.errors import AccessDenied, NotFoundError, ValidationError
+from altar.errors import AccessDenied, FieldProblem, NotFoundError, ValidationError
 from altar.passwords import hash_password, needs_rehash, password_problems, verify_password
 from altar.vocab import ROLES
 
@@ -147,16 +147,22 @@ def change_own_password(
 ) -> None:
     """A signed-in user's new web password, as a form gives it: the current
     one (AccessDenied if wrong), the new one and the new one again. Every
-    problem with the new one is a ValidationError line naming its field
-    ("new_password: ..." or "confirm_password: ...")."""
+    problem with the new one is located at its field (``new_password`` or
+    ``confirm_password``) in the ValidationError."""
     sign_in(session, acting.name, current)
-    problems = [f"new_password: {p}" for p in password_problems(acting.name, new)]
+    problems = [FieldProblem("new_password", p) for p in password_problems(acting.name, new)]
     if new == current and not problems:
-        problems.append("new_password: the new password is the same as the current one")
+        problems.append(
+            FieldProblem("new_password", "the new password is the same as the current one")
+        )
     if not problems and new != confirm:
-        problems.append("confirm_password: the two new passwords differ: type the same one twice")
+        problems.append(
+            FieldProblem(
+                "confirm_password", "the two new passwords differ: type the same one twice"
+            )
+        )
     if problems:
-        raise ValidationError(f"password for {acting.name!r} not changed", problems)
+        raise ValidationError(f"password for {acting.name!r} not changed", located=problems)
     set_password(session, acting, acting.name, new, command=command)
 
 

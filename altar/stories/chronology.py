@@ -156,13 +156,15 @@ def validate_event(
         text = fields.get(column) or ""
         if column != "note" and not text.strip():
             problems.append(
-                Problem(row_number, column, text, f"{column.replace('_', ' ')} is required")
+                Problem(
+                    column, f"{column.replace('_', ' ')} is required", row=row_number, value=text
+                )
             )
             continue
         try:
             parsed[column] = parser(text)
         except ValueError as exc:
-            problems.append(Problem(row_number, column, text, str(exc)))
+            problems.append(Problem(column, str(exc), row=row_number, value=text))
     if problems:
         return None, problems
     (occurred_on, precision) = parsed["date"]  # type: ignore[misc]

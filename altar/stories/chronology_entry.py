@@ -109,20 +109,11 @@ def _write(
     return ids
 
 
-class EventProblems(ValidationError):
-    """A typed event is wrong. ``located`` keeps each problem with its
-    column (date, agency, event_type, note), so a form can show each one
-    beside its field; ``problems`` has the same as lines, for the CLI."""
-
-    def __init__(self, message: str, located: list[Problem]):
-        super().__init__(message, [str(p) for p in located])
-        self.located = located
-
-
 def _validated(fields: Mapping[str, str | None], today: date | None, refusal: str) -> Event:
     event, problems = validate_event(fields, today=today)
     if event is None:
-        raise EventProblems(f"{refusal}: {len(problems)} problem(s)", problems)
+        # Located by column (date, agency, event_type, note): a form shows each beside its field.
+        raise ValidationError(f"{refusal}: {len(problems)} problem(s)", located=problems)
     return event
 
 
@@ -258,7 +249,7 @@ def import_events(
         event, found = validate_event(row, row_number=number, today=today)
         ref = row["case_ref"].strip()
         if ref not in known:
-            found.insert(0, Problem(number, "case_ref", ref, _unknown_case(ref)))
+            found.insert(0, Problem("case_ref", _unknown_case(ref), row=number, value=ref))
         problems += found
         if event is not None and not found:
             events.append((ref, known[ref], event))

@@ -23,7 +23,7 @@ from altar.db.authorities import resolve_authority
 from altar.db.models import PenPicture, utcnow
 from altar.db.scope import require_case
 from altar.db.stories import watchlist
-from altar.errors import ConflictError, ValidationError
+from altar.errors import ConflictError, FieldProblem, ValidationError
 from altar.identifiers import describe, find_identifying_details
 
 TITLE_MAX = PenPicture.__table__.c.title.type.length
@@ -98,19 +98,22 @@ def case_refs_in(text: str, refs: Iterable[str]) -> list[str]:
     return sorted(found)
 
 
-def problems(title: str, body: str, own_ref: str, refs: Iterable[str]) -> list[str]:
-    """Everything wrong with a pen-picture's title and body, one line each."""
+def problems(title: str, body: str, own_ref: str, refs: Iterable[str]) -> list[FieldProblem]:
+    """Everything wrong with a pen-picture's title and body, each with its field."""
     out = []
     if not title:
-        out.append("title: a pen-picture needs a title")
+        out.append(FieldProblem("title", "a pen-picture needs a title"))
     elif len(title) > TITLE_MAX:
-        out.append(f"title: {len(title)} characters; at most {TITLE_MAX}")
+        out.append(FieldProblem("title", f"{len(title)} characters; at most {TITLE_MAX}"))
     if not body:
-        out.append("body: the pen-picture is empty")
+        out.append(FieldProblem("body", "the pen-picture is empty"))
     elif len(body) > BODY_MAX:
         out.append(
-            f"body: {len(body):,} characters; a pen-picture has at most {BODY_MAX:,} (about 300 words): "
-            "shorten it, and keep the detail in the case story"
+            FieldProblem(
+                "body",
+                f"{len(body):,} characters; a pen-picture has at most {BODY_MAX:,} (about 300 words): "
+                "shorten it, and keep the detail in the case story",
+            )
         )
     refs = list(refs)
     for name, text in (("title", title), ("body", body)):
@@ -121,7 +124,10 @@ def problems(title: str, body: str, own_ref: str, refs: Iterable[str]) -> list[s
                 else "the case reference of another child"
             )
             out.append(
-                f"{name}: contains {ref!r}, {whose}; a published pen-picture never carries a case reference"
+                FieldProblem(
+                    name,
+                    f"contains {ref!r}, {whose}; a published pen-picture never carries a case reference",
+                )
             )
     return out
 
@@ -144,27 +150,21 @@ def show(session: Session, user: User, picture_id: int) -> store.PenPictureRow:
     return store.get_row(session, user, picture_id)
 
 
-class PenPictureInvalid(ValidationError):
-    """Nothing saved. ``problems`` are the lines the CLI prints; ``by_field``
-    the same problems as (field, message) pairs, field "title" or "body",
-    for a form that writes each above its field."""
-
-    def __init__(self, message: str, problems: list[str], by_field: list[tuple[str, str]]):
-        super().__init__(message, problems)
-        self.by_field = by_field
-
-
 def _check(session: Session, title: str, body: str, own_ref: str, what: str) -> None:
     """Refuse a pen-picture with any problem: unlike a story there is no
     --force for identifying details, since a pen-picture is published."""
-    lines = problems(title, body, own_ref, store.case_refs(session))
-    by_field = [(field, message) for field, _, message in (line.partition(": ") for line in lines)]
+    located = problems(title, body, own_ref, store.case_refs(session))
     findings = find_identifying_details({"title": title, "body": body}, watchlist(session))
-    lines += describe(findings)
-    by_field += [(f.section, f"“{f.text}” on line {f.line} looks like {f.what}") for f in findings]
+    lines = [str(p) for p in located] + describe(findings)
+    located += [
+        FieldProblem(f.section, f"“{f.text}” on line {f.line} looks like {f.what}")
+        for f in findings
+    ]
     if lines:
-        raise PenPictureInvalid(
-            f"{what}: {len(lines)} problem(s); nothing was saved", lines, by_field
+        # The CLI prints the lines; a form writes each located problem above
+        # its field ("title" or "body").
+        raise ValidationError(
+            f"{what}: {len(lines)} problem(s); nothing was saved", lines, located=located
         )
 
 

@@ -34,11 +34,10 @@ from werkzeug.wrappers import Response
 
 from altar.db.scope import resolve_user, users_exist
 from altar.db.users import change_own_password, password_stamp, sign_in
-from altar.errors import AccessDenied, ValidationError
+from altar.errors import AccessDenied, FieldProblem, ValidationError
 from altar.passwords import MIN_LENGTH
 from altar.web import pages
 from altar.web.app import IDLE_MINUTES
-from altar.web.pages import Problem
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -119,9 +118,10 @@ def sign_in_page() -> str | Response | tuple[str, int]:
         if not users_exist(db):
             return _page(
                 [
-                    Problem(
+                    FieldProblem(
+                        None,
                         "No one can sign in yet: an administrator must first add users with "
-                        "`altar user add NAME --role admin` on the command line."
+                        "`altar user add NAME --role admin` on the command line.",
                     )
                 ],
                 status=503,
@@ -133,7 +133,7 @@ def sign_in_page() -> str | Response | tuple[str, int]:
 
 def _attempt(name: str, password: str) -> str | Response | tuple[str, int]:
     problems = [
-        Problem(text, field)
+        FieldProblem(field, text)
         for text, field, value in (
             ("Enter your user name", "name", name),
             ("Enter your password", "password", password),
@@ -154,9 +154,10 @@ def _attempt(name: str, password: str) -> str | Response | tuple[str, int]:
         minutes = max(1, round(wait / 60))
         return _page(
             [
-                Problem(
+                FieldProblem(
+                    None,
                     f"Too many failed sign-ins for this user name or computer. Wait {minutes} "
-                    f"minute{'s' if minutes > 1 else ''} and try again."
+                    f"minute{'s' if minutes > 1 else ''} and try again.",
                 )
             ],
             name=name,
@@ -172,7 +173,7 @@ def _attempt(name: str, password: str) -> str | Response | tuple[str, int]:
         # For the server's log (a council's monitoring): never the password.
         log.warning("failed sign-in as %r from %s", name[:60], keys["address"])
         return _page(
-            [Problem("The user name or password is not right", "name")], name=name, status=400
+            [FieldProblem("name", "The user name or password is not right")], name=name, status=400
         )
     throttles["name"].succeeded(keys["name"])
     log.info("%s signed in from %s", user.name, keys["address"])
@@ -182,7 +183,9 @@ def _attempt(name: str, password: str) -> str | Response | tuple[str, int]:
     return redirect(_safe_next(request.args.get("next")))
 
 
-def _page(problems: list[Problem], *, name: str = "", notice: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _page(
+    problems: list[FieldProblem], *, name: str = "", notice: str | None = None, status: int = 200
+):  # type: ignore[no-untyped-def]
     return render_template("sign_in.html", problems=problems, name=name, notice=notice), status
 
 
@@ -226,13 +229,16 @@ def change_password() -> str | Response | tuple[str, int]:
     if request.method == "GET":
         return _password_page([])
     name, form = pages.user().name, {k: request.form.get(k, "") for k in PASSWORD_FIELDS}
-    missing = [Problem(text, field) for field, text in PASSWORD_FIELDS.items() if not form[field]]
+    missing = [
+        FieldProblem(field, text) for field, text in PASSWORD_FIELDS.items() if not form[field]
+    ]
     if missing:
         return _password_page(missing, status=400)
     throttle = current_app.extensions["altar_throttles"]["name"]
     if throttle.wait(name.casefold()):
         return _password_page(
-            [Problem("Too many wrong passwords: wait a few minutes and try again")], status=429
+            [FieldProblem(None, "Too many wrong passwords: wait a few minutes and try again")],
+            status=429,
         )
     try:
         with pages.writing() as db:
@@ -251,13 +257,10 @@ def change_password() -> str | Response | tuple[str, int]:
             "wrong current password from %s changing %r's password", request.remote_addr, name[:60]
         )
         return _password_page(
-            [Problem("Your current password is not right", "current_password")], status=400
+            [FieldProblem("current_password", "Your current password is not right")], status=400
         )
     except ValidationError as exc:
-        problems = [
-            Problem(pages.web_message(m), f)
-            for f, _, m in (p.partition(": ") for p in exc.problems)
-        ]
+        problems = [FieldProblem(p.field, pages.web_message(p.message)) for p in exc.located]
         return _password_page(problems, status=400)
     session["stamp"] = stamp  # this session goes on; every other one ends at its next request
     flash(
@@ -266,7 +269,7 @@ def change_password() -> str | Response | tuple[str, int]:
     return redirect(url_for("auth.change_password"))
 
 
-def _password_page(problems: list[Problem], *, status: int = 200) -> tuple[str, int]:
+def _password_page(problems: list[FieldProblem], *, status: int = 200) -> tuple[str, int]:
     return render_template(
         "account/password.html",
         problems=problems,

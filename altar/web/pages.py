@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from flask import current_app, g, request
 from sqlalchemy.orm import Session
 
 from altar.access import User
 from altar.db import Database
+from altar.errors import FieldProblem
 
 
 def database() -> Database:
@@ -43,26 +43,17 @@ def command() -> str:
     return f"altar serve {request.endpoint}"
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a form. ``field`` is the id of the input it is
-    about (the error summary links to it), or None for the form as a whole."""
-
-    message: str
-    field: str | None = None
-
-
 def form_text(name: str, default: str = "") -> str:
     """A posted text field, with Windows/old-Mac line endings made \\n."""
     return request.form.get(name, default).replace("\r\n", "\n").replace("\r", "\n")
 
 
-def by_field(problems: list[Problem]) -> dict[str, str]:
+def by_field(problems: list[FieldProblem]) -> dict[str, str]:
     """field id -> its message, for writing each error above its field
     (a template filter). A field with several problems shows the first and
     says how many more the summary lists.
 
-    >>> by_field([Problem("Enter a title", "title"), Problem("A", "body"), Problem("B", "body"), Problem("C")])
+    >>> by_field([FieldProblem("title", "Enter a title"), FieldProblem("body", "A"), FieldProblem("body", "B"), FieldProblem(None, "C")])
     {'title': 'Enter a title', 'body': 'A (and 1 more problem, listed at the top of the page)'}
     """
     messages: dict[str, list[str]] = {}

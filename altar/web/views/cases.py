@@ -7,10 +7,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from altar.capture.entry import DETAILS, add_case, change_details, detail_texts
-from altar.capture.records import RowError
 from altar.db.authorities import authority_names, list_authorities
 from altar.db.caseload import case_overview, caseload_page
-from altar.errors import ValidationError
+from altar.errors import FieldProblem, ValidationError
 from altar.vocab import (
     CASE_COLUMNS,
     CATEGORIES,
@@ -88,15 +87,19 @@ def new() -> Response | str | tuple[str, int]:
             record = add_case(
                 db, user, {k: v for k, v in typed.items() if v}, command=pages.command()
             )
-    except RowError as error:
-        problems = [
-            pages.Problem(_message(p.column, p.value, p.reason), p.column) for p in error.located
-        ]
-        return _new_form(typed, problems), 400
     except ValidationError as error:
-        return _new_form(typed, [pages.Problem(str(error))]), 400
+        return _new_form(typed, _problems(error)), 400
     flash(f"Case {record.case_ref} added. Its screening is ready to fill in.")
     return redirect(url_for("cases.show", ref=record.case_ref))
+
+
+def _problems(error: ValidationError) -> list[FieldProblem]:
+    """The library's problems, each beside its field (a case's problems keep
+    the value typed), or the error as a whole."""
+    return [
+        FieldProblem(p.field, _message(p.field or "", getattr(p, "value", ""), p.message))
+        for p in error.located
+    ] or [FieldProblem(None, str(error))]
 
 
 def _message(column: str, value: str, reason: str) -> str:
@@ -111,7 +114,7 @@ def _message(column: str, value: str, reason: str) -> str:
     return f"{label}: {reason}"
 
 
-def _new_form(typed: dict[str, str], problems: list[pages.Problem] | None = None) -> str:
+def _new_form(typed: dict[str, str], problems: list[FieldProblem] | None = None) -> str:
     return render_template("cases/new.html", typed=typed, problems=problems or [], **_choices())
 
 
@@ -139,17 +142,16 @@ def details(ref: str) -> Response | str | tuple[str, int]:
     try:
         with pages.writing() as db:
             changed = change_details(db, pages.user(), ref, typed, command=pages.command())
-    except RowError as error:
-        problems = [
-            pages.Problem(_message(p.column, p.value, p.reason), p.column) for p in error.located
-        ]
-        return _details_form(ref, typed, problems), 400
+    except ValidationError as error:
+        if not error.located:
+            raise
+        return _details_form(ref, typed, _problems(error)), 400
     flash(f"Case {ref} changed." if changed else "Nothing had changed, so nothing was saved.")
     return redirect(url_for("cases.show", ref=ref))
 
 
 def _details_form(
-    ref: str, typed: dict[str, str], problems: list[pages.Problem] | None = None
+    ref: str, typed: dict[str, str], problems: list[FieldProblem] | None = None
 ) -> str:
     """The form with the stored details, overlaid by what was typed."""
     with pages.reading() as db:

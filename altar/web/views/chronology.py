@@ -16,9 +16,10 @@ from flask import (
 )
 
 from altar.db.scope import require_case
+from altar.errors import FieldProblem, ValidationError
 from altar.stories import chronology_entry as chronology
 from altar.stories.chronology import AGENCY_LABELS, EVENT_TYPE_LABELS, NOTE_MAX
-from altar.stories.chronology_entry import EventListing, EventProblems
+from altar.stories.chronology_entry import EventListing
 from altar.web import pages
 
 bp = Blueprint("chronology", __name__)
@@ -58,7 +59,7 @@ def new(ref: str) -> Response | tuple[str, int]:
     try:
         with pages.writing() as db:
             added = chronology.add_event(db, pages.user(), ref, typed, command=pages.command())
-    except EventProblems as refused:
+    except ValidationError as refused:
         return _form(ref, None, typed, refused)
     return _done(ref, f"Added {_described(added)}.")
 
@@ -75,7 +76,7 @@ def edit(ref: str, event_id: int) -> Response | tuple[str, int]:
             changed = chronology.edit_event(
                 db, pages.user(), ref, event_id, typed, command=pages.command()
             )
-    except EventProblems as refused:
+    except ValidationError as refused:
         return _form(ref, event_id, typed, refused)
     return _done(ref, f"Saved {_described(changed)}.")
 
@@ -101,11 +102,13 @@ def _typed() -> dict[str, str]:
 
 
 def _form(
-    ref: str, event_id: int | None, values: dict[str, str], refused: EventProblems | None = None
+    ref: str, event_id: int | None, values: dict[str, str], refused: ValidationError | None = None
 ) -> tuple[str, int]:
     """The add or change form, with the library's problems (if any) by field."""
+    if refused is not None and not refused.located:
+        raise refused
     located = refused.located if refused else []
-    problems = [pages.Problem(p.reason[:1].upper() + p.reason[1:], p.column) for p in located]
+    problems = [FieldProblem(p.field, p.message[:1].upper() + p.message[1:]) for p in located]
     page = render_template(
         "chronology/form.html",
         ref=ref,

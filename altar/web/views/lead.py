@@ -11,11 +11,10 @@ from werkzeug.wrappers import Response
 from altar import report
 from altar.access import Permission, require
 from altar.completeness import completeness
-from altar.errors import NotFoundError, RenderError, ValidationError
+from altar.errors import FieldProblem, NotFoundError, RenderError, ValidationError
 from altar.report import ReportOptions
 from altar.vocab import STRATUM_LABELS
 from altar.web import pages
-from altar.web.pages import Problem
 
 bp = Blueprint("lead", __name__, url_prefix="/lead")
 FORMATS = {
@@ -29,19 +28,17 @@ def _lead_only() -> None:
     require(pages.user(), Permission.REGION)
 
 
-def _problems(error: ValidationError) -> list[Problem]:
-    """The library's "field: message" lines as problems linked to their field."""
-    out = []
-    for line in error.problems or [str(error)]:
-        field, _, message = line.partition(": ")
-        out.append(Problem(line, field) if message else Problem(line))
-    return out
+def _problems(error: ValidationError) -> list[FieldProblem]:
+    """The library's problems, linked to their field and shown whole ("authority: ...")."""
+    return [FieldProblem(p.field, str(p)) for p in error.located] or [
+        FieldProblem(None, line) for line in error.problems or [str(error)]
+    ]
 
 
 @bp.route("")
 def index() -> tuple[str, int]:
     authority, stratum = request.args.get("authority", ""), request.args.get("stratum", "")
-    problems: list[Problem] = []
+    problems: list[FieldProblem] = []
     with pages.reading() as db:
         try:
             view = completeness(db, pages.user(), authority=authority, stratum=stratum)
@@ -65,14 +62,14 @@ def reports() -> Response | tuple[str, int]:
     chosen = request.form.get("format", "")
     if chosen not in formats:
         return _reports_page(
-            formats, pdf_problem, chosen, [Problem("Choose HTML or PDF", "format")]
+            formats, pdf_problem, chosen, [FieldProblem("format", "Choose HTML or PDF")]
         ), 400
     options = ReportOptions(generated_at=report.generated_at())
     try:
         with pages.reading() as db:
             data = report.archive(db, pages.user(), options, (chosen,))
     except (NotFoundError, RenderError) as exc:
-        problem = Problem(pages.web_message(f"The reports could not be made: {exc}"))
+        problem = FieldProblem(None, pages.web_message(f"The reports could not be made: {exc}"))
         return _reports_page(formats, pdf_problem, chosen, [problem]), 400
     name = f"altar-reports-{options.generated_at:%Y-%m-%d}.zip"
     return Response(
@@ -86,7 +83,7 @@ def reports() -> Response | tuple[str, int]:
 
 
 def _reports_page(
-    formats: dict[str, str], pdf_problem: str | None, chosen: str, problems: list[Problem]
+    formats: dict[str, str], pdf_problem: str | None, chosen: str, problems: list[FieldProblem]
 ) -> str:
     return render_template(
         "lead/reports.html",

@@ -11,12 +11,11 @@ from werkzeug.wrappers import Response
 
 from altar.access import Permission, require
 from altar.db.authorities import authority_names
-from altar.errors import ConflictError, NotFoundError, ValidationError
+from altar.errors import ConflictError, FieldProblem, NotFoundError, ValidationError
 from altar.stories import pen_pictures
-from altar.stories.pen_pictures import BODY_MAX, TITLE_MAX, PenPictureInvalid
+from altar.stories.pen_pictures import BODY_MAX, TITLE_MAX
 from altar.vocab import STRATUM_LABELS
 from altar.web import pages
-from altar.web.pages import Problem
 
 bp = Blueprint("pen_pictures", __name__, url_prefix="/lead/pen-pictures")
 DONE = {
@@ -50,7 +49,9 @@ def show(picture_id: int) -> str:
     return _show(picture_id, notice=DONE.get(request.args.get("done", "")))
 
 
-def _show(picture_id: int, problems: list[Problem] | None = None, notice: str | None = None) -> str:
+def _show(
+    picture_id: int, problems: list[FieldProblem] | None = None, notice: str | None = None
+) -> str:
     """The pen-picture as stored now (NotFoundError: 404)."""
     with pages.reading() as db:
         row, names = pen_pictures.show(db, pages.user(), picture_id), authority_names(db)
@@ -69,7 +70,7 @@ def _show(picture_id: int, problems: list[Problem] | None = None, notice: str | 
 def approval(picture_id: int) -> Response | tuple[str, int]:
     action = request.form.get("action")
     if action not in ("approve", "withdraw"):
-        return _show(picture_id, [Problem("Choose approve or withdraw")]), 400
+        return _show(picture_id, [FieldProblem(None, "Choose approve or withdraw")]), 400
     try:
         with pages.writing() as db:
             _, changed = pen_pictures.set_approved(
@@ -96,7 +97,7 @@ def new() -> Page | Response:
         return _form(
             None,
             form,
-            [Problem("Enter the case reference of the child it is drawn from", "case_ref")],
+            [FieldProblem("case_ref", "Enter the case reference of the child it is drawn from")],
         )
     try:
         with pages.writing() as db:
@@ -109,7 +110,7 @@ def new() -> Page | Response:
                 command=pages.command(),
             )
     except NotFoundError as exc:
-        return _form(None, form, [Problem(pages.web_message(str(exc)), "case_ref")])
+        return _form(None, form, [FieldProblem("case_ref", pages.web_message(str(exc)))])
     except ValidationError as exc:
         return _form(None, form, _problems(exc))
     return redirect(url_for("pen_pictures.show", picture_id=added.id, done="added"))
@@ -152,10 +153,10 @@ def _conflict(picture_id: int, form: dict[str, str]) -> tuple[str, int]:
     base the form on theirs so saving again is a deliberate choice."""
     with pages.reading() as db:
         now = pen_pictures.show(db, pages.user(), picture_id)
-    problem = Problem(
+    problem = FieldProblem(
+        "body",
         "Someone saved a change to this pen-picture while you were writing: nothing of yours was "
         "saved. Their text is shown below yours; merge the two, then save again",
-        "body",
     )
     return _form(
         now,
@@ -166,25 +167,22 @@ def _conflict(picture_id: int, form: dict[str, str]) -> tuple[str, int]:
     )
 
 
-def _problems(error: ValidationError, *, link: bool = True) -> list[Problem]:
+def _problems(error: ValidationError, *, link: bool = True) -> list[FieldProblem]:
     """The library's problems, each linked to its field and named by its label."""
-    lines = error.problems or [str(error)]
-    pairs = (
-        error.by_field if isinstance(error, PenPictureInvalid) else [("", line) for line in lines]
-    )
+    located = error.located or [FieldProblem(None, p) for p in error.problems or [str(error)]]
     return [
-        Problem(
-            pages.web_message(f"{LABELS[field]}: {message}" if field in LABELS else message),
-            field if link and field in LABELS else None,
+        FieldProblem(
+            p.field if link and p.field in LABELS else None,
+            pages.web_message(f"{LABELS[p.field]}: {p.message}" if p.field in LABELS else str(p)),
         )
-        for field, message in pairs
+        for p in located
     ]
 
 
 def _form(
     picture,
     form: dict[str, str],
-    problems: list[Problem] | None = None,
+    problems: list[FieldProblem] | None = None,
     *,  # type: ignore[no-untyped-def]
     theirs: tuple[str, ...] = (),
     status: int | None = None,

@@ -44,13 +44,12 @@ def form(ref: str) -> str | Response | tuple[str, int]:
 
 
 def _render(page: web_form.ScreeningPage) -> str:
-    problems = [pages.Problem(p.message, p.field) for p in page.problems]
     with pages.reading() as db:
         names = {"authority": authority_names(db), "stratum": STRATUM_LABELS}
     return render_template(
         "screening/form.html",
         page=page,
-        problems=problems,
+        problems=page.problems,
         names=names,
         notices=get_flashed_messages(),
         unknown_suffix=web_form.UNKNOWN,

@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from altar.db import stories as store
-from altar.errors import ConflictError, ValidationError
+from altar.errors import ConflictError, FieldProblem, ValidationError
 from altar.identifiers import Finding
 from altar.render.markdown import markdown_html
 from altar.stories.casestory import (
@@ -21,7 +21,6 @@ from altar.stories.casestory import (
     save_sections,
 )
 from altar.web import pages
-from altar.web.pages import Problem
 
 bp = Blueprint("stories", __name__)
 bp.add_app_template_filter(markdown_html, "markdown")
@@ -42,7 +41,7 @@ def history(ref: str) -> str:
         return _history(db, ref, [])[0]
 
 
-def _history(db, ref: str, problems: list[Problem], status: int = 200) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+def _history(db, ref: str, problems: list[FieldProblem], status: int = 200) -> tuple[str, int]:  # type: ignore[no-untyped-def]
     page = read_story(db, pages.user(), ref)
     rows = list(reversed(store.history(db, pages.user(), ref)))
     return render_template(
@@ -67,7 +66,9 @@ def diff(ref: str) -> Page:
                 request.args.get("new", type=int),
             )
         except ValidationError:
-            return _history(db, ref, [Problem("Choose the earlier version to compare", "old")], 400)
+            return _history(
+                db, ref, [FieldProblem("old", "Choose the earlier version to compare")], 400
+            )
         page = read_story(db, pages.user(), ref)
     return render_template("stories/diff.html", page=page, comparison=comparison)
 
@@ -114,9 +115,9 @@ def _save(ref: str, form: _Form) -> Page | Response:
             ref,
             [
                 *(_finding_problem(f) for f in exc.findings),
-                Problem(
-                    "Take these details out, or tick the box to confirm they are not identifying",
+                FieldProblem(
                     "override",
+                    "Take these details out, or tick the box to confirm they are not identifying",
                 ),
             ],
             400,
@@ -124,7 +125,9 @@ def _save(ref: str, form: _Form) -> Page | Response:
     except ConflictError:
         return _conflict(ref, form)
     except ValidationError as exc:
-        return form.render(ref, [Problem(p[:1].upper() + p[1:], "text") for p in exc.problems], 400)
+        return form.render(
+            ref, [FieldProblem("text", p[:1].upper() + p[1:]) for p in exc.problems], 400
+        )
     if outcome.version is None:
         flash("The section was unchanged: nothing was saved.")
     else:
@@ -137,8 +140,8 @@ def _save(ref: str, form: _Form) -> Page | Response:
     return redirect(url_for("stories.show", ref=ref, _anchor=f"section-{form.section.code}"))
 
 
-def _finding_problem(finding: Finding) -> Problem:
-    return Problem(f"Line {finding.line}: “{finding.text}” looks like {finding.what}", "text")
+def _finding_problem(finding: Finding) -> FieldProblem:
+    return FieldProblem("text", f"Line {finding.line}: “{finding.text}” looks like {finding.what}")
 
 
 def _conflict(ref: str, form: _Form) -> Page:
@@ -153,10 +156,10 @@ def _conflict(ref: str, form: _Form) -> Page:
     return form.render(
         ref,
         [
-            Problem(
+            FieldProblem(
+                "text",
                 f"{comparison.after.written_by or 'Someone'} saved version {comparison.after.version} of the story "
                 "while you were writing: nothing of yours was saved. Compare, merge your text with theirs, then save again",
-                "text",
             )
         ],
         409,
@@ -173,7 +176,7 @@ class _Form:
         self.conflict = None
 
     def render(
-        self, ref: str, problems: list[Problem] | None = None, status: int = 200
+        self, ref: str, problems: list[FieldProblem] | None = None, status: int = 200
     ) -> tuple[str, int]:
         return render_template(
             "stories/edit.html", ref=ref, form=self, problems=problems or []
