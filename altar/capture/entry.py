@@ -1,6 +1,7 @@
 """Entering one case by hand: ``altar case add`` and ``altar screening
-enter``. The CLI and (later) the web call these; both share the row rules
-in ``records`` so a value is judged the same wherever it is typed."""
+enter``, and the web's new-case and details forms. Both front ends call
+these; they share the row rules in ``records`` so a value is judged the
+same wherever it is typed."""
 
 from __future__ import annotations
 

@@ -1,8 +1,11 @@
-"""A case with its screening, as one validated record, and the rules that
-turn a row of text (from a CSV file or a form) into one.
+"""The rules that turn a row of text (from a CSV file or a form) into a
+validated ``CaseRecord`` (``altar.records``), and a record back into text.
 
-The same ``validate_row`` serves ``altar import``, the editor form and
-(later) the web, so a value is judged the same way wherever it is entered.
+``validate_row`` serves ``altar import``, ``altar case add``, the editor
+form and the web's new-case and details forms; each cell goes through the
+parsers of ``capture.values``, which the web's screening form
+(``capture.web_form``) uses too, so a value is judged the same way
+wherever it is entered.
 """
 
 from __future__ import annotations

@@ -163,6 +163,6 @@ def _rows(cases: list[CaseSummary], work: dict[str, CaseWork]) -> list[CaseloadR
 
 def case_overview(session: Session, user: User, case_ref: str) -> CaseloadRow:
     """One case's row, or NotFoundError worded the same whether the case is
-    another authority's or does not exist (``access.require_case``)."""
+    another authority's or does not exist (``db.scope.require_case``)."""
     require_case(session, user, case_ref)
     return caseload(session, user, case_ref=case_ref)[0]

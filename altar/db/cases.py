@@ -48,7 +48,7 @@ def case_ids(
     session: Session, refs: Iterable[str], visible: ColumnElement[bool] | None = None
 ) -> dict[str, int]:
     """{case_ref: case id} for the references among ``refs`` that exist
-    (only cases matching ``visible``, e.g. ``access.case_filter``, if given)."""
+    (only cases matching ``visible``, e.g. ``db.scope.case_filter``, if given)."""
     found: dict[str, int] = {}
     batch = sorted(set(refs))
     for start in range(0, len(batch), CHUNK):
@@ -277,7 +277,7 @@ def _screening_values(
 
 
 def load_record(session: Session, user: User, case_ref: str) -> CaseRecord:
-    """The case as ``user`` may see it, or NotFoundError (``access.require_case``)."""
+    """The case as ``user`` may see it, or NotFoundError (``db.scope.require_case``)."""
     return _record_from_case(require_case(session, user, case_ref))
 
 

@@ -2,7 +2,7 @@
 erasure of a child's data).
 
 A deleted case keeps all its data but leaves every list, statistic, report
-and export (``access.case_filter`` and ``tallies`` leave it out); the lead
+and export (``db.scope.case_filter`` and ``tallies`` leave it out); the lead
 can undelete it. A purge removes the case and, by ON DELETE CASCADE, its
 screening, answers, scores, stories, chronology, pen-pictures and tags, and
 the content of its change-log entries, leaving one entry that a purge

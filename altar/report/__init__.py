@@ -29,8 +29,6 @@ from sqlalchemy.orm import Session
 
 from altar.access import Permission, User, require
 from altar.baselines import Baseline
-from altar.db.authorities import resolve_authority
-from altar.errors import NotFoundError
 from altar.instrument import current_codebook
 from altar.report.context import (
     AuthoritySummary,
@@ -38,7 +36,13 @@ from altar.report.context import (
     authority_summary,
     regional_report,
 )
-from altar.report.data import RegionData, ReportOptions, read_authority, read_region
+from altar.report.data import (
+    RegionData,
+    ReportOptions,
+    read_authority,
+    read_region,
+    resolve_authorities,
+)
 from altar.report.protected import region_figures
 from altar.report.render import pdf_problem, render_html, write_pdf
 
@@ -122,20 +126,6 @@ def all_documents(
     once (the current codebook)."""
     data = read_region(session, current_codebook(), baselines, full=True)
     return [regional_document(data, options), *authority_documents(session, data, None, options)]
-
-
-def resolve_authorities(session: Session, data: RegionData, names: Sequence[str]) -> list[str]:
-    """Authority codes for codes or display names; each must have screened children."""
-    codes = []
-    for name in names:
-        code = resolve_authority(session, name)
-        if code not in data.authorities:
-            raise NotFoundError(
-                f"authority {code!r} has no screened children: there is nothing to summarise"
-            )
-        if code not in codes:
-            codes.append(code)
-    return codes
 
 
 def save(

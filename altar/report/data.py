@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from altar.analysis import stats_document
 from altar.baselines import Baseline
 from altar.db import tallies
-from altar.db.authorities import authority_names
+from altar.db.authorities import authority_names, resolve_authority
+from altar.db.pen_pictures import PublishedPenPicture, published
 from altar.db.tallies import Filters, ScoreDistribution, StoreState
 from altar.disclosure import Rule
 from altar.errors import NotFoundError
 from altar.instrument import Codebook
-from altar.report.pen_pictures import PublishedPenPicture, read_published
 from altar.report.tables import ALL
 from altar.vocab import CASE_ATTRIBUTES
 
@@ -129,3 +129,22 @@ def read_authority(
         session, book, by="stratum", filters=Filters(authority=code), baselines=region.baselines
     )
     return AuthorityData(code, region.authorities.get(code, code), doc)
+
+
+def resolve_authorities(session: Session, data: RegionData, names: Sequence[str]) -> list[str]:
+    """Authority codes for codes or display names; each must have screened children."""
+    codes = []
+    for name in names:
+        code = resolve_authority(session, name)
+        if code not in data.authorities:
+            raise NotFoundError(
+                f"authority {code!r} has no screened children: there is nothing to summarise"
+            )
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def read_published(session: Session) -> tuple[PublishedPenPicture, ...]:
+    """Approved pen-pictures, in the order they were approved."""
+    return tuple(published(session))

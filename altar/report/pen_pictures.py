@@ -21,9 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
-from altar.db.pen_pictures import PublishedPenPicture, published
+from altar.db.pen_pictures import PublishedPenPicture
 from altar.disclosure import Rule
 from altar.stories.pen_pictures import paragraphs
 from altar.vocab import STRATUM_LABELS
@@ -37,11 +35,6 @@ class PenPictureView:
     title: str
     paragraphs: tuple[str, ...]
     stratum: str
-
-
-def read_published(session: Session) -> tuple[PublishedPenPicture, ...]:
-    """Approved pen-pictures, in the order they were approved."""
-    return tuple(published(session))
 
 
 def regional_stories(

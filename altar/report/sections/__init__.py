@@ -19,7 +19,7 @@ module             regional report (regional/...)         authority summary (aut
 ``method``         9 Method and data quality              6 Completeness, 8 About these figures
 =================  ====================================  =====================================
 
-Case stories (regional 8, summary 7) have no module until pen-pictures
-arrive. ``report.context`` puts the sections together into each document's
-context.
+Case stories (regional 8, summary 7) are the approved pen-pictures, chosen
+by ``report.pen_pictures``. ``report.context`` puts the sections and the
+stories together into each document's context.
 """
