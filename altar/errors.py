@@ -47,13 +47,13 @@ class ValidationError(AltarError):
     def __init__(
         self,
         message: str,
-        problems: Sequence[str] | None = None,
+        problems: Sequence[str | FieldProblem] | None = None,
         *,
         located: Sequence[FieldProblem] = (),
     ):
         super().__init__(message)
         self.located = list(located)
-        self.problems = list(problems) if problems is not None else [str(p) for p in located]
+        self.problems = [str(p) for p in (located if problems is None else problems)]
 
 
 class NotFoundError(AltarError):

@@ -15,6 +15,7 @@ from altar.db import Database
 from altar.db.models import Meta
 from altar.errors import AccessDenied, AltarError, DatabaseError, NotFoundError
 from altar.resources import templates_dir
+from altar.vocab import STATUS_LABELS
 from altar.web.pages import web_message
 
 # A story of ten long sections is well under this; anything bigger is refused
@@ -76,6 +77,8 @@ def _register(app: Flask) -> None:
 
     app.context_processor(lambda: {"user": g.get("user")})
     app.add_template_filter(pages.by_field)
+    # Macros see globals, not a page's context: the status tag's labels are the vocabulary's.
+    app.jinja_env.globals["status_labels"] = STATUS_LABELS
     auth.install(app)
     views.install(app)
     app.after_request(_secure_headers)
