@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import yaml
 
@@ -26,7 +26,16 @@ BINARY_ANSWERS = ("yes", "suspected", "no", "unknown")
 ItemType = Literal["binary", "count"]
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 _BAND = re.compile(r"^(\d+)(?:-(\d+)|(\+))?$")
-D = TypeVar("D")
+
+
+class _Versioned(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+
+
+D = TypeVar("D", bound=_Versioned)
 
 
 @dataclass(frozen=True)
