@@ -347,6 +347,14 @@ def baseline_comparisons(
             if row is None:
                 continue
             p = b_item.prevalence
+            known, known_or_suspected = (
+                (None, None)
+                if p is None
+                else (
+                    compare_with_baseline(row.yes, row.answered, p),
+                    compare_with_baseline(row.yes + row.suspected, row.answered, p),
+                )
+            )
             out.append(
                 ItemBaseline(
                     baseline=baseline.key,
@@ -354,10 +362,8 @@ def baseline_comparisons(
                     baseline_prevalence=p,
                     confirmed=b_item.confirmed,
                     note=b_item.note,
-                    known=None if p is None else compare_with_baseline(row.yes, row.answered, p),
-                    known_or_suspected=None
-                    if p is None
-                    else compare_with_baseline(row.yes + row.suspected, row.answered, p),
+                    known=known,
+                    known_or_suspected=known_or_suspected,
                     source_item=b_item.source_item,
                     mapping_note=b_item.mapping_note,
                     reason="not measured by this study: no baseline" if p is None else None,
@@ -380,12 +386,6 @@ def _score_baselines(
             targets["1+"] = figures["at_least_one"]
         for label, p in targets.items():
             cohort_items = len(book.score(code).components)
-
-            def test(key: str, label: str = label, p: float = p) -> BaselineComparison:
-                dist = everyone.scores[key]
-                successes = dist.n - dist.bands["0"] if label == "1+" else dist.bands[label]
-                return compare_with_baseline(successes, dist.n, p)
-
             out.append(
                 ScoreBaseline(
                     baseline=baseline.key,
@@ -395,13 +395,21 @@ def _score_baselines(
                     note=None
                     if measured in (None, cohort_items)
                     else f"the study counted {measured} ACEs, the cohort's score counts {cohort_items}",
-                    known=test(code),
-                    known_or_suspected=test(f"{code}_incl_suspected"),
+                    known=_band_test(everyone.scores[code], label, p),
+                    known_or_suspected=_band_test(
+                        everyone.scores[f"{code}_incl_suspected"], label, p
+                    ),
                     items_measured=measured,
                     cohort_items=cohort_items,
                 )
             )
     return out
+
+
+def _band_test(dist: ScoreSummary, label: str, p: float) -> BaselineComparison:
+    """The children in a score band ("1+": at least one) against a baseline share."""
+    successes = dist.n - dist.bands["0"] if label == "1+" else dist.bands[label]
+    return compare_with_baseline(successes, dist.n, p)
 
 
 LONG_COLUMNS = (
