@@ -88,7 +88,7 @@ def stats(
             chronologies=True,
         )
     if fmt == "json":
-        click.echo(json.dumps(doc, indent=2))
+        click.echo(json.dumps(doc.to_dict(), indent=2))
     elif fmt == "csv":
         write_csv(sys.stdout, LONG_COLUMNS, long_rows(doc, book))
     else:
