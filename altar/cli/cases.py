@@ -11,8 +11,8 @@ from altar.cli.common import Settings, command_name, pass_settings, write_as_use
 from altar.cli.output import emit, format_option, note
 from altar.db import cases as store
 from altar.db.lifecycle import delete_case, purge_case, undelete_case
-from altar.db.models import COHORTS, ETHNICITIES, SEXES, STRATA
 from altar.instrument import all_codebooks
+from altar.vocab import COHORTS, ETHNICITIES, SEXES, STRATA
 
 LIST_COLUMNS = (
     "case_ref",

@@ -6,9 +6,9 @@ import click
 
 from altar.cli.output import note, progress
 from altar.cli.report import format_choice, output_formats
-from altar.db.models import STRATA
 from altar.demo import build_demo, cases_by_authority_and_stratum, render_demo_reports
 from altar.report import generated_at
+from altar.vocab import STRATA
 
 
 @click.command()

@@ -11,10 +11,10 @@ from altar.analysis import LONG_COLUMNS, long_rows, resolve_filters, stats_docum
 from altar.baselines import load_baselines
 from altar.capture.csvio import write_csv
 from altar.cli.common import Settings, pass_settings
-from altar.db.models import COHORTS, STRATA
 from altar.db.tallies import BREAKDOWNS, Filters
 from altar.instrument import current_codebook
 from altar.render.stats_text import render_stats
+from altar.vocab import COHORTS, STRATA
 
 
 @click.command()

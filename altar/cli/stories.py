@@ -10,7 +10,6 @@ from altar.capture.form import read_typed_file
 from altar.cli.common import Settings, command_name, keep_typed_text, pass_settings
 from altar.cli.output import emit, format_option, note
 from altar.db import stories as store
-from altar.db.models import IDENTIFIER_KINDS
 from altar.errors import ConflictError, ValidationError
 from altar.stories.casestory import (
     SaveOutcome,
@@ -20,6 +19,7 @@ from altar.stories.casestory import (
     save_story,
     show_story,
 )
+from altar.vocab import IDENTIFIER_KINDS
 
 FORCE_HELP = "Keep text that looks identifying (names, dates of birth, postcodes...); the override is recorded."
 

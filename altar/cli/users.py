@@ -6,9 +6,9 @@ import click
 
 from altar.cli.common import Settings, command_name, pass_settings, write_as_user
 from altar.cli.output import emit, format_option, note
-from altar.db.models import ROLES
 from altar.db.users import add_user, list_users, set_disabled, set_password, set_role
 from altar.errors import ValidationError
+from altar.vocab import ROLES
 
 
 @click.group()

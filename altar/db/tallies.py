@@ -19,8 +19,8 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from altar.db.models import Answer, Authority, Case, ChangeLog, Meta, Screening, ScreeningScore
 from altar.instrument import Score
+from altar.vocab import BREAKDOWNS, CASE_ATTRIBUTES
 
-BREAKDOWNS = ("stratum", "authority", "cohort", "sex", "ethnicity")
 ALL = "all"
 
 
@@ -199,8 +199,6 @@ def _keys(scores: Sequence[Score]) -> list[str]:
 
 
 # --- What the reports read besides the statistics (``altar.report``) -----------
-
-CASE_ATTRIBUTES = (*BREAKDOWNS, "age")
 
 
 def _attribute(name: str) -> ColumnElement:
