@@ -71,7 +71,7 @@ def group_sizes(session: Session, by: str | None, filters: Filters) -> dict[str,
     """Screened children per group."""
     group = _group_column(by)
     query = _scoped(select(group, func.count(Case.id)).select_from(Case).join(Screening), filters)
-    return dict(session.execute(query.group_by(group)).tuples().all())
+    return dict(session.execute(query.group_by(group)).all())
 
 
 @dataclass(frozen=True)
