@@ -6,12 +6,14 @@ suspected answers), printed as JSON.
 
 Written for speed as a pandas user would: the answers read as categories
 (compared as integer codes), each tally one vectorised group-by for every
-group at once. It leaves out what altar stats also does (tests between
+group at once. With ``text`` the cells are read as strings instead, as
+tests/test_stats_cli.py reads the same CSV (without pyarrow, pandas
+compares such strings one Python object at a time). It leaves out what altar stats also does (tests between
 strata, trends, baselines, chronology measures), so it is a floor for altar
 rather than a peer. benchmarks/run.py times it against altar stats on the
 same cases and checks that their common numbers agree.
 
-Usage: python benchmarks/pandas_tallies.py EXPORT.csv SPEC.json
+Usage: python benchmarks/pandas_tallies.py EXPORT.csv SPEC.json [text]
 SPEC (written by run.py from the codebook): {"binary": [codes], "counts":
 {code: [thresholds]}, "scores": {code: {"components": [[codes]], "bands": [...]}}}
 """
@@ -113,10 +115,10 @@ def score_bands(frame: pd.DataFrame, by: pd.Series, scores: dict) -> dict:
     return out
 
 
-def main(path: str, spec_path: str) -> None:
+def main(path: str, spec_path: str, cells: str = "category") -> None:
     with open(spec_path, encoding="utf-8") as f:
         spec = json.load(f)
-    frame = pd.read_csv(path, dtype="category", keep_default_na=False)
+    frame = pd.read_csv(path, dtype=str if cells == "text" else "category", keep_default_na=False)
     by = frame["stratum"]
     items = binary_tallies(frame, by, spec["binary"])
     counts = count_summaries(frame, by, spec["counts"])

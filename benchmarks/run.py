@@ -10,9 +10,10 @@ CSV file, then times, each in a fresh process with its peak memory:
 - ``altar stats --json --by stratum`` against the floor: one hand-written
   SQL aggregate over the same data;
 - the same ``altar stats`` against pandas tallying the CSV ``altar export``
-  writes of the same cases (benchmarks/pandas_tallies.py), the two run in
-  turn three times and each given as its median, their common numbers
-  checked to agree;
+  writes of the same cases (benchmarks/pandas_tallies.py), its cells read
+  as categories and, as "text", as strings; the three run in turn three
+  times, each given as its median, and their common numbers checked to
+  agree;
 - ``altar report regional --format html`` (the regional report);
 - the web caseload: a lead signing in to ``altar serve``'s application
   and opening the first page of every case (``/cases``), as a browser would.
@@ -128,6 +129,7 @@ BENCH_PASSWORD = "timing the caseload page"
 class Run:
     seconds: float
     peak_mb: float
+    cpu: float = 0.0  # user + system seconds: what a busy machine does not inflate
 
 
 def timed(args: list[str], stdin: str | None = None) -> Run:
@@ -144,7 +146,8 @@ def timed(args: list[str], stdin: str | None = None) -> Run:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(args)}")
-    return Run(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+    # ru_maxrss is in KiB on Linux
+    return Run(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def median(runs: list[Run]) -> Run:
@@ -256,11 +259,13 @@ def stats_against_pandas(db: Path, folder: Path) -> dict[str, Run | None]:
     spec.write_text(json.dumps(tallies_spec()), encoding="utf-8")
     altar = [*ALTAR, "--db", str(db), "stats", "--json", "--by", "stratum"]
     pandas = [sys.executable, str(PANDAS_TALLIES), str(export), str(spec)]
-    runs: dict[str, list[Run]] = {"stats": [], "pandas": []}
-    for _ in range(PANDAS_RUNS):  # in turn, so a busy moment falls on both
-        runs["stats"].append(timed(altar))
-        runs["pandas"].append(timed(pandas))
-    check_agreement(altar, pandas)
+    commands = {"stats": altar, "pandas": pandas, "pandas_text": [*pandas, "text"]}
+    runs: dict[str, list[Run]] = {name: [] for name in commands}
+    for _ in range(PANDAS_RUNS):  # in turn, so a busy moment falls on each
+        for name, args in commands.items():
+            runs[name].append(timed(args))
+    check_agreement(altar, commands["pandas"])
+    check_agreement(altar, commands["pandas_text"])
     export.unlink()
     return {name: median(r) for name, r in runs.items()}
 
@@ -292,14 +297,15 @@ def table(rows: dict[int, dict[str, Run | None]]) -> str:
 
     lines = [
         "| cases | import | floor | ratio | import peak | stats --json | floor | ratio | stats peak "
-        "| pandas | vs pandas | report | caseload page | page peak |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| pandas | vs pandas | pandas, text | vs text | report | caseload page | page peak |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n, r in rows.items():
         lines.append(
             f"| {n:,} | {s(r['import'])} | {s(r['import_floor'])} | {ratio(r['import'], r['import_floor'])} "
             f"| {mb(r['import'])} | {s(r['stats'])} | {s(r['stats_floor'])} | {ratio(r['stats'], r['stats_floor'])} "
             f"| {mb(r['stats'])} | {s(r.get('pandas'))} | {ratio(r['stats'], r.get('pandas'))} "
+            f"| {s(r.get('pandas_text'))} | {ratio(r['stats'], r.get('pandas_text'))} "
             f"| {s(r['report'])} | {s(r.get('caseload'))} | {mb(r.get('caseload'))} |"
         )
     return "\n".join(lines)
@@ -319,6 +325,11 @@ def main(sizes: list[int]) -> None:
         + "\n"
     )
     print(table(rows))
+    for n, r in rows.items():
+        print(
+            f"\nCPU seconds at {n:,} cases (the same medians): "
+            + ", ".join(f"{name} {r[name].cpu:.2f}" for name in ("stats", "pandas", "pandas_text"))  # type: ignore[union-attr]
+        )
 
 
 if __name__ == "__main__":

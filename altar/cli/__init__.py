@@ -1,10 +1,10 @@
 """The ``altar`` command. Each command group lives in its own module here;
 commands only parse options, call the library and print.
 
-``altar --help`` and ``altar GROUP --help`` must start in a blink, so the
-command modules are imported only when their command runs (``COMMANDS``
-lists them with their one-line help), and they import the library (with
-SQLAlchemy, SciPy and matplotlib behind it) inside each command.
+``altar --help`` and ``altar GROUP --help`` must start in a blink, so a
+command's module is imported only when that command is run or asked for
+(``COMMANDS`` lists them with their one-line help), and it imports the
+library (with SQLAlchemy, SciPy and matplotlib behind it) inside each command.
 tests/test_cli_startup.py keeps both true.
 """
 
