@@ -18,7 +18,6 @@ from altar.baselines import Baseline
 from altar.capture.values import parse_authority
 from altar.db import chronology, tallies
 from altar.db.cases import authority_lookup
-from altar.db.models import COHORTS, ETHNICITIES, SEXES, STRATA
 from altar.db.tallies import ALL, CountDistribution, Filters, ScoreDistribution
 from altar.errors import ValidationError
 from altar.instrument import Codebook, Item
@@ -54,11 +53,11 @@ from altar.stories.measures import (
     measure_summary,
     measures_from_facts,
 )
+from altar.vocab import CODES
 
 # Breakdowns whose groups have a natural order, with that order (least to
 # most severe disposal for strata), so a trend test means something.
 ORDERED = {"stratum": ("out_of_court", "community", "custody")}
-_CATEGORIES = {"stratum": STRATA, "cohort": COHORTS, "sex": SEXES, "ethnicity": ETHNICITIES}
 HOLM_NOTE = (
     "p_holm: p-values adjusted for multiple testing across all items by Holm's step-down method"
 )
@@ -180,7 +179,7 @@ def chronology_figures(counts: Counts, order: Sequence[str]) -> ChronologyFigure
 def group_order(by: str, filters: Filters, sizes: Mapping[str, int]) -> list[str]:
     """Fixed categories in their natural order (all of them, so an empty
     stratum shows as n = 0); other breakdowns list the groups present."""
-    fixed = _CATEGORIES.get(by)
+    fixed = CODES.get(by)
     chosen = getattr(filters, by, None)
     if fixed is None:
         return sorted(sizes)

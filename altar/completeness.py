@@ -22,11 +22,9 @@ from altar.capture.values import parse_authority, parse_stratum
 from altar.db import tallies
 from altar.db.authorities import authority_names
 from altar.db.cases import authority_lookup
-from altar.db.reference import STRATA
 from altar.errors import ValidationError
 from altar.instrument import Codebook, current_codebook
-
-STRATUM_LABELS = dict(STRATA)
+from altar.vocab import STRATA
 
 
 @dataclass(frozen=True)
@@ -116,7 +114,7 @@ def completeness(
 
 
 def _progress(counts: dict[tuple[str, str, str], int]) -> tuple[Progress, ...]:
-    strata = [code for code, _ in STRATA]
+    strata = list(STRATA)
     pairs = sorted(
         {(a, s) for a, s, _ in counts}, key=lambda pair: (pair[0], strata.index(pair[1]))
     )

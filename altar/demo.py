@@ -19,7 +19,6 @@ from altar.capture.exporter import export_header
 from altar.capture.importer import ImportResult, import_csv
 from altar.db import cases as store
 from altar.db import connect
-from altar.db.models import STRATA
 from altar.db.setup import initialise
 from altar.errors import ValidationError
 from altar.instrument import current_codebook
@@ -36,6 +35,7 @@ from altar.synthetic import (
     synthetic_rows,
     synthetic_story,
 )
+from altar.vocab import STRATA
 
 SYNTHETIC_MARK = "synthetic"
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from altar.db.models import AGENCIES, EVENT_TYPES
+from altar.vocab import AGENCIES, EVENT_TYPES
 
 
 @pytest.fixture

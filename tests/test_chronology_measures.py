@@ -15,7 +15,6 @@ import pytest
 import altar.render.timeline
 import altar.stories.chronology
 import altar.stories.measures
-from altar.db.models import AGENCIES, EVENT_TYPES
 from altar.stats.describe import describe, quantile
 from altar.stories.chronology import (
     AGENCY_LABELS,
@@ -28,6 +27,7 @@ from altar.stories.chronology import (
     validate_event,
 )
 from altar.stories.measures import ChildMeasures, child_measures, months_between, summarise_measures
+from altar.vocab import AGENCIES, EVENT_TYPES
 
 TODAY = date(2024, 5, 10)
 SCREENED = date(2021, 3, 4)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from altar.capture.records import CASE_COLUMNS, EXTRA_COLUMNS
+from altar.capture.records import EXTRA_COLUMNS
+from altar.vocab import CASE_COLUMNS
 
 SHOTS = Path("/tmp/shots")
 # (case_ref, authority, stratum, how many items answered: None = all)

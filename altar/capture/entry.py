@@ -18,6 +18,7 @@ from altar.db import cases as store
 from altar.db.models import Case
 from altar.errors import ConflictError, NotFoundError
 from altar.instrument import Codebook, Group, all_codebooks
+from altar.vocab import CASE_ATTRIBUTES
 
 
 def add_case(session: Session, user: User, fields: dict[str, str], *, command: str) -> CaseRecord:
@@ -133,7 +134,7 @@ def save_form(
 
 # What a case's details page corrects: everything `altar case add` asked for
 # but the reference (the case's identity) and the screening's own fields.
-DETAILS = ("authority", "stratum", "cohort", "sex", "ethnicity", "age")
+DETAILS = CASE_ATTRIBUTES
 
 
 def change_details(

@@ -10,15 +10,10 @@ from sqlalchemy.orm import Session
 
 from altar.access import User
 from altar.capture.csvio import write_csv
-from altar.capture.records import (
-    CASE_COLUMNS,
-    EXTRA_COLUMNS,
-    CaseRecord,
-    case_fields,
-    record_to_row,
-)
+from altar.capture.records import EXTRA_COLUMNS, CaseRecord, case_fields, record_to_row
 from altar.db import cases as store
 from altar.instrument import all_codebooks, current_codebook
+from altar.vocab import CASE_COLUMNS
 
 
 def export_header() -> list[str]:

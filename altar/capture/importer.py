@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 
 from altar.access import User, authority_refusal, case_filter, may_write
 from altar.capture.csvio import CsvReader
-from altar.capture.records import CASE_COLUMNS, EXTRA_COLUMNS, CaseRecord, Problem, validate_row
+from altar.capture.records import EXTRA_COLUMNS, CaseRecord, Problem, validate_row
 from altar.db import Database
 from altar.db import cases as store
 from altar.db.import_staging import SeenRefs
 from altar.errors import ValidationError
 from altar.instrument import Codebook, all_codebooks, current_codebook
+from altar.vocab import CASE_COLUMNS
 
 CHUNK_ROWS = 2000
 MAX_LISTED = 1000  # problems listed in full; beyond this they are counted

@@ -15,16 +15,6 @@ from altar.capture import values
 from altar.errors import ValidationError
 from altar.instrument import Codebook
 
-CASE_COLUMNS = (
-    "case_ref",
-    "authority",
-    "stratum",
-    "cohort",
-    "sex",
-    "ethnicity",
-    "age",
-    "screened_on",
-)
 # Optional columns: who screened, and which codebook version the answers follow.
 EXTRA_COLUMNS = ("screened_by", "instrument_version")
 Answer = str | int | None

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from altar.db.models import AGE_MAX, AGE_MIN, COHORTS, ETHNICITIES, SEXES, STRATA
 from altar.instrument import Item
+from altar.vocab import AGE_MAX, AGE_MIN, COHORTS, ETHNICITIES, SEXES, STRATA
 
 _BINARY = {
     "yes": "yes",

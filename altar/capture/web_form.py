@@ -37,11 +37,12 @@ from altar.capture.records import Answer, CaseRecord
 from altar.db import cases as store
 from altar.errors import ConflictError, ValidationError
 from altar.instrument import Codebook, Item, all_codebooks
+from altar.vocab import COLUMN_LABELS
 
 UNKNOWN = "-unknown"
 OPENED = "opened-"
 ACTIONS = ("draft", "complete")
-DETAILS = {"screened_on": "Screening date", "screened_by": "Screened by"}  # field -> label
+DETAILS = {name: COLUMN_LABELS[name] for name in ("screened_on", "screened_by")}
 _IGNORED = ("csrf_token",)  # checked by the web layer before the view runs
 _NOT_ANSWERED = "not answered"
 

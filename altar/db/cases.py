@@ -21,9 +21,9 @@ from altar.db.models import Answer as AnswerRow
 from altar.db.models import Authority, Case, ChangeLog, InstrumentVersion, Screening, ScreeningScore
 from altar.instrument import Codebook, all_codebooks
 from altar.instrument.scoring import score_answers
+from altar.vocab import CASE_ATTRIBUTES
 
 CHUNK = 500  # stay well under every database's bound-parameter limit
-_CASE_FIELDS = ("authority", "stratum", "cohort", "sex", "ethnicity", "age")
 _SCREENING_FIELDS = ("screened_on", "screened_by", "instrument_version")
 
 
@@ -208,7 +208,7 @@ def update_record(session: Session, user: User, record: CaseRecord, *, command: 
 
 def _apply_case_fields(session: Session, case: Case, record: CaseRecord) -> None:
     case.authority_id = _authority_ids(session)[record.authority]
-    for name in _CASE_FIELDS[1:]:
+    for name in CASE_ATTRIBUTES[1:]:
         setattr(case, name, getattr(record, name))
 
 
@@ -233,10 +233,10 @@ def _status(session: Session, screening: Screening, book: Codebook) -> str:
 
 def _diff(before: CaseRecord, after: CaseRecord) -> list[tuple[str, str, str | None, str | None]]:
     changes = []
-    for name in _CASE_FIELDS + _SCREENING_FIELDS:
+    for name in CASE_ATTRIBUTES + _SCREENING_FIELDS:
         old, new = getattr(before, name), getattr(after, name)
         if old != new:
-            entity = "case" if name in _CASE_FIELDS else "screening"
+            entity = "case" if name in CASE_ATTRIBUTES else "screening"
             changes.append((entity, name, _text(old), _text(new)))
     for code in sorted(before.answers.keys() | after.answers.keys()):
         old, new = before.answers.get(code, _UNANSWERED), after.answers.get(code, _UNANSWERED)

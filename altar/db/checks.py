@@ -20,9 +20,6 @@ from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlalchemy.orm import Session
 
 from altar.db.models import (
-    AGENCIES,
-    DATE_PRECISIONS,
-    EVENT_TYPES,
     Answer,
     Base,
     Case,
@@ -36,6 +33,7 @@ from altar.db.models import (
 )
 from altar.instrument import Codebook, all_codebooks
 from altar.instrument.scoring import score_answers
+from altar.vocab import AGENCIES, DATE_PRECISIONS, EVENT_TYPES
 
 LIMIT = 100  # rows reported per check
 _CHUNK = 500  # screenings recomputed per query

@@ -30,9 +30,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from altar.db.cases import CHUNK
-from altar.db.models import OFFENCE_TYPES, Case, ChronologyEvent, Screening
+from altar.db.models import Case, ChronologyEvent, Screening
 from altar.db.tallies import Scope
 from altar.errors import NotFoundError
+from altar.vocab import OFFENCE_TYPES
 
 _E = ChronologyEvent
 

@@ -24,6 +24,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+# The CHECK constraints below spell each vocabulary as it stands in altar.vocab.
+from altar.vocab import (
+    AGE_MAX,
+    AGE_MIN,
+    AGENCIES,
+    DATE_PRECISIONS,
+    ETHNICITIES,
+    EVENT_TYPES,
+    IDENTIFIER_KINDS,
+    ROLES,
+    SCREENING_STATUSES,
+    SEXES,
+)
+
 # Names every constraint so migrations can alter them on SQLite (batch mode)
 # and on PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -33,53 +47,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-STRATA = ("custody", "community", "out_of_court")
-COHORTS = ("main", "gang_lens")
-SEXES = ("male", "female", "other", "unknown")
-ETHNICITIES = ("white", "mixed", "asian", "black", "other", "unknown")
-SCREENING_STATUSES = ("in_progress", "complete")
-# Who may do what (altar.access): a practitioner works on one authority's cases.
-ROLES = ("practitioner", "lead", "admin")
-AGE_MIN, AGE_MAX = 10, 18
-
-# Chronology vocabularies (issue 5): the agencies a child meets and what happened.
-AGENCIES = (
-    "social_care",
-    "education",
-    "health",
-    "police",
-    "youth_justice",
-    "courts",
-    "housing",
-    "voluntary",
-    "other",
-)
-EVENT_TYPES = (
-    "referral",
-    "assessment",
-    "early_help",
-    "child_in_need_plan",
-    "child_protection_plan",
-    "care_entry",
-    "care_exit",
-    "placement_move",
-    "exclusion",
-    "school_move",
-    "missing_episode",
-    "bereavement",
-    "offence",
-    "arrest",
-    "caution",
-    "court_outcome",
-    "custody",
-    "release",
-    "other",
-)
-# The event types that put a child's offending on record; the earliest is the first offence.
-OFFENCE_TYPES = ("offence", "arrest", "caution", "court_outcome", "custody")
-DATE_PRECISIONS = ("day", "month")
-IDENTIFIER_KINDS = ("name", "school")
 
 
 def utcnow() -> datetime:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from altar.db.models import Authority, Cohort, InstrumentVersion, Stratum
 from altar.errors import CodebookError
 from altar.instrument import Codebook, all_codebooks
+from altar.vocab import COHORT_LABELS, STRATUM_LABELS
 
 AUTHORITIES = (
     ("birmingham", "Birmingham", "WMCA constituent authority"),
@@ -30,15 +31,9 @@ AUTHORITIES = (
         "Telford & Wrekin and Worcestershire",
     ),
 )
-STRATA = (
-    ("custody", "Custody"),
-    ("community", "Community sentence"),
-    ("out_of_court", "Out-of-court disposal"),
-)
-COHORTS = (
-    ("main", "Main sample"),
-    ("gang_lens", "Gang-involved lens"),
-)
+# The stratum and cohort tables hold each code with its label, in listing order.
+STRATA = tuple(STRATUM_LABELS.items())
+COHORTS = tuple(COHORT_LABELS.items())
 
 
 @dataclass(frozen=True)

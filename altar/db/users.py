@@ -20,9 +20,10 @@ from altar.access import Permission, User, require, resolve_user, users_exist
 from altar.capture.values import parse_authority, parse_user
 from altar.db.audit import log, utc_text
 from altar.db.cases import authority_lookup
-from altar.db.models import ROLES, Authority, UserAccount, utcnow
+from altar.db.models import Authority, UserAccount, utcnow
 from altar.errors import AccessDenied, NotFoundError, ValidationError
 from altar.passwords import hash_password, needs_rehash, password_problems, verify_password
+from altar.vocab import ROLES
 
 
 @dataclass(frozen=True)

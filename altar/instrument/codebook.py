@@ -21,6 +21,7 @@ from typing import Any, Literal, Protocol, TypeVar
 import yaml
 
 from altar.errors import CodebookError
+from altar.resources import parse_yaml
 
 BINARY_ANSWERS = ("yes", "suspected", "no", "unknown")
 ItemType = Literal["binary", "count"]
@@ -136,7 +137,7 @@ def load_definition(path: Path, what: str, parse: Callable[[Any], D]) -> D:
     it with ``parse`` and stamp it with the digest of its content, which
     ``altar`` records so a released version cannot change unnoticed."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = parse_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CodebookError(f"cannot read {what} {path.name}: {exc}") from exc
     try:

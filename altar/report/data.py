@@ -27,8 +27,8 @@ from altar.instrument import Codebook
 from altar.report.pen_pictures import PublishedPenPicture, read_published
 from altar.report.tables import ALL
 from altar.stats.document import StatsDocument
+from altar.vocab import CASE_ATTRIBUTES
 
-COHORT_ATTRIBUTES = ("authority", "stratum", "cohort", "sex", "ethnicity", "age")
 MIGRATION_ITEMS = ("conflict_migration", "unaccompanied_asylum")
 KNOWN_OR_SUSPECTED = ("yes", "suspected")
 
@@ -54,7 +54,7 @@ class RegionData:
     by_stratum: StatsDocument
     by_sex: StatsDocument | None
     by_ethnicity: StatsDocument | None
-    cohort: dict[tuple, int]  # COHORT_ATTRIBUTES -> children
+    cohort: dict[tuple, int]  # CASE_ATTRIBUTES -> children
     migrated: tuple[dict[str, int], dict[str, dict[str, ScoreDistribution]]] | None
     dates: dict[str, tuple[date, date]]  # "all" and each authority
     state: StoreState
@@ -88,7 +88,7 @@ def read_region(
         if full
         else None
     )
-    cohort = tallies.cross_tab(session, COHORT_ATTRIBUTES)
+    cohort = tallies.cross_tab(session, CASE_ATTRIBUTES)
     dates = tallies.screening_dates(session, by="authority")
     everyone = tallies.screening_dates(session).get(tallies.ALL)
     if everyone:

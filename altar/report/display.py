@@ -9,33 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from altar.db.reference import COHORTS, STRATA
+from altar.vocab import AGE_MAX, AGE_MIN, LABELS
 
-STRATUM_LABELS = dict(STRATA)
-COHORT_LABELS = dict(COHORTS)
-SEX_LABELS = {"male": "Boys", "female": "Girls", "other": "Other", "unknown": "Not recorded"}
-ETHNICITY_LABELS = {
-    "white": "White",
-    "mixed": "Mixed or multiple",
-    "asian": "Asian or Asian British",
-    "black": "Black or Black British",
-    "other": "Other ethnic group",
-    "unknown": "Not recorded",
-}
-# Age at screening, in the bands the cohort tables use (10 to 18 is all the store allows).
-AGE_BANDS = (("10-13", 10, 13), ("14-15", 14, 15), ("16-18", 16, 18))
+# Age at screening, in the bands the cohort tables use (AGE_MIN to AGE_MAX is all the store allows).
+AGE_BANDS = ((f"{AGE_MIN}-13", AGE_MIN, 13), ("14-15", 14, 15), (f"16-{AGE_MAX}", 16, AGE_MAX))
 AGE_UNKNOWN = "Not recorded"
 ALL_LABEL = "All children"
 
 
 def category_labels(attribute: str) -> dict[str, str]:
     """Readable names for the values of a case attribute (authorities are named by the store)."""
-    return {
-        "stratum": STRATUM_LABELS,
-        "cohort": COHORT_LABELS,
-        "sex": SEX_LABELS,
-        "ethnicity": ETHNICITY_LABELS,
-    }.get(attribute, {})
+    return LABELS.get(attribute, {})
 
 
 def age_band(age: int | None) -> str:

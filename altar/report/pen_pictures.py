@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 
 from altar.db.pen_pictures import PublishedPenPicture, published
 from altar.disclosure import Rule
-from altar.report.display import STRATUM_LABELS
 from altar.stats.document import StatsDocument
 from altar.stories.pen_pictures import paragraphs
+from altar.vocab import STRATUM_LABELS
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from altar.disclosure import Rule
 from altar.instrument import Item
 from altar.report.data import AuthorityData, RegionData, groups_of
-from altar.report.display import STRATUM_LABELS
 from altar.report.sections.cohort import cohort_cross
 from altar.report.tables import (
     ALL,
@@ -27,6 +26,7 @@ from altar.report.tables import (
     prevalence_table,
 )
 from altar.stats.document import GroupFigures, StatsDocument
+from altar.vocab import CASE_ATTRIBUTES, STRATUM_LABELS
 
 HEADLINES = (
     ("any_abuse", "Known or suspected abuse (any type)"),
@@ -62,7 +62,8 @@ def region_figures(data: RegionData, rule: Rule) -> RegionFigures:
     head = prevalence_table(headline_specs, strata, sizes, rule)
     cohort = {
         attribute: cohort_cross(data, attribute, rule)
-        for attribute in ("authority", "cohort", "sex", "ethnicity", "age")
+        for attribute in CASE_ATTRIBUTES
+        if attribute != "stratum"  # the tables' columns
     }
     return RegionFigures(doc.n_cases, strata, items, protective, head, headline_specs, cohort)
 

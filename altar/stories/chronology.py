@@ -22,45 +22,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from altar.capture.records import Problem
-from altar.db.models import AGENCIES, EVENT_TYPES
+from altar.vocab import AGENCIES, AGENCY_LABELS, EVENT_TYPE_LABELS, EVENT_TYPES
 
 EARLIEST_YEAR = 1990  # before any child on a youth justice caseload today was born
 NOTE_MAX = 500
 COLUMNS = ("case_ref", "date", "agency", "event_type", "note")
 
-# Readable names, used for display and accepted as input ("children's social care").
-AGENCY_LABELS: Mapping[str, str] = {
-    "social_care": "Children's social care",
-    "education": "Education",
-    "health": "Health",
-    "police": "Police",
-    "youth_justice": "Youth justice",
-    "courts": "Courts",
-    "housing": "Housing",
-    "voluntary": "Voluntary sector",
-    "other": "Other",
-}
-EVENT_TYPE_LABELS: Mapping[str, str] = {
-    "referral": "Referral",
-    "assessment": "Assessment",
-    "early_help": "Early help",
-    "child_in_need_plan": "Child in need plan",
-    "child_protection_plan": "Child protection plan",
-    "care_entry": "Entered care",
-    "care_exit": "Left care",
-    "placement_move": "Placement move",
-    "exclusion": "Exclusion",
-    "school_move": "School move",
-    "missing_episode": "Missing episode",
-    "bereavement": "Bereavement",
-    "offence": "Offence",
-    "arrest": "Arrest",
-    "caution": "Caution",
-    "court_outcome": "Court outcome",
-    "custody": "Custody",
-    "release": "Release",
-    "other": "Other",
-}
 # Other spellings practitioners use, after normalising (see _key).
 _AGENCY_ALIASES = {
     "childrens_services": "social_care",

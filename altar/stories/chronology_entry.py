@@ -24,7 +24,6 @@ from altar.capture.values import parse_case_ref
 from altar.db import audit
 from altar.db import chronology as store
 from altar.db.cases import case_ids
-from altar.db.models import OFFENCE_TYPES
 from altar.errors import NotFoundError, ValidationError
 from altar.render.timeline import TimelineEvent, timeline_chart
 from altar.stories.chronology import (
@@ -35,6 +34,7 @@ from altar.stories.chronology import (
     format_event_date,
     validate_event,
 )
+from altar.vocab import OFFENCE_TYPES
 
 ENTITY = "chronology_event"
 LIST_COLUMNS = ("id", "date", "agency", "event_type", "note", "recorded_by")

@@ -44,10 +44,10 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
-from altar.db.models import OFFENCE_TYPES
 from altar.stats.describe import describe
 from altar.stats.document import MeasureSummary
 from altar.stories.chronology import Event
+from altar.vocab import OFFENCE_TYPES
 
 # code -> (label, unit), in the order the statistics show them.
 MEASURES: dict[str, tuple[str, str]] = {

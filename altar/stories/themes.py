@@ -27,8 +27,9 @@ from altar.access import Permission, User, require, require_case
 from altar.capture.csvio import write_csv
 from altar.db import audit
 from altar.db import themes as store
-from altar.db.models import STRATA, Case, StoryTag, Theme
+from altar.db.models import Case, StoryTag, Theme
 from altar.errors import NotFoundError, ValidationError
+from altar.vocab import STRATA
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
 LABEL_MAX = Theme.__table__.c.label.type.length

@@ -14,18 +14,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from altar.db.models import COHORTS, ETHNICITIES, SEXES, STRATA
 from altar.disclosure import Figure, Rule, figure, suppress_table
-from altar.report.data import COHORT_ATTRIBUTES, RegionData, groups_of
-from altar.report.display import (
-    AGE_BANDS,
-    AGE_UNKNOWN,
-    COHORT_LABELS,
-    ETHNICITY_LABELS,
-    SEX_LABELS,
-    STRATUM_LABELS,
-    age_band,
-)
+from altar.report.data import RegionData, groups_of
+from altar.report.display import AGE_BANDS, AGE_UNKNOWN, age_band
 from altar.report.tables import (
     CountCell,
     CrossTable,
@@ -35,6 +26,7 @@ from altar.report.tables import (
     cross_table,
     pct_number,
 )
+from altar.vocab import CASE_ATTRIBUTES, CODES, LABELS, STRATUM_LABELS
 
 if TYPE_CHECKING:  # protected imports this module to build the region's cohort tables
     from altar.report.protected import RegionFigures
@@ -59,7 +51,7 @@ class TableBlock:
 
 def cohort_cross(data: RegionData, attribute: str, rule: Rule) -> ProtectedCross:
     """Children by one attribute (authority, sample, sex, ethnicity, age band) and stratum, protected as one table."""
-    index = COHORT_ATTRIBUTES.index(attribute)
+    index = CASE_ATTRIBUTES.index(attribute)
     counts: Counter = Counter()
     for key, n in data.cohort.items():
         value = key[index]
@@ -86,12 +78,7 @@ def _categories(data: RegionData, attribute: str, present: set) -> list[tuple[st
     if attribute == "age":
         bands = [label for label, _, _ in AGE_BANDS] + [AGE_UNKNOWN]
         return [(b, b) for b in bands if b in present]
-    order, labels = {
-        "stratum": (STRATA, STRATUM_LABELS),
-        "cohort": (COHORTS, COHORT_LABELS),
-        "sex": (SEXES, SEX_LABELS),
-        "ethnicity": (ETHNICITIES, ETHNICITY_LABELS),
-    }[attribute]
+    order, labels = CODES[attribute], LABELS[attribute]
     return [(v, labels.get(v, v)) for v in order if v in present]
 
 
@@ -136,8 +123,8 @@ def distributions(
         "ethnicity": "Ethnicity",
         "age": "Age at screening",
     }
-    for attribute in ("stratum", "cohort", "sex", "ethnicity", "age"):
-        index = COHORT_ATTRIBUTES.index(attribute)
+    for attribute in CASE_ATTRIBUTES[1:]:  # all but authority: the summary is one authority's
+        index = CASE_ATTRIBUTES.index(attribute)
         counts: Counter = Counter()
         for key, n in data.cohort.items():
             if key[0] == code:

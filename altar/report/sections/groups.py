@@ -16,7 +16,6 @@ from altar.instrument import Codebook, Item
 from altar.report import figures as charts
 from altar.report import findings as words
 from altar.report.data import RegionData, groups_of
-from altar.report.display import ETHNICITY_LABELS
 from altar.report.figures import ChartView
 from altar.report.findings import GroupShare
 from altar.report.sections.aces import band_cross
@@ -34,6 +33,7 @@ from altar.report.tables import (
 )
 from altar.stats import summarise_score
 from altar.stats.document import GroupFigures
+from altar.vocab import ETHNICITY_LABELS
 
 # Girls are set beside all the other children (boys, and any whose sex is
 # recorded otherwise or not at all: a category of one or two children would

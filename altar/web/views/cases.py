@@ -10,43 +10,21 @@ from altar.capture.entry import DETAILS, add_case, change_details, detail_texts
 from altar.capture.records import RowError
 from altar.db.authorities import authority_names, list_authorities
 from altar.db.caseload import case_overview, caseload_page
-from altar.db.models import ETHNICITIES, SCREENING_STATUSES, SEXES, STRATA
-from altar.db.reference import COHORTS as COHORT_LABELS
-from altar.db.reference import STRATA as STRATUM_LABELS
 from altar.errors import ValidationError
+from altar.vocab import (
+    CASE_COLUMNS,
+    CATEGORIES,
+    COHORT_LABELS,
+    COLUMN_LABELS,
+    ETHNICITIES,
+    SEXES,
+    STATUS_LABELS,
+    STRATUM_LABELS,
+)
 from altar.web import pages
 
 bp = Blueprint("cases", __name__)
 
-STATUSES = ("not_started", *SCREENING_STATUSES)
-STATUS_LABELS = (
-    ("not_started", "Not started"),
-    ("in_progress", "In progress"),
-    ("complete", "Complete"),
-)
-# The fields of `altar case add`, in the form's order (their ids are the
-# library's column names, so a problem's column names its field).
-CASE_FIELDS = (
-    "case_ref",
-    "authority",
-    "stratum",
-    "cohort",
-    "sex",
-    "ethnicity",
-    "age",
-    "screened_on",
-)
-LABELS = {
-    "case_ref": "Case reference",
-    "authority": "Authority",
-    "stratum": "Stratum",
-    "cohort": "Cohort",
-    "sex": "Sex",
-    "ethnicity": "Ethnicity",
-    "age": "Age",
-    "screened_on": "Screening date",
-}
-CHOICES = ("authority", "stratum", "cohort", "sex", "ethnicity")
 # What `altar case add` assumes when an option is left out, shown ticked.
 NEW_DEFAULTS = {"cohort": "main", "sex": "unknown", "ethnicity": "unknown"}
 
@@ -68,8 +46,8 @@ def index() -> str:
         authorities = [(a.code, a.name) for a in list_authorities(db, user)]
     options = {
         "authority": [("", "All authorities"), *authorities],
-        "stratum": [("", "All strata"), *STRATUM_LABELS],
-        "status": [("", "Any status"), *STATUS_LABELS],
+        "stratum": [("", "All strata"), *STRATUM_LABELS.items()],
+        "status": [("", "Any status"), *STATUS_LABELS.items()],
     }
     return render_template(
         "cases/index.html",
@@ -77,14 +55,14 @@ def index() -> str:
         filters=filters,
         search=search,
         options=options,
-        names={"authority": dict(authorities), "stratum": dict(STRATUM_LABELS)},
+        names={"authority": dict(authorities), "stratum": STRATUM_LABELS},
     )
 
 
 def _filters(by_authority: bool) -> dict[str, str | None]:
     """The GET form's filters; a value no option offers (a hand-edited URL)
     is ignored rather than showing an empty list for a typo."""
-    choices = {"stratum": STRATA, "status": STATUSES}
+    choices = {"stratum": STRATUM_LABELS, "status": STATUS_LABELS}
     chosen = {
         name: request.args.get(name) if request.args.get(name) in options else None
         for name, options in choices.items()
@@ -98,8 +76,9 @@ def _filters(by_authority: bool) -> dict[str, str | None]:
 def new() -> Response | str | tuple[str, int]:
     user = pages.user()
     if request.method == "GET":
-        return _new_form({**dict.fromkeys(CASE_FIELDS, ""), **NEW_DEFAULTS})
-    typed = {name: pages.form_text(name).strip() for name in CASE_FIELDS}
+        return _new_form({**dict.fromkeys(CASE_COLUMNS, ""), **NEW_DEFAULTS})
+    # The fields are the library's column names, so a problem's column names its field.
+    typed = {name: pages.form_text(name).strip() for name in CASE_COLUMNS}
     # A practitioner's form has no authority field: theirs is implied. A
     # crafted post naming another is refused by the library (AccessDenied).
     typed["authority"] = typed["authority"] or (user.authority or "")
@@ -124,8 +103,8 @@ def _message(column: str, value: str, reason: str) -> str:
     """The library's reason as a sentence, named by the field's label unless
     it already says what it is about ("a case reference is required"). A
     choice left unmade gets the GOV.UK wording, not the list of codes."""
-    label = LABELS.get(column, column)
-    if column in CHOICES and not value.strip():
+    label = COLUMN_LABELS.get(column, column)
+    if column in CATEGORIES and not value.strip():
         return f"Select the {label.lower()}"
     if label.split()[-1].lower() in reason.lower():
         return reason[:1].upper() + reason[1:]
@@ -142,8 +121,8 @@ def _choices() -> dict[str, object]:
         authorities = [(a.code, a.name) for a in list_authorities(db, pages.user())]
     options = {
         "authority": [("", "Choose an authority"), *authorities],
-        "stratum": list(STRATUM_LABELS),
-        "cohort": list(COHORT_LABELS),
+        "stratum": list(STRATUM_LABELS.items()),
+        "cohort": list(COHORT_LABELS.items()),
         "sex": [(code, code.capitalize()) for code in SEXES],
         "ethnicity": [(code, code.capitalize()) for code in ETHNICITIES],
     }
@@ -186,7 +165,7 @@ def show(ref: str) -> str:
         row = case_overview(db, pages.user(), ref)
         names = {
             "authority": authority_names(db),
-            "stratum": dict(STRATUM_LABELS),
-            "cohort": dict(COHORT_LABELS),
+            "stratum": STRATUM_LABELS,
+            "cohort": COHORT_LABELS,
         }
     return render_template("cases/show.html", row=row, names=names)

@@ -10,9 +10,10 @@ from werkzeug.wrappers import Response
 
 from altar import report
 from altar.access import Permission, require
-from altar.completeness import STRATUM_LABELS, completeness
+from altar.completeness import completeness
 from altar.errors import NotFoundError, RenderError, ValidationError
 from altar.report import ReportOptions
+from altar.vocab import STRATUM_LABELS
 from altar.web import pages
 from altar.web.pages import Problem
 

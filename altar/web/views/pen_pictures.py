@@ -10,11 +10,11 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from altar.access import Permission, require
-from altar.completeness import STRATUM_LABELS
 from altar.db.authorities import authority_names
 from altar.errors import ConflictError, NotFoundError, ValidationError
 from altar.stories import pen_pictures
 from altar.stories.pen_pictures import BODY_MAX, TITLE_MAX, PenPictureInvalid
+from altar.vocab import STRATUM_LABELS
 from altar.web import pages
 from altar.web.pages import Problem
 

@@ -17,8 +17,8 @@ from werkzeug.wrappers import Response
 
 from altar.capture import web_form
 from altar.db.authorities import authority_names
-from altar.db.reference import STRATA
 from altar.errors import ConflictError
+from altar.vocab import STRATUM_LABELS
 from altar.web import pages
 
 bp = Blueprint("screening", __name__)
@@ -46,7 +46,7 @@ def form(ref: str) -> str | Response | tuple[str, int]:
 def _render(page: web_form.ScreeningPage) -> str:
     problems = [pages.Problem(p.message, p.field) for p in page.problems]
     with pages.reading() as db:
-        names = {"authority": authority_names(db), "stratum": dict(STRATA)}
+        names = {"authority": authority_names(db), "stratum": STRATUM_LABELS}
     return render_template(
         "screening/form.html",
         page=page,
