@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install clean
+.PHONY: demo test lint install clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=python3" >&2; exit 1; }
@@ -22,6 +22,13 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The gates CI holds the tree to: style, formatting, types and the layer contract.
+lint: $(STAMP)
+	$(BIN)/ruff check altar tests benchmarks migrations
+	$(BIN)/ruff format --check altar tests benchmarks migrations
+	$(BIN)/mypy altar
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) demo reports/*.html reports/*.pdf .pytest_cache

@@ -1,9 +1,10 @@
 """The lead researcher's adversity statistics (``altar stats``): counts from
 the database (``db.tallies``), turned into figures by the pure functions in
-``altar.stats``, assembled into one JSON-ready document.
+``altar.stats``, assembled into one typed document
+(``altar.stats.document.StatsDocument``).
 
-The document's shape is a published contract (reports and outside checks
-read it); see ``stats_document``.
+The document's JSON (its ``to_dict()``) is a published contract (outside
+checks read it); reports read its attributes. See ``stats_document``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from altar.db.authorities import resolve_authority
 from altar.db.tallies import ALL, CountDistribution, Filters, ScoreDistribution
 from altar.instrument import Codebook, Item
 from altar.stats import (
-    BinaryTally,
+    BaselineComparison,
+    ScoreSummary,
     compare_proportions,
     compare_with_baseline,
     holm,
@@ -27,13 +29,27 @@ from altar.stats import (
     summarise_counts,
     summarise_score,
 )
+from altar.stats.document import (
+    ChronologyFigures,
+    CountFigures,
+    GroupFigures,
+    Headlines,
+    InstrumentVersion,
+    ItemBaseline,
+    ItemComparison,
+    ItemFigures,
+    MeasureLabel,
+    ScoreBaseline,
+    ScoreTrend,
+    StatsDocument,
+)
 from altar.stories.measures import (
     FACT_FIELDS,
     MEASURES,
     ChildMeasures,
     ChronologyFacts,
+    measure_summary,
     measures_from_facts,
-    summarise_measures,
 )
 from altar.vocab import CODES
 
@@ -101,35 +117,36 @@ def stats_document(
     filters: Filters = Filters(),  # noqa: B008 (frozen, so one shared default is safe)
     baselines: Sequence[Baseline] = (),
     chronologies: bool = False,
-) -> dict:
-    """The ``altar stats --json`` document for one breakdown. With
-    ``chronologies`` it has a ``chronology`` section too (the measures
-    derived from the children's chronologies; the reports, which do not
-    show them, leave it out and the query it costs)."""
+) -> StatsDocument:
+    """The ``altar stats`` document for one breakdown (``to_dict()``: the
+    ``--json`` output). With ``chronologies`` it has a ``chronology``
+    section too (the measures derived from the children's chronologies; the
+    reports, which do not show them, leave it out and the query it costs)."""
     counts = read_counts(session, book, by, filters, chronologies)
     order = group_order(by, filters, counts.sizes)
     groups = {g: group_figures(book, counts, g) for g in order}
     groups[ALL] = group_figures(book, _total(counts, order), ALL)
-    return {
-        "instrument": {"name": book.name, "version": book.version},
-        "n_cases": groups[ALL]["n"],
-        "by": by,
-        "filters": filters.as_dict(),
-        "groups": groups,
-        "comparisons": compare_groups(book, groups, order),
-        "trends": score_trends(book, groups, by, order),
-        "baseline": baseline_comparisons(book, groups[ALL], baselines),
-        "notes": [
+    return StatsDocument(
+        instrument=InstrumentVersion(book.name, book.version),
+        n_cases=groups[ALL].n,
+        by=by,
+        filters=filters.as_dict(),
+        groups=groups,
+        comparisons=compare_groups(book, groups, order),
+        trends=score_trends(book, groups, by, order),
+        baseline=baseline_comparisons(book, groups[ALL], baselines),
+        notes=(
             "Proportions are 0..1. pct_known = yes / answered; pct_known_or_suspected = (yes + suspected) / "
             "answered; pct_all = yes / n, a lower bound because case files under-record. answered excludes "
             "unknown and unanswered items.",
             "ci95: Wilson score interval without continuity correction.",
             HOLM_NOTE,
-        ],
-    } | ({"chronology": chronology_figures(counts, order)} if chronologies else {})
+        ),
+        chronology=chronology_figures(counts, order) if chronologies else None,
+    )
 
 
-CHRONOLOGY_NOTES = [
+CHRONOLOGY_NOTES = (
     "Chronology measures: children without a chronology, or for whom a measure cannot be computed (no "
     "offence, no children's social care event, age not known), are counted as missing, never as zero.",
     "First offence: the earliest offence, arrest, caution, court outcome or custody event. School moves and "
@@ -138,20 +155,20 @@ CHRONOLOGY_NOTES = [
     "Age at first contact with children's social care is approximate to within a year: age in whole years at "
     "screening less the time from the event to the screening; the true age lies between it and a year more.",
     "Quartiles by linear interpolation (Hyndman and Fan type 7: R's default, numpy.percentile).",
-]
+)
 
 
-def chronology_figures(counts: Counts, order: Sequence[str]) -> dict:
+def chronology_figures(counts: Counts, order: Sequence[str]) -> ChronologyFigures:
     """The ``chronology`` section: per group (and all), children with a
     chronology and each derived measure's n, missing, median, quartiles,
     mean and range."""
     groups = {
-        g: summarise_measures(counts.chronologies.get(g, []), counts.sizes.get(g, 0)) for g in order
+        g: measure_summary(counts.chronologies.get(g, []), counts.sizes.get(g, 0)) for g in order
     }
     everyone = [child for g in order for child in counts.chronologies.get(g, [])]
-    groups[ALL] = summarise_measures(everyone, sum(counts.sizes.get(g, 0) for g in order))
-    measures = {code: {"label": label, "unit": unit} for code, (label, unit) in MEASURES.items()}
-    return {"measures": measures, "groups": groups, "notes": CHRONOLOGY_NOTES}
+    groups[ALL] = measure_summary(everyone, sum(counts.sizes.get(g, 0) for g in order))
+    measures = {code: MeasureLabel(label, unit) for code, (label, unit) in MEASURES.items()}
+    return ChronologyFigures(measures, groups, CHRONOLOGY_NOTES)
 
 
 def group_order(by: str, filters: Filters, sizes: Mapping[str, int]) -> list[str]:
@@ -164,46 +181,47 @@ def group_order(by: str, filters: Filters, sizes: Mapping[str, int]) -> list[str
     return [g for g in fixed if chosen in (None, g) and (g in sizes or by in ("stratum", "cohort"))]
 
 
-def group_figures(book: Codebook, counts: Counts, group: str) -> dict:
+def group_figures(book: Codebook, counts: Counts, group: str) -> GroupFigures:
     n = counts.sizes.get(group, 0)
-    items = {}
-    for item in book.items:
-        if item.type == "binary":
-            items[item.code] = _binary_item(
-                item, counts.binary.get(group, {}).get(item.code, {}), n
-            )
-    figures: dict = {
-        "n": n,
-        "items": items,
-        "counts": {
-            item.code: _count_item(item, counts.counts.get(group, {}).get(item.code), n)
-            for item in book.items
-            if item.type == "count"
-        },
+    items = {
+        item.code: _binary_item(item, counts.binary.get(group, {}).get(item.code, {}), n)
+        for item in book.items
+        if item.type == "binary"
     }
+    count_items = {
+        item.code: _count_item(item, counts.counts.get(group, {}).get(item.code), n)
+        for item in book.items
+        if item.type == "count"
+    }
+    scores = {}
     for code, by_group in counts.scores.items():
         score = book.score(code.removesuffix("_incl_suspected"))
         dist = by_group.get(group, ScoreDistribution())
-        figures[code] = summarise_score(
+        scores[code] = summarise_score(
             _with_zero_scores(dist.freq, n), score.bands, dist.n_with_unknown
-        ).to_dict()
-    figures["summary"] = _summary(figures, n)
-    return figures
+        )
+    return GroupFigures(n, items, count_items, scores, _summary(scores, n))
 
 
-def _binary_item(item: Item, answers: Mapping[str, int], n: int) -> dict:
+def _binary_item(item: Item, answers: Mapping[str, int], n: int) -> ItemFigures:
     yes, suspected, no = (answers.get(a, 0) for a in ("yes", "suspected", "no"))
     stored = sum(answers.values())
-    tally = BinaryTally(yes=yes, suspected=suspected, no=no, unknown=n - yes - suspected - no)
-    return {**tally.to_dict(), "not_answered": n - stored, "protective": item.protective}
+    return ItemFigures(
+        yes=yes,
+        suspected=suspected,
+        no=no,
+        unknown=n - yes - suspected - no,
+        not_answered=n - stored,
+        protective=item.protective,
+    )
 
 
-def _count_item(item: Item, dist: CountDistribution | None, n: int) -> dict:
+def _count_item(item: Item, dist: CountDistribution | None, n: int) -> CountFigures:
     dist = dist or CountDistribution()
     stored = dist.unknown + sum(dist.freq.values())
     # Unanswered counts are unknown to the statistics, and said so.
-    summary = summarise_counts(dist.freq, dist.unknown + (n - stored), item.thresholds).to_dict()
-    return {**summary, "not_answered": n - stored}
+    summary = summarise_counts(dist.freq, dist.unknown + (n - stored), item.thresholds)
+    return CountFigures.of(summary, not_answered=n - stored)
 
 
 def _with_zero_scores(freq: Mapping[int, int], n: int) -> dict[int, int]:
@@ -212,21 +230,25 @@ def _with_zero_scores(freq: Mapping[int, int], n: int) -> dict[int, int]:
     return {**freq, 0: freq.get(0, 0) + missing} if missing > 0 else dict(freq)
 
 
-def _summary(figures: dict, n: int) -> dict:
+def _summary(scores: Mapping[str, ScoreSummary], n: int) -> Headlines:
     """The headline counts a report states in words."""
-    abuse, abuse_ks = figures.get("abuse_types", {}), figures.get("abuse_types_incl_suspected", {})
-    ace, ace_ks = figures.get("ace_score", {}), figures.get("ace_score_incl_suspected", {})
-    return {
-        "abuse_types_4plus": abuse.get("4+"),
-        "abuse_types_none": abuse.get("0"),
-        "abuse_types_4plus_incl_suspected": abuse_ks.get("4+"),
-        "abuse_types_none_incl_suspected": abuse_ks.get("0"),
-        "ace_4plus": ace.get("4+"),
-        "ace_none": ace.get("0"),
-        "ace_4plus_incl_suspected": ace_ks.get("4+"),
-        "ace_none_incl_suspected": ace_ks.get("0"),
-        "any_abuse_incl_suspected": None if not abuse_ks else n - abuse_ks.get("0", 0),
-    }
+
+    def band(code: str, label: str) -> int | None:
+        score = scores.get(code)
+        return None if score is None else score.bands.get(label)
+
+    abuse_ks = scores.get("abuse_types_incl_suspected")
+    return Headlines(
+        abuse_types_4plus=band("abuse_types", "4+"),
+        abuse_types_none=band("abuse_types", "0"),
+        abuse_types_4plus_incl_suspected=band("abuse_types_incl_suspected", "4+"),
+        abuse_types_none_incl_suspected=band("abuse_types_incl_suspected", "0"),
+        ace_4plus=band("ace_score", "4+"),
+        ace_none=band("ace_score", "0"),
+        ace_4plus_incl_suspected=band("ace_score_incl_suspected", "4+"),
+        ace_none_incl_suspected=band("ace_score_incl_suspected", "0"),
+        any_abuse_incl_suspected=None if abuse_ks is None else n - abuse_ks.bands.get("0", 0),
+    )
 
 
 def _total(counts: Counts, order: Iterable[str]) -> Counts:
@@ -261,96 +283,96 @@ def _add(into: dict[int, int], freq: Mapping[int, int]) -> None:
         into[value] = into.get(value, 0) + n
 
 
-def compare_groups(book: Codebook, groups: Mapping[str, dict], order: Sequence[str]) -> list[dict]:
+def compare_groups(
+    book: Codebook, groups: Mapping[str, GroupFigures], order: Sequence[str]
+) -> tuple[ItemComparison, ...]:
     """Per binary item, known-or-suspected against no across the groups, with
     Holm-adjusted p-values over all items. A selection with no children
     has no groups, so nothing to compare."""
-    results: list[dict] = []
     if not order:
-        return results
+        return ()
+    tested = []
     for item in book.items:
         if item.type != "binary":
             continue
-        rows = [groups[g]["items"][item.code] for g in order]
-        table = [[r["yes"] + r["suspected"], r["no"]] for r in rows]
-        result = compare_proportions(table, labels=list(order)).to_dict()
-        results.append(
-            {
-                "item": item.code,
-                "label": item.label,
-                "measure": "known or suspected vs no (answered only)",
-                **result,
-            }
+        rows = [groups[g].items[item.code] for g in order]
+        table = [[r.yes + r.suspected, r.no] for r in rows]
+        tested.append((item, compare_proportions(table, labels=list(order))))
+    adjusted = holm([result.p for _, result in tested])
+    return tuple(
+        ItemComparison(
+            item.code, item.label, "known or suspected vs no (answered only)", result, p_holm
         )
-    for entry, adjusted in zip(results, holm([r["p"] for r in results])):
-        entry["p_holm"] = adjusted
-    return results
+        for (item, result), p_holm in zip(tested, adjusted)
+    )
 
 
 def score_trends(
-    book: Codebook, groups: Mapping[str, dict], by: str, order: Sequence[str]
-) -> list[dict]:
+    book: Codebook, groups: Mapping[str, GroupFigures], by: str, order: Sequence[str]
+) -> tuple[ScoreTrend, ...]:
     """Do the score bands shift across ordered groups? Linear-by-linear
     association (Mantel), bands scored 0, 1, 2...; only where the groups have
     an order, or there are two of them."""
     ordered = [g for g in ORDERED.get(by, order if len(order) == 2 else ()) if g in order]
     if len(ordered) < 2:
-        return [
-            {
-                "score": s.code,
-                "test": "not_testable",
-                "reason": f"the groups of '{by}' have no natural order",
-            }
+        return tuple(
+            ScoreTrend(s.code, unordered=f"the groups of '{by}' have no natural order")
             for s in book.scores
-        ]
+        )
     out = []
     for score in book.scores:
         for code in (score.code, f"{score.code}_incl_suspected"):
-            table = [[groups[g][code][band] for band in score.bands] for g in ordered]
-            result = linear_by_linear(table).to_dict()
-            out.append({"score": code, "groups": ordered, "bands": list(score.bands), **result})
-    return out
+            table = [[groups[g].scores[code].bands[band] for band in score.bands] for g in ordered]
+            out.append(
+                ScoreTrend(code, tuple(ordered), tuple(score.bands), linear_by_linear(table))
+            )
+    return tuple(out)
 
 
 def baseline_comparisons(
-    book: Codebook, everyone: dict, baselines: Sequence[Baseline]
-) -> list[dict]:
+    book: Codebook, everyone: GroupFigures, baselines: Sequence[Baseline]
+) -> tuple[ItemBaseline | ScoreBaseline, ...]:
     """Cohort prevalence against each general-population figure, item by item
     and for ACE score bands, with an exact binomial test."""
-    out = []
+    out: list[ItemBaseline | ScoreBaseline] = []
     for baseline in baselines:
         for b_item in baseline.items:
-            if b_item.code not in everyone["items"]:
+            row = everyone.items.get(b_item.code)
+            if row is None:
                 continue
-            row = everyone["items"][b_item.code]
-            entry = {
-                "baseline": baseline.key,
-                "item": b_item.code,
-                "source_item": b_item.source_item,
-                "baseline_prevalence": b_item.prevalence,
-                "confirmed": b_item.confirmed,
-                "mapping_note": b_item.mapping_note,
-                "note": b_item.note,
-            }
-            if b_item.prevalence is None:
-                entry["reason"] = "not measured by this study: no baseline"
-            else:
-                for name, successes in (
-                    ("known", row["yes"]),
-                    ("known_or_suspected", row["yes"] + row["suspected"]),
-                ):
-                    entry[name] = compare_with_baseline(
-                        successes, row["answered"], b_item.prevalence
-                    ).to_dict()
-            out.append(entry)
+            p = b_item.prevalence
+            known, known_or_suspected = (
+                (None, None)
+                if p is None
+                else (
+                    compare_with_baseline(row.yes, row.answered, p),
+                    compare_with_baseline(row.yes + row.suspected, row.answered, p),
+                )
+            )
+            out.append(
+                ItemBaseline(
+                    baseline=baseline.key,
+                    item=b_item.code,
+                    baseline_prevalence=p,
+                    confirmed=b_item.confirmed,
+                    note=b_item.note,
+                    known=known,
+                    known_or_suspected=known_or_suspected,
+                    source_item=b_item.source_item,
+                    mapping_note=b_item.mapping_note,
+                    reason="not measured by this study: no baseline" if p is None else None,
+                )
+            )
         out += _score_baselines(book, everyone, baseline)
-    return out
+    return tuple(out)
 
 
-def _score_baselines(book: Codebook, everyone: dict, baseline: Baseline) -> list[dict]:
+def _score_baselines(
+    book: Codebook, everyone: GroupFigures, baseline: Baseline
+) -> list[ScoreBaseline]:
     out = []
     for code, figures in baseline.scores.items():
-        if code not in everyone:
+        if code not in everyone.scores:
             continue
         measured = figures.get("items_measured")
         targets = dict(figures.get("bands") or {})
@@ -358,23 +380,30 @@ def _score_baselines(book: Codebook, everyone: dict, baseline: Baseline) -> list
             targets["1+"] = figures["at_least_one"]
         for label, p in targets.items():
             cohort_items = len(book.score(code).components)
-            entry = {
-                "baseline": baseline.key,
-                "item": f"{code} {label}",
-                "baseline_prevalence": p,
-                "confirmed": label not in (figures.get("unconfirmed") or ()),
-                "items_measured": measured,
-                "cohort_items": cohort_items,
-                "note": None
-                if measured in (None, cohort_items)
-                else f"the study counted {measured} ACEs, the cohort's score counts {cohort_items}",
-            }
-            for name, key in (("known", code), ("known_or_suspected", f"{code}_incl_suspected")):
-                dist = everyone[key]
-                successes = dist["n"] - dist["0"] if label == "1+" else dist[label]
-                entry[name] = compare_with_baseline(successes, dist["n"], p).to_dict()
-            out.append(entry)
+            out.append(
+                ScoreBaseline(
+                    baseline=baseline.key,
+                    item=f"{code} {label}",
+                    baseline_prevalence=p,
+                    confirmed=label not in (figures.get("unconfirmed") or ()),
+                    note=None
+                    if measured in (None, cohort_items)
+                    else f"the study counted {measured} ACEs, the cohort's score counts {cohort_items}",
+                    known=_band_test(everyone.scores[code], label, p),
+                    known_or_suspected=_band_test(
+                        everyone.scores[f"{code}_incl_suspected"], label, p
+                    ),
+                    items_measured=measured,
+                    cohort_items=cohort_items,
+                )
+            )
     return out
+
+
+def _band_test(dist: ScoreSummary, label: str, p: float) -> BaselineComparison:
+    """The children in a score band ("1+": at least one) against a baseline share."""
+    successes = dist.n - dist.bands["0"] if label == "1+" else dist.bands[label]
+    return compare_with_baseline(successes, dist.n, p)
 
 
 LONG_COLUMNS = (
@@ -405,12 +434,12 @@ LONG_COLUMNS = (
 )
 
 
-def long_rows(doc: dict, book: Codebook) -> list[dict[str, str]]:
+def long_rows(doc: StatsDocument, book: Codebook) -> list[dict[str, str]]:
     """The tallies long-form (one row per group x item) for R, SPSS or Excel."""
     rows = []
-    for group, figures in doc["groups"].items():
+    for group, figures in doc.groups.items():
         for item in book.items:
-            base = {
+            base: dict[str, object] = {
                 "group": group,
                 "item": item.code,
                 "label": item.label,
@@ -418,43 +447,35 @@ def long_rows(doc: dict, book: Codebook) -> list[dict[str, str]]:
                 "protective": "yes" if item.protective else "no",
             }
             if item.type == "binary":
-                t = figures["items"][item.code]
-                ci, ks = t["ci95"] or [None, None], t["ci95_known_or_suspected"] or [None, None]
+                t = figures.items[item.code]
+                ci, ks = t.ci95 or (None, None), t.ci95_known_or_suspected or (None, None)
                 base |= {
-                    k: t[k]
-                    for k in (
-                        "n",
-                        "yes",
-                        "suspected",
-                        "no",
-                        "unknown",
-                        "not_answered",
-                        "answered",
-                        "pct_known",
-                        "pct_known_or_suspected",
-                        "pct_all",
-                    )
-                }
-                base |= {
+                    "n": t.n,
+                    "yes": t.yes,
+                    "suspected": t.suspected,
+                    "no": t.no,
+                    "unknown": t.unknown,
+                    "not_answered": t.not_answered,
+                    "answered": t.answered,
+                    "pct_known": t.pct_known,
+                    "pct_known_or_suspected": t.pct_known_or_suspected,
+                    "pct_all": t.pct_all,
                     "ci95_low": ci[0],
                     "ci95_high": ci[1],
                     "ci95_ks_low": ks[0],
                     "ci95_ks_high": ks[1],
                 }
             else:
-                c = figures["counts"][item.code]
+                c = figures.counts[item.code]
                 base |= {
-                    k: c[k]
-                    for k in (
-                        "n",
-                        "n_known",
-                        "unknown",
-                        "not_answered",
-                        "mean",
-                        "median",
-                        "min",
-                        "max",
-                    )
+                    "n": c.n,
+                    "n_known": c.n_known,
+                    "unknown": c.unknown,
+                    "not_answered": c.not_answered,
+                    "mean": c.mean,
+                    "median": c.median,
+                    "min": c.min,
+                    "max": c.max,
                 }
             rows.append({k: "" if v is None else str(v) for k, v in base.items()})
     return rows

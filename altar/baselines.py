@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from altar.errors import CodebookError
-from altar.resources import baselines_dir
+from altar.resources import baselines_dir, parse_yaml
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def load_baselines(extra_dirs: Iterable[Path] = ()) -> list[Baseline]:
 
 def _load(path: Path) -> Baseline:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = parse_yaml(path.read_text(encoding="utf-8"))
         return _parse(raw)
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
         raise CodebookError(f"baseline file {path.name}: {exc}") from exc

@@ -8,6 +8,7 @@ installed wheel behave the same.
 """
 
 from pathlib import Path
+from typing import Any
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -41,3 +42,11 @@ def story_templates_dir() -> Path:
 
 def identifier_lists_dir() -> Path:
     return PACKAGE_DIR / "data" / "identifiers"
+
+
+def parse_yaml(text: str) -> Any:
+    """``yaml.safe_load``, with libyaml's C parser when PyYAML has it: the
+    same data, ten times as fast (every command reads the codebook)."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

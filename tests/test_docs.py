@@ -15,9 +15,10 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 def _command_paths(command: click.Command, path: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
     if isinstance(command, click.Group):
-        for name, sub in sorted(command.commands.items()):
+        ctx = click.Context(command)  # the root group loads its commands on request
+        for name in command.list_commands(ctx):
             yield (*path, name)
-            yield from _command_paths(sub, (*path, name))
+            yield from _command_paths(command.get_command(ctx, name), (*path, name))
 
 
 COMMANDS = list(_command_paths(cli))

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from altar.disclosure import Rule, figure
 from altar.report import findings as words
 from altar.report.findings import ANSWERED, BaselineFigure, GroupShare
+from altar.stats import GroupComparison, TrendTest
+from altar.stats.document import ItemComparison
 
 
 @pytest.mark.parametrize(
@@ -136,35 +138,39 @@ def test_region_comparison_is_appended_to_an_authority_sentence():
     assert text.endswith("; West Midlands region: 65.0%.")
 
 
+def comparison(
+    test: str, p: float | None, p_holm: float | None, reason: str | None = None
+) -> ItemComparison:
+    """A stats document's comparison of one item, with only what the words read."""
+    result = GroupComparison(test, None, None, None, p, None, None, 80, (), (), reason)
+    return ItemComparison("item", "Item", "known or suspected vs no", result, p_holm)
+
+
+def trend(test: str, p: float | None = None, r: float | None = None) -> TrendTest:
+    return TrendTest(test, None, None, None, p, r, None, None, 80, (), (), (), (), (), None)
+
+
 def test_differences_in_plain_words_never_claim_more_than_the_test_shows():
     shares = [
         GroupShare("custody", "in custody", figure(30, 40)),
         GroupShare("out_of_court", "out of court", figure(10, 40)),
     ]
-    clear = words.difference_words({"test": "fisher_exact", "p": 0.001, "p_holm": 0.02}, shares)
+    clear = words.difference_words(comparison("fisher_exact", 0.001, 0.02), shares)
     assert clear.startswith(
         "Clear difference: highest in custody (75.0%), lowest out of court (25.0%)"
     )
     assert "Unlikely to be chance" in clear and "caus" not in clear
-    unclear = words.difference_words({"test": "chi_square", "p": 0.03, "p_holm": 0.4}, shares)
+    unclear = words.difference_words(comparison("chi_square", 0.03, 0.4), shares)
     assert unclear.startswith("No clear difference") and "cannot show" in unclear
     untested = words.difference_words(
-        {
-            "test": "not_testable",
-            "p": None,
-            "p_holm": None,
-            "reason": "fewer than two groups with answers",
-        },
-        shares,
+        comparison("not_testable", None, None, "fewer than two groups with answers"), shares
     )
     assert untested == "Not tested: fewer than two groups with answers."
-    assert words.difference_words(
-        {"test": "chi_square", "p": 0.03, "p_holm": 0.4}, shares, short=True
-    ) == ("No clear difference")
-    hidden = [GroupShare("a", "in a", figure(3, 40)), GroupShare("b", "in b", figure(30, 40))]
-    assert "withheld" in words.difference_words(
-        {"test": "chi_square", "p": 0.001, "p_holm": 0.01}, hidden
+    assert words.difference_words(comparison("chi_square", 0.03, 0.4), shares, short=True) == (
+        "No clear difference"
     )
+    hidden = [GroupShare("a", "in a", figure(3, 40)), GroupShare("b", "in b", figure(30, 40))]
+    assert "withheld" in words.difference_words(comparison("chi_square", 0.001, 0.01), hidden)
 
 
 def test_trend_sentence_states_direction_only_when_the_test_supports_it():
@@ -172,12 +178,12 @@ def test_trend_sentence_states_direction_only_when_the_test_supports_it():
         GroupShare("out_of_court", "given out-of-court disposals", figure(10, 40)),
         GroupShare("custody", "in custody", figure(30, 40)),
     ]
-    up = words.trend_finding({"test": "linear_by_linear", "p": 0.0001, "r": 0.4}, shares)
+    up = words.trend_finding(trend("linear_by_linear", 0.0001, 0.4), shares)
     assert up.text.startswith("ACE scores were higher the more severe the disposal")
     assert "p < 0.001" in up.note and "not that the disposal caused it" in up.note
-    flat = words.trend_finding({"test": "linear_by_linear", "p": 0.3, "r": 0.1}, shares)
+    flat = words.trend_finding(trend("linear_by_linear", 0.3, 0.1), shares)
     assert flat.text.startswith("ACE scores did not differ clearly") and "p = 0.30" in flat.note
-    assert words.trend_finding({"test": "not_testable", "reason": "x"}, shares) is None
+    assert words.trend_finding(trend("not_testable"), shares) is None
 
 
 def test_region_difference_uses_the_authoritys_interval():

@@ -297,3 +297,60 @@ def test_stats_on_an_empty_database_is_not_an_error(altar, by):
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["n_cases"] == 0 and doc["groups"]["all"]["n"] == 0
+
+
+@pytest.mark.parametrize("by", ["stratum", "authority", "sex"])
+def test_the_cli_prints_the_typed_document_and_its_attributes_are_the_json(cohort, by):
+    """Reports read the typed document's attributes, outside checks the JSON:
+    the two must be the same figures, key for key and in the same order."""
+    from click.testing import CliRunner
+
+    from altar.analysis import stats_document
+    from altar.baselines import load_baselines
+    from altar.cli import cli
+    from altar.db import connect
+    from altar.stats.document import ScoreBaseline
+
+    db, _ = cohort
+    printed = CliRunner().invoke(cli, ["--db", str(db), "stats", "--json", "--by", by])
+    assert printed.exit_code == 0, printed.output
+    with connect(str(db)).reader() as session:
+        doc = stats_document(
+            session, current_codebook(), by=by, baselines=load_baselines(), chronologies=True
+        )
+    assert printed.stdout == json.dumps(doc.to_dict(), indent=2) + "\n"
+    data = json.loads(printed.stdout)
+    assert (doc.n_cases, doc.by, list(doc.groups)) == (data["n_cases"], by, list(data["groups"]))
+    for name, group in doc.groups.items():
+        shown = data["groups"][name]
+        assert group.n == shown["n"]
+        assert (
+            group.scores["ace_score_incl_suspected"].bands["4+"]
+            == (shown["ace_score_incl_suspected"]["4+"])
+        )
+        assert (
+            group.summary.any_abuse_incl_suspected == (shown["summary"]["any_abuse_incl_suspected"])
+        )
+        physical = group.items["ace_physical_abuse"]
+        assert (physical.yes, physical.not_answered, physical.pct_known_or_suspected) == (
+            shown["items"]["ace_physical_abuse"]["yes"],
+            shown["items"]["ace_physical_abuse"]["not_answered"],
+            shown["items"]["ace_physical_abuse"]["pct_known_or_suspected"],
+        )
+        schools = group.counts["secondary_schools_count"]
+        assert (schools.median, schools.not_answered) == (
+            shown["counts"]["secondary_schools_count"]["median"],
+            shown["counts"]["secondary_schools_count"]["not_answered"],
+        )
+    assert [(c.item, c.result.p, c.p_holm) for c in doc.comparisons] == [
+        (c["item"], c["p"], c["p_holm"]) for c in data["comparisons"]
+    ]
+    assert [(t.score, t.test, t.p) for t in doc.trends] == [
+        (t["score"], t["test"], t.get("p")) for t in data["trends"]
+    ]
+    scored = [b for b in doc.baseline if isinstance(b, ScoreBaseline)]
+    assert scored and [b.known_or_suspected.prevalence for b in scored] == [
+        b["known_or_suspected"]["prevalence"] for b in data["baseline"] if "cohort_items" in b
+    ]
+    assert doc.chronology is not None
+    assert doc.chronology.groups["all"].n == data["chronology"]["groups"]["all"]["n"]

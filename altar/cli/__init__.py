@@ -1,8 +1,16 @@
 """The ``altar`` command. Each command group lives in its own module here;
-commands only parse options, call the library and print."""
+commands only parse options, call the library and print.
+
+``altar --help`` and ``altar GROUP --help`` must start in a blink, so a
+command's module is imported only when that command is run or asked for
+(``COMMANDS`` lists them with their one-line help), and it imports the
+library (with SQLAlchemy, SciPy and matplotlib behind it) inside each command.
+tests/test_cli_startup.py keeps both true.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -11,9 +19,119 @@ from altar import __version__
 from altar.cli.common import Settings, UserName
 from altar.errors import AltarError, ValidationError
 
+# Every top-level command: its name, where it is defined and its one-line
+# help, shown by `altar --help` without importing it (the test checks that
+# each line is the command's own).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "audit": (
+        "altar.cli.audit:audit",
+        "The audit trail: who added, changed or deleted what, when (UTC), with which command, "
+        "and the value before and after.",
+    ),
+    "authority": (
+        "altar.cli.authority:authority",
+        "The local authorities whose youth justice services take part.",
+    ),
+    "backup": (
+        "altar.cli.maintenance:backup_command",
+        "Copy the database to FILE, safely while others are using it.",
+    ),
+    "case": (
+        "altar.cli.cases:case",
+        "Cases: one child each, known only by a pseudonymous reference.",
+    ),
+    "check": (
+        "altar.cli.maintenance:check_command",
+        "Check the database's integrity and consistency; exit 1 on any problem.",
+    ),
+    "chronology": (
+        "altar.cli.chronology:chronology",
+        "Chronologies: the dated events of a child's life with each agency.",
+    ),
+    "db": (
+        "altar.cli.database:db",
+        "Look after the database schema (upgrades after installing a new altar).",
+    ),
+    "demo": (
+        "altar.cli.demo:demo",
+        "Build a demonstration database of a SYNTHETIC cohort in DIRECTORY.",
+    ),
+    "export": ("altar.cli.transfer:export_command", "Export every case and screening you can see."),
+    "import": (
+        "altar.cli.transfer:import_command",
+        "Import screenings from a CSV file, one row per case.",
+    ),
+    "init": (
+        "altar.cli.database:init",
+        "Create the database, or bring an existing one up to date.",
+    ),
+    "instrument": (
+        "altar.cli.instrument:instrument",
+        "The screening instrument: every item a case file is screened for.",
+    ),
+    "penpicture": (
+        "altar.cli.pen_pictures:penpicture",
+        "Pen-pictures: short anonymised portraits drawn from the case stories.",
+    ),
+    "report": (
+        "altar.cli.report:report",
+        "The regional report and each local authority's summary.",
+    ),
+    "restore": (
+        "altar.cli.maintenance:restore_command",
+        "Replace the database with the backup FILE, after checking it.",
+    ),
+    "screening": (
+        "altar.cli.screening:screening",
+        "Screenings: which adversities a child's case files evidence.",
+    ),
+    "serve": (
+        "altar.cli.web:serve",
+        "Run the web pages for practitioners and the lead researcher on this database, with "
+        "waitress (a production WSGI server), until Ctrl+C.",
+    ),
+    "stats": (
+        "altar.cli.stats:stats",
+        "How much abuse, loss and trauma the children carry, group by group.",
+    ),
+    "story": (
+        "altar.cli.stories:story",
+        "Case stories: the narrative of a child's life and the professional involvements, "
+        "written section by section from a template.",
+    ),
+    "template": ("altar.cli.transfer:template", "Blank files to fill in."),
+    "themes": (
+        "altar.cli.themes:themes",
+        "Themes: code passages of the case stories, as in NVivo or Taguette.",
+    ),
+    "user": ("altar.cli.users:user", "The people who may use this database, and their roles."),
+}
+
 
 class AltarGroup(click.Group):
-    """Turns a user's mistake into a one-line message and an exit status."""
+    """Loads a command only when it is run (click's lazy group), and turns
+    a user's mistake into a one-line message and an exit status."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, _, attribute = COMMANDS[cmd_name][0].partition(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands with their one-line help, from ``COMMANDS`` (click's
+        own listing would import every command to read its help)."""
+        limit = formatter.width - 6 - max(map(len, COMMANDS))
+        rows = [
+            (name, click.Command(name, help=summary).get_short_help_str(limit))
+            for name, (_, summary) in sorted(COMMANDS.items())
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
@@ -75,51 +193,6 @@ def cli(ctx: click.Context, db: str | None, user: str | None, traceback: bool) -
 def main() -> None:
     cli(prog_name="altar")
 
-
-def _register() -> None:
-    from altar.cli import (
-        audit,
-        authority,
-        cases,
-        chronology,
-        database,
-        demo,
-        instrument,
-        maintenance,
-        pen_pictures,
-        report,
-        screening,
-        stats,
-        stories,
-        themes,
-        transfer,
-        users,
-        web,
-    )
-
-    for module in (
-        database,
-        users,
-        authority,
-        instrument,
-        cases,
-        screening,
-        stories,
-        chronology,
-        pen_pictures,
-        themes,
-        transfer,
-        stats,
-        report,
-        demo,
-        audit,
-        maintenance,
-        web,
-    ):
-        module.register(cli)
-
-
-_register()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -6,7 +6,6 @@ import click
 
 from altar.cli.common import Settings, pass_settings
 from altar.cli.output import emit, format_option
-from altar.db import audit as change_log
 
 COLUMNS = ("at", "actor", "command", "action", "entity", "case_ref", "field", "old", "new")
 
@@ -37,12 +36,10 @@ def audit(
       altar audit --user pat --since 2021-03-01
       altar audit --since 2021-03-01 --format csv > audit.csv
     """
+    from altar.db import audit as change_log
+
     with settings.database().reader() as session:
         entries = change_log.read(
             session, settings.acting_user, case_ref=case_ref, actor=actor, since=since
         )
     emit(entries, fmt, None if fmt == "json" else COLUMNS)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(audit)

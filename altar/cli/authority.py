@@ -4,7 +4,6 @@ import click
 
 from altar.cli.common import Settings, pass_settings
 from altar.cli.output import emit, format_option, note
-from altar.db.authorities import add_authority, list_authorities
 
 
 @click.group()
@@ -30,6 +29,8 @@ def authority_list(settings: Settings, fmt: str) -> None:
     Example:
       altar authority list
     """
+    from altar.db.authorities import list_authorities
+
     with settings.database().reader() as session:
         emit(list_authorities(session, settings.acting_user), fmt)
 
@@ -51,10 +52,8 @@ def authority_add(settings: Settings, code: str, name: str, note_text: str | Non
     Example:
       altar authority add stoke_on_trent "Stoke-on-Trent"
     """
+    from altar.db.authorities import add_authority
+
     with settings.database().transaction() as session:
         row = add_authority(session, settings.acting_user, code, name, note_text)
     note(f"Added authority {row.code} ({row.name}).")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(authority)

@@ -4,14 +4,8 @@ import json
 
 import click
 
-from altar.capture.entry import add_case
-from altar.capture.exporter import case_document
-from altar.capture.values import format_answer
 from altar.cli.common import Settings, command_name, pass_settings, write_as_user
 from altar.cli.output import emit, format_option, note
-from altar.db import cases as store
-from altar.db.lifecycle import delete_case, purge_case, undelete_case
-from altar.instrument import all_codebooks
 from altar.vocab import COHORTS, ETHNICITIES, SEXES, STRATA
 
 LIST_COLUMNS = (
@@ -73,6 +67,8 @@ def case_add(settings: Settings, case_ref: str, screened_on: str | None, **field
       altar case add DUD-017 --authority dudley --stratum community --sex male --age 15
       altar screening enter DUD-017
     """
+    from altar.capture.entry import add_case
+
     with settings.database().transaction() as session:
         record = add_case(
             session,
@@ -101,6 +97,8 @@ def case_list(settings: Settings, fmt: str, **filters: str | None) -> None:
       altar case list --authority dudley --status in_progress
       altar case list --format csv > caseload.csv
     """
+    from altar.db import cases as store
+
     with settings.database().reader() as session:
         rows = store.list_cases(session, settings.acting_user, **filters)
     emit(rows, fmt, None if fmt == "json" else LIST_COLUMNS)
@@ -119,6 +117,11 @@ def case_show(settings: Settings, case_ref: str, as_json: bool) -> None:
     Example:
       altar case show DUD-017
     """
+    from altar.capture.exporter import case_document
+    from altar.capture.values import format_answer
+    from altar.db import cases as store
+    from altar.instrument import all_codebooks
+
     with settings.database().reader() as session:
         record = store.load_record(session, settings.acting_user, case_ref)
     book = all_codebooks()[record.instrument_version]
@@ -159,6 +162,8 @@ def case_delete(settings: Settings, case_ref: str) -> None:
     Example:
       altar case delete DUD-017
     """
+    from altar.db.lifecycle import delete_case
+
     write_as_user(
         settings,
         delete_case,
@@ -177,6 +182,8 @@ def case_undelete(settings: Settings, case_ref: str) -> None:
     Example:
       altar case undelete DUD-017
     """
+    from altar.db.lifecycle import undelete_case
+
     write_as_user(settings, undelete_case, case_ref, done=f"Undeleted case {case_ref}.")
 
 
@@ -200,13 +207,11 @@ def case_purge(settings: Settings, case_ref: str) -> None:
     Example:
       altar --user admin case purge DUD-017 --yes
     """
+    from altar.db.lifecycle import purge_case
+
     database = settings.database()
     result = purge_case(database, settings.acting_user, case_ref, command=command_name())
     note(
         f"Purged case {result.case_ref}: its data and {result.log_entries_removed} audit entries' content "
         "are erased; the audit trail keeps a record of the purge."
     )
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(case)

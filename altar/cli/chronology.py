@@ -9,9 +9,6 @@ import click
 from altar.capture.csvio import write_csv
 from altar.cli.common import Settings, command_name, pass_settings
 from altar.cli.output import emit, format_option, note
-from altar.render.timeline import FORMATS
-from altar.stories import chronology_entry as chronology_store
-from altar.stories.chronology_entry import LIST_COLUMNS
 
 
 @click.group()
@@ -71,6 +68,8 @@ def chronology_add(
       altar chronology add DUD-017 --date 2019-03 --agency education --type exclusion
       altar chronology add DUD-017 --date 2020-11-02 --agency police --type arrest --note "first arrest"
     """
+    from altar.stories import chronology_entry as chronology_store
+
     fields = {"date": date_text, "agency": agency, "event_type": event_type, "note": note_text}
     with settings.database().transaction() as session:
         added = chronology_store.add_event(
@@ -94,9 +93,11 @@ def chronology_list(settings: Settings, case_ref: str, fmt: str) -> None:
       altar chronology list DUD-017
       altar chronology list DUD-017 --format csv > DUD-017_chronology.csv
     """
+    from altar.stories import chronology_entry as chronology_store
+
     with settings.database().reader() as session:
         rows = chronology_store.list_events(session, settings.acting_user, case_ref)
-    emit(rows, fmt, LIST_COLUMNS)
+    emit(rows, fmt, chronology_store.LIST_COLUMNS)
     if fmt == "table":
         note(f"{len(rows)} event(s)")
 
@@ -134,6 +135,8 @@ def chronology_edit(
       altar chronology edit DUD-017 12 --date 2019-04-02
       altar chronology edit DUD-017 12 --type school_move --note ""
     """
+    from altar.stories import chronology_entry as chronology_store
+
     fields = {"date": date_text, "agency": agency, "event_type": event_type, "note": note_text}
     with settings.database().transaction() as session:
         edited = chronology_store.edit_event(
@@ -157,6 +160,8 @@ def chronology_remove(settings: Settings, case_ref: str, event_id: int) -> None:
     Example:
       altar chronology remove DUD-017 12
     """
+    from altar.stories import chronology_entry as chronology_store
+
     with settings.database().transaction() as session:
         removed = chronology_store.remove_event(
             session, settings.acting_user, case_ref, event_id, command=command_name()
@@ -188,6 +193,8 @@ def chronology_import(settings: Settings, file: Path, case_ref: str | None) -> N
       altar chronology import dudley_chronologies.csv
       altar chronology import DUD-017.csv --case DUD-017
     """
+    from altar.stories import chronology_entry as chronology_store
+
     with settings.database().transaction() as session:
         result = chronology_store.import_events(
             session, settings.acting_user, file, case_ref=case_ref, command=command_name()
@@ -207,6 +214,8 @@ def chronology_template(case_ref: str | None) -> None:
       altar chronology template > chronologies.csv
       altar chronology template --case DUD-017 > DUD-017.csv
     """
+    from altar.stories import chronology_entry as chronology_store
+
     write_csv(sys.stdout, chronology_store.template_header(case_ref), [])
 
 
@@ -231,6 +240,9 @@ def chronology_chart(settings: Settings, case_ref: str, out: Path) -> None:
     Example:
       altar chronology chart DUD-017 --out DUD-017_timeline.png
     """
+    from altar.render.timeline import FORMATS
+    from altar.stories import chronology_entry as chronology_store
+
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise click.BadParameter(
@@ -241,7 +253,3 @@ def chronology_chart(settings: Settings, case_ref: str, out: Path) -> None:
     with os.fdopen(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as stream:
         stream.write(image)
     note(f"Wrote {out} (working case file: not for publication)")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(chronology)

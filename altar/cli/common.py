@@ -9,13 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from altar.access import Permission, User, parse_user, require
-from altar.db import Database, connect
-from altar.db.scope import resolve_user
+if TYPE_CHECKING:  # the store is imported when a command opens it, not by --help
+    from altar.access import Permission, User
+    from altar.db import Database
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class Settings:
     @property
     def actor(self) -> str | None:
         """Who is working: recorded with every change they make."""
+        from altar.access import parse_user
+
         if self.user:
             return self.user
         try:
@@ -42,6 +44,10 @@ class Settings:
         """Open the store and look up who is working (``acting_user``):
         once users exist, an unknown or disabled user gets no further.
         ``needs``: the permission the command requires, checked here."""
+        from altar.access import require
+        from altar.db import connect
+        from altar.db.scope import resolve_user
+
         database = closed_after_command(connect(self.db))
         with database.reader() as session:
             user = resolve_user(session, self.actor)
@@ -68,6 +74,8 @@ class UserName(click.ParamType):
     def convert(
         self, value: str, param: click.Parameter | None, ctx: click.Context | None
     ) -> str | None:
+        from altar.access import parse_user
+
         try:
             return parse_user(value)
         except ValueError as exc:

@@ -4,8 +4,6 @@ import click
 
 from altar.cli.common import Settings, closed_after_command, pass_settings
 from altar.cli.output import note
-from altar.db import PG_BACKUP_ADVICE, open_existing, open_for_upgrade, revision_state, upgrade
-from altar.db.setup import initialise
 
 
 @click.command()
@@ -24,6 +22,8 @@ def init(settings: Settings) -> None:
       altar --db /secure/share/westmids.db init
       altar --db postgresql+psycopg://altar@db.example.org/altar init
     """
+    from altar.db.setup import initialise
+
     result = initialise(settings.db)
     action = "created" if result.created else "checked"
     note(f"Database {action}: {result.database}")
@@ -60,6 +60,8 @@ def db_upgrade(settings: Settings) -> None:
     Example:
       altar db upgrade
     """
+    from altar.db import PG_BACKUP_ADVICE, open_for_upgrade, upgrade
+
     database = closed_after_command(open_for_upgrade(settings.db))
     before, after, backup = upgrade(database)
     if backup:
@@ -78,13 +80,10 @@ def db_current(settings: Settings) -> None:
     Example:
       altar db current
     """
+    from altar.db import open_existing, revision_state
+
     state = revision_state(closed_after_command(open_existing(settings.db)))
     click.echo(f"current: {state.current or '(empty: run altar init)'}")
     click.echo(f"head:    {state.head}")
     if state.current != state.head:
         raise SystemExit(1)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(init)
-    cli.add_command(db)

@@ -6,8 +6,6 @@ import click
 
 from altar.cli.output import note, progress
 from altar.cli.report import format_choice, output_formats
-from altar.demo import build_demo, cases_by_authority_and_stratum, render_demo_reports
-from altar.report import generated_at
 from altar.vocab import STRATA
 
 
@@ -37,6 +35,9 @@ def demo(directory: Path, seed: int, fmt: str | None) -> None:
       altar demo --format html       # quicker: no PDFs
       altar --db demo/altar.db case list
     """
+    from altar.demo import build_demo, cases_by_authority_and_stratum, render_demo_reports
+    from altar.report import generated_at
+
     formats = output_formats(
         fmt
     )  # before building, so a PDF asked for but unavailable fails at once
@@ -81,7 +82,3 @@ def _print_cohort(counts: dict[str, dict[str, int]]) -> None:
         )
     totals = [sum(counts[a][s] for a in counts) for s in STRATA]
     click.echo(f"{'all':<15}" + "".join(f"{t:>14}" for t in totals) + f"{sum(totals):>8}")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(demo)

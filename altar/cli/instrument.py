@@ -1,18 +1,24 @@
 """altar instrument show|export: the screening instrument (codebook)."""
 
+from __future__ import annotations
+
 import json
 import sys
 import textwrap
+from typing import TYPE_CHECKING
 
 import click
 
 from altar.capture.csvio import write_csv
 from altar.cli.output import note
-from altar.instrument import Codebook, codebook, current_codebook
-from altar.instrument.dictionary import DICTIONARY_COLUMNS, codebook_document, dictionary_rows
+
+if TYPE_CHECKING:
+    from altar.instrument import Codebook
 
 
 def _book(version: int | None) -> Codebook:
+    from altar.instrument import codebook, current_codebook
+
     return current_codebook() if version is None else codebook(version)
 
 
@@ -47,6 +53,8 @@ def instrument_show(version: int | None, group: str | None, as_json: bool) -> No
       altar instrument show
       altar instrument show --group ace
     """
+    from altar.instrument.dictionary import codebook_document
+
     book = _book(version)
     if as_json:
         click.echo(json.dumps(codebook_document(book), indent=2))
@@ -102,6 +110,12 @@ def instrument_export(version: int | None, fmt: str, out: str | None) -> None:
       altar instrument export --format csv --out data_dictionary.csv
       altar instrument export --format json
     """
+    from altar.instrument.dictionary import (
+        DICTIONARY_COLUMNS,
+        codebook_document,
+        dictionary_rows,
+    )
+
     book = _book(version)
     stream = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout  # noqa: SIM115
     try:
@@ -115,7 +129,3 @@ def instrument_export(version: int | None, fmt: str, out: str | None) -> None:
             stream.close()
     if out:
         note(f"Wrote the data dictionary for {book.name} v{book.version} to {out}")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(instrument)

@@ -1,17 +1,21 @@
 """altar backup, altar restore, altar check."""
 
+from __future__ import annotations
+
 import contextlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from altar.access import Permission
 from altar.cli.common import Settings, pass_settings
 from altar.cli.output import emit, note
-from altar.db.checks import CheckReport, run_checks
-from altar.db.maintenance import CopyInfo, backup, restore
 from altar.errors import DatabaseError, MigrationNeeded
+
+if TYPE_CHECKING:
+    from altar.db.checks import CheckReport
+    from altar.db.maintenance import CopyInfo
 
 
 @click.command("backup")
@@ -32,6 +36,8 @@ def backup_command(settings: Settings, file: Path, force: bool) -> None:
       altar backup /secure/backups/altar-2021-03-31.db
       altar backup nightly.db --force
     """
+    from altar.db.maintenance import backup
+
     _require_backup_rights(settings)
     result = backup(settings.db, file, force=force)
     note(
@@ -58,6 +64,7 @@ def restore_command(settings: Settings, file: Path, yes: bool) -> None:
     Example:
       altar restore /secure/backups/altar-2021-03-31.db
     """
+    from altar.db.maintenance import restore
 
     def confirm(info: CopyInfo) -> bool:
         note(
@@ -89,6 +96,8 @@ def _require_backup_rights(settings: Settings) -> None:
     """Once the database has users, only an admin backs up or restores. A
     database that cannot be opened has no users to ask: its file's owner
     restores it, and a server out of reach gets the pg_dump guidance."""
+    from altar.access import Permission
+
     with contextlib.suppress(DatabaseError, MigrationNeeded):
         settings.database(needs=Permission.BACKUP)
 
@@ -119,6 +128,8 @@ def check_command(settings: Settings, fmt: str) -> None:
       altar check
       altar check --format json
     """
+    from altar.db.checks import run_checks
+
     with settings.database().reader() as session:
         report = run_checks(session)
     if fmt == "json":
@@ -151,9 +162,3 @@ def _summary(report: CheckReport) -> str:
     return (
         f"OK: {len(report.checks)} checks ({', '.join(report.checks)}) found no problem in {held}."
     )
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(backup_command)
-    cli.add_command(restore_command)
-    cli.add_command(check_command)

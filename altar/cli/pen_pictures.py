@@ -6,15 +6,16 @@ import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from altar.capture.form import read_typed_file
 from altar.cli.common import Settings, command_name, keep_typed_text, pass_settings
 from altar.cli.output import emit, format_option, note
-from altar.db import pen_pictures as store
 from altar.errors import ConflictError, ValidationError
-from altar.stories import pen_pictures as pictures
+
+if TYPE_CHECKING:
+    from altar.db.pen_pictures import PenPictureRow
 
 LIST_COLUMNS = (
     "id",
@@ -53,6 +54,8 @@ def penpicture() -> None:
 
 def _typed(from_file: Path | None, starting_text: str) -> str | None:
     """The text from the file, or typed in $EDITOR; None when the editor was closed without saving."""
+    from altar.capture.form import read_typed_file
+
     if from_file:
         return read_typed_file(from_file)
     return click.edit(starting_text, extension=".txt", require_save=True)
@@ -95,6 +98,8 @@ def add(settings: Settings, case_ref: str, title: str, from_file: Path | None) -
       altar penpicture add DUD-017 --title "Excluded at eleven"
       altar penpicture add DUD-017 --title "Excluded at eleven" --from-file dud-017.txt
     """
+    from altar.stories import pen_pictures as pictures
+
     database = settings.database()
     with database.reader() as session:
         start = pictures.new_text(session, settings.acting_user, case_ref)
@@ -139,6 +144,8 @@ def edit(settings: Settings, picture_id: int, title: str | None, from_file: Path
       altar penpicture edit 3
       altar penpicture edit 3 --title "Out of school at eleven"
     """
+    from altar.stories import pen_pictures as pictures
+
     database = settings.database()
     with database.reader() as session:
         before = pictures.show(session, settings.acting_user, picture_id)
@@ -208,8 +215,10 @@ def withdraw(settings: Settings, picture_id: int) -> None:
 
 def _set_approved(
     settings: Settings, picture_id: int, approved: bool, unchanged: str
-) -> store.PenPictureRow | None:
+) -> PenPictureRow | None:
     """The pen-picture once changed, or None (saying so) when it already was."""
+    from altar.stories import pen_pictures as pictures
+
     with settings.database().transaction() as session:
         row, changed = pictures.set_approved(
             session, settings.acting_user, picture_id, approved, command=command_name()
@@ -237,6 +246,8 @@ def list_command(
       altar penpicture list --unapproved
       altar penpicture list --authority dudley --format csv
     """
+    from altar.stories import pen_pictures as pictures
+
     with settings.database().reader() as session:
         rows = pictures.list_pen_pictures(
             session, settings.acting_user, approved=approved, authority=authority
@@ -257,6 +268,8 @@ def show(settings: Settings, picture_id: int) -> None:
     Example:
       altar penpicture show 3
     """
+    from altar.stories import pen_pictures as pictures
+
     with settings.database().reader() as session:
         row = pictures.show(session, settings.acting_user, picture_id)
     approval = (
@@ -270,7 +283,3 @@ def show(settings: Settings, picture_id: int) -> None:
         f"on {row.written_at:%Y-%m-%d}; {approval}\n"
     )
     click.echo(row.body)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(penpicture)

@@ -4,27 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from altar.access import Permission
-from altar.baselines import load_baselines
 from altar.cli.common import Settings, pass_settings
 from altar.cli.output import note, progress
-from altar.disclosure import Rule
 from altar.errors import RenderError
-from altar.instrument import current_codebook
-from altar.report import (
-    Document,
-    ReportOptions,
-    authority_documents,
-    generated_at,
-    pdf_problem,
-    read_region,
-    regional_document,
-    save_all,
-)
+
+if TYPE_CHECKING:
+    from altar.report import Document, ReportOptions
 
 FORMATS = ("html", "pdf", "both")
 
@@ -130,6 +119,11 @@ def regional(
       altar report regional --format html --out /secure/share/reports
       altar report regional --no-suppress      # internal working copy
     """
+    from altar.access import Permission
+    from altar.baselines import load_baselines
+    from altar.instrument import current_codebook
+    from altar.report import read_region, regional_document
+
     options, formats = _options(suppress_below, no_suppress, region), output_formats(fmt)
     with settings.database(needs=Permission.REGION).reader() as session:
         data = read_region(session, current_codebook(), load_baselines(baseline_dirs), full=True)
@@ -167,6 +161,11 @@ def authority(
       altar report authority --all
       altar report authority walsall --suppress-below 10
     """
+    from altar.access import Permission
+    from altar.baselines import load_baselines
+    from altar.instrument import current_codebook
+    from altar.report import authority_documents, read_region
+
     if every == bool(authorities):
         raise click.UsageError("name one or more authorities, or use --all")
     options, formats = _options(suppress_below, no_suppress, region), output_formats(fmt)
@@ -179,12 +178,23 @@ def authority(
 
 
 def _options(suppress_below: int, no_suppress: bool, region: str) -> ReportOptions:
+    from altar.disclosure import Rule
+    from altar.report import ReportOptions, generated_at
+
     if no_suppress and suppress_below != 6:
         raise click.UsageError("--no-suppress and --suppress-below cannot be used together")
     rule = Rule.off() if no_suppress else Rule(threshold=suppress_below)
     return ReportOptions(
         generated_at=generated_at(), rule=rule, region=" ".join(region.split()) or "West Midlands"
     )
+
+
+def pdf_problem() -> str | None:
+    """None when PDF can be written, else why not and how to fix it (the
+    report package, with WeasyPrint behind it, loads only once asked)."""
+    from altar.report import pdf_problem as problem
+
+    return problem()
 
 
 def output_formats(fmt: str | None) -> tuple[str, ...]:
@@ -204,6 +214,8 @@ def output_formats(fmt: str | None) -> tuple[str, ...]:
 def _write(
     documents: list[Document], out: Path, formats: tuple[str, ...], options: ReportOptions
 ) -> None:
+    from altar.report import save_all
+
     with progress(len(documents), "Writing reports") as update:
         paths = save_all(documents, out, formats, private=not options.rule.enabled, progress=update)
     for path in paths:
@@ -214,7 +226,3 @@ def _write(
         note(
             "OFFICIAL-SENSITIVE: unsuppressed working copy (files readable by you only); not for publication."
         )
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(report)

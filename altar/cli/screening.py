@@ -5,8 +5,6 @@ from pathlib import Path
 
 import click
 
-from altar.capture.entry import FormSession, open_form, save_form
-from altar.capture.form import is_blank, read_typed_file
 from altar.cli.common import Settings, command_name, keep_typed_text, pass_settings
 from altar.cli.output import note
 from altar.errors import ConflictError, ValidationError
@@ -53,6 +51,9 @@ def screening_enter(
       altar screening enter DUD-017 --group education
       altar screening enter DUD-017 --from dud-017-form.txt
     """
+    from altar.capture.entry import open_form, save_form
+    from altar.capture.form import is_blank, read_typed_file
+
     database = settings.database()
     user = settings.acting_user
     with database.reader() as session:
@@ -111,10 +112,8 @@ def screening_form(settings: Settings, case_ref: str, group: str | None) -> None
       (edit the file)
       altar screening enter DUD-017 --from dud-017-form.txt
     """
+    from altar.capture.entry import open_form
+
     with settings.database().reader() as session:
-        opened: FormSession = open_form(session, settings.acting_user, case_ref, group)
+        opened = open_form(session, settings.acting_user, case_ref, group)
     click.echo(opened.render(), nl=False)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(screening)

@@ -6,15 +6,9 @@ from pathlib import Path
 
 import click
 
-from altar.access import Permission
-from altar.analysis import LONG_COLUMNS, long_rows, resolve_filters, stats_document
-from altar.baselines import load_baselines
 from altar.capture.csvio import write_csv
 from altar.cli.common import Settings, pass_settings
-from altar.db.tallies import BREAKDOWNS, Filters
-from altar.instrument import current_codebook
-from altar.render.stats_text import render_stats
-from altar.vocab import COHORTS, STRATA
+from altar.vocab import BREAKDOWNS, COHORTS, STRATA
 
 
 @click.command()
@@ -75,6 +69,13 @@ def stats(
       altar stats --json > stats.json
       altar stats --csv > tallies.csv
     """
+    from altar.access import Permission
+    from altar.analysis import LONG_COLUMNS, long_rows, resolve_filters, stats_document
+    from altar.baselines import load_baselines
+    from altar.db.tallies import Filters
+    from altar.instrument import current_codebook
+    from altar.render.stats_text import render_stats
+
     database = settings.database(needs=Permission.REGION)
     filters = Filters(authority=authority, stratum=stratum, cohort=cohort)
     book = current_codebook()
@@ -88,12 +89,8 @@ def stats(
             chronologies=True,
         )
     if fmt == "json":
-        click.echo(json.dumps(doc, indent=2))
+        click.echo(json.dumps(doc.to_dict(), indent=2))
     elif fmt == "csv":
         write_csv(sys.stdout, LONG_COLUMNS, long_rows(doc, book))
     else:
         click.echo(render_stats(doc, book))
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(stats)

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from altar.capture.form import read_typed_file
 from altar.cli.common import Settings, command_name, keep_typed_text, pass_settings
 from altar.cli.output import emit, format_option, note
-from altar.db import stories as store
 from altar.errors import ConflictError, ValidationError
-from altar.stories.casestory import (
-    SaveOutcome,
-    diff_story,
-    import_stories,
-    open_story,
-    save_story,
-    show_story,
-)
 from altar.vocab import IDENTIFIER_KINDS
+
+if TYPE_CHECKING:
+    from altar.stories.casestory import SaveOutcome
 
 FORCE_HELP = "Keep text that looks identifying (names, dates of birth, postcodes...); the override is recorded."
 
@@ -73,6 +67,9 @@ def story_edit(
       altar story edit DUD-017 --section practitioner_reflections
       altar story edit DUD-017 --from-file dud-017.md
     """
+    from altar.capture.form import read_typed_file
+    from altar.stories.casestory import open_story, save_story
+
     database = settings.database()
     with database.reader() as session:
         opened = open_story(session, settings.acting_user, case_ref, section)
@@ -144,6 +141,8 @@ def story_show(settings: Settings, case_ref: str, version: int | None, section: 
       altar story show DUD-017
       altar story show DUD-017 --version 2 --section education
     """
+    from altar.stories.casestory import show_story
+
     with settings.database().reader() as session:
         click.echo(show_story(session, settings.acting_user, case_ref, version, section), nl=False)
 
@@ -160,6 +159,8 @@ def story_history(settings: Settings, case_ref: str, fmt: str) -> None:
     Example:
       altar story history DUD-017
     """
+    from altar.db import stories as store
+
     with settings.database().reader() as session:
         rows = store.history(session, settings.acting_user, case_ref)
     emit(
@@ -183,6 +184,8 @@ def story_diff(settings: Settings, case_ref: str, old: int, new: int | None) -> 
       altar story diff DUD-017 1        version 1 against the latest
       altar story diff DUD-017 2 3
     """
+    from altar.stories.casestory import diff_story
+
     with settings.database().reader() as session:
         text = diff_story(session, settings.acting_user, case_ref, old, new)
     if text:
@@ -207,6 +210,8 @@ def story_import(settings: Settings, folder: Path, force: bool) -> None:
     Example:
       altar story import stories/
     """
+    from altar.stories.casestory import import_stories
+
     with settings.database().transaction() as session:
         rows = import_stories(
             session, settings.acting_user, folder, force=force, command=command_name()
@@ -252,6 +257,8 @@ def terms_add(settings: Settings, kind: str, term: tuple[str, ...]) -> None:
     Example:
       altar story terms add --kind name Kai "Kai Okafor" Okafor
     """
+    from altar.db import stories as store
+
     with settings.database().transaction() as session:
         added = store.add_terms(session, settings.acting_user, kind, term, command=command_name())
     note(f"Added {added} {kind}(s); {len(term) - added} already on the list.")
@@ -267,6 +274,8 @@ def terms_list(settings: Settings, fmt: str) -> None:
     Example:
       altar story terms list --format csv > schools.csv
     """
+    from altar.db import stories as store
+
     with settings.database().reader() as session:
         schools, names = store.list_terms(session)
     emit(schools, fmt, columns=("kind", "term", "added_by", "added_at"))
@@ -285,12 +294,10 @@ def terms_remove(settings: Settings, kind: str, term: tuple[str, ...]) -> None:
     Example:
       altar story terms remove --kind school "Oakfield Academy"
     """
+    from altar.db import stories as store
+
     with settings.database().transaction() as session:
         removed = store.remove_terms(
             session, settings.acting_user, kind, term, command=command_name()
         )
     note(f"Removed {removed} {kind}(s).")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(story)

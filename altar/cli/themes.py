@@ -9,8 +9,7 @@ import click
 
 from altar.cli.common import Settings, command_name, pass_settings
 from altar.cli.output import emit, format_option, note
-from altar.db.tallies import BREAKDOWNS
-from altar.stories import themes as coding
+from altar.vocab import BREAKDOWNS
 
 TABLE_EXTRACT = 70  # characters of an extract shown in a table; json and csv carry it whole
 WORKING_FILE = "working figures and extracts for analysis, not for publication (OFFICIAL-SENSITIVE)"
@@ -56,6 +55,8 @@ def summary_command(settings: Settings, by: str = "stratum", fmt: str = "table")
       altar themes summary
       altar themes summary --by authority --format csv > themes.csv
     """
+    from altar.stories import themes as coding
+
     with settings.database().reader() as session:
         rows = coding.summary(session, settings.acting_user, by)
     emit(
@@ -85,6 +86,8 @@ def add(settings: Settings, code: str, label: str, description: str | None) -> N
     Example:
       altar themes add school_exclusion_turning_point --label "School exclusion as turning point"
     """
+    from altar.stories import themes as coding
+
     with settings.database().transaction() as session:
         theme = coding.add_theme(
             session, settings.acting_user, code, label, description, command=command_name()
@@ -102,6 +105,8 @@ def list_command(settings: Settings, fmt: str) -> None:
     Example:
       altar themes list
     """
+    from altar.stories import themes as coding
+
     with settings.database().reader() as session:
         rows = coding.list_themes(session, settings.acting_user)
     emit(rows, fmt)
@@ -133,6 +138,8 @@ def tag(
     Example:
       altar themes tag DUD-017 missed_opportunity --section education --quote "no referral was made"
     """
+    from altar.stories import themes as coding
+
     with settings.database().transaction() as session:
         done = coding.tag_passage(
             session,
@@ -160,6 +167,8 @@ def untag(settings: Settings, tag_id: int) -> None:
     Example:
       altar themes untag 12
     """
+    from altar.stories import themes as coding
+
     with settings.database().transaction() as session:
         removed = coding.untag(session, settings.acting_user, tag_id, command=command_name())
     note(f"Removed tag {tag_id} ({removed.theme_code}).")
@@ -180,6 +189,8 @@ def extracts_command(settings: Settings, theme: str | None, fmt: str) -> None:
       altar themes extracts missed_opportunity
       altar themes extracts --format json
     """
+    from altar.stories import themes as coding
+
     with settings.database().reader() as session:
         rows = coding.extracts(session, settings.acting_user, theme)
     if fmt == "table":
@@ -207,6 +218,8 @@ def export(settings: Settings, path: Path, theme: str | None) -> None:
     Example:
       altar themes export extracts.csv
     """
+    from altar.stories import themes as coding
+
     with settings.database().reader() as session:
         rows = coding.extracts(session, settings.acting_user, theme)
     fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
@@ -214,7 +227,3 @@ def export(settings: Settings, path: Path, theme: str | None) -> None:
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
         count = coding.write_extracts(stream, rows)
     note(f"Wrote {count} extract(s) to {path}: {WORKING_FILE}.")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(themes)

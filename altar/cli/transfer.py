@@ -6,8 +6,6 @@ from pathlib import Path
 import click
 
 from altar.capture.csvio import write_csv
-from altar.capture.exporter import export_csv, export_header, export_json
-from altar.capture.importer import import_csv
 from altar.cli.common import Settings, command_name, pass_settings
 from altar.cli.output import note, progress
 
@@ -41,6 +39,8 @@ def import_command(settings: Settings, file: Path, update: bool, dry_run: bool) 
       altar import dudley_cases.csv
       altar import corrections.csv --update
     """
+    from altar.capture.importer import import_csv
+
     database = settings.database()
     with progress(_size(file), f"Importing {file.name}") as update_bar:
         result = import_csv(
@@ -98,6 +98,8 @@ def export_command(settings: Settings, fmt: str, out: Path | None) -> None:
       altar export --out all_screenings.csv
       altar export --format json | jq '.n_cases'
     """
+    from altar.capture.exporter import export_csv, export_json
+
     database = settings.database()
     stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
     try:
@@ -134,6 +136,8 @@ def template_csv(out: Path | None) -> None:
     Example:
       altar template csv --out dudley_cases.csv
     """
+    from altar.capture.exporter import export_header
+
     stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
     try:
         write_csv(stream, export_header(), [])
@@ -141,9 +145,3 @@ def template_csv(out: Path | None) -> None:
         if out:
             stream.close()
             note(f"Wrote {out}: fill one row per case, then `altar import {out}`.")
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(import_command)
-    cli.add_command(export_command)
-    cli.add_command(template)

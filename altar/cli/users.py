@@ -6,7 +6,6 @@ import click
 
 from altar.cli.common import Settings, command_name, pass_settings, write_as_user
 from altar.cli.output import emit, format_option, note
-from altar.db.users import add_user, list_users, set_disabled, set_password, set_role
 from altar.errors import ValidationError
 from altar.vocab import ROLES
 
@@ -56,6 +55,8 @@ def user_add(
       altar --user rk_admin user add pat --role practitioner --authority dudley
       altar --user rk_admin user add alex --role lead --no-password
     """
+    from altar.db.users import add_user
+
     database = settings.database()
     password = None if no_password else _ask_password(name)
     with database.transaction() as session:
@@ -89,6 +90,8 @@ def user_passwd(settings: Settings, name: str, remove: bool) -> None:
       altar --user pat user passwd pat
       altar --user rk_admin user passwd pat --remove
     """
+    from altar.db.users import set_password
+
     settings.database()
     password = None if remove else _ask_password(name)
     write_as_user(
@@ -127,6 +130,8 @@ def user_list(settings: Settings, fmt: str) -> None:
     Example:
       altar user list
     """
+    from altar.db.users import list_users
+
     with settings.database().reader() as session:
         emit(list_users(session, settings.acting_user), fmt)
 
@@ -142,6 +147,8 @@ def user_disable(settings: Settings, name: str) -> None:
     Example:
       altar user disable pat
     """
+    from altar.db.users import set_disabled
+
     write_as_user(settings, set_disabled, name, True, done=f"Disabled user {name}.")
 
 
@@ -155,6 +162,8 @@ def user_enable(settings: Settings, name: str) -> None:
     Example:
       altar user enable pat
     """
+    from altar.db.users import set_disabled
+
     write_as_user(settings, set_disabled, name, False, done=f"Enabled user {name}.")
 
 
@@ -171,6 +180,8 @@ def user_role(settings: Settings, name: str, role: str, authority: str | None) -
       altar user role pat lead
       altar user role sam practitioner --authority walsall
     """
+    from altar.db.users import set_role
+
     where = f" for {authority}" if authority else ""
     write_as_user(
         settings,
@@ -180,7 +191,3 @@ def user_role(settings: Settings, name: str, role: str, authority: str | None) -
         authority,
         done=f"{name} is now {'an' if role == 'admin' else 'a'} {role}{where}.",
     )
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(user)

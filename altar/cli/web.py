@@ -4,7 +4,6 @@ import click
 
 from altar.cli.common import Settings, pass_settings
 from altar.cli.output import note
-from altar.db import connect
 
 
 @click.command()
@@ -51,6 +50,7 @@ def serve(settings: Settings, host: str, port: int, threads: int, proxies: int) 
       altar serve
       altar --db postgresql://altar@db.example/altar serve --port 8080 --behind-proxy 1
     """
+    from altar.db import connect
     from altar.web import create_app
     from altar.web import serve as run
 
@@ -58,7 +58,3 @@ def serve(settings: Settings, host: str, port: int, threads: int, proxies: int) 
     app = create_app(database, secure_cookies=bool(proxies), proxies=proxies)
     note(f"Serving {database.display} at http://{host}:{port}/ (Ctrl+C to stop).")
     run(app, host, port, threads=threads)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(serve)

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Column, Integer, MetaData, Table, case, func, literal, select
+from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, case, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -71,7 +71,7 @@ def group_sizes(session: Session, by: str | None, filters: Filters) -> dict[str,
     """Screened children per group."""
     group = _group_column(by)
     query = _scoped(select(group, func.count(Case.id)).select_from(Case).join(Screening), filters)
-    return dict(session.execute(query.group_by(group)).tuples().all())
+    return dict(session.execute(query.group_by(group)).all())
 
 
 @dataclass(frozen=True)
@@ -80,11 +80,41 @@ class Scope:
     table of (screening id, group number): the passes over answers and
     scores then look each child up by integer key, one step instead of a
     chain of joins through cases and authorities (half the cost of the
-    tallies at 100,000 children)."""
+    tallies at 100,000 children).
+
+    Each child also carries a ``weight`` in the ``word`` of its group, for
+    counting every group in one integer sum (see ``unpack``)."""
 
     table: Table
     groups: tuple[str, ...]
     sizes: dict[str, int]
+
+    @property
+    def width(self) -> int:
+        """Bits per group's count: enough for its largest group."""
+        return max(self.sizes.values(), default=0).bit_length()
+
+    @property
+    def per_word(self) -> int:
+        """Groups counted in one 64-bit sum (63 bits: SQLite's are signed)."""
+        return max(63 // max(self.width, 1), 1)
+
+    @property
+    def words(self) -> int:
+        return -(-len(self.groups) // self.per_word)
+
+    def weight(self, k: int) -> tuple[int, int]:
+        """Group ``k``'s word and what one child adds to it."""
+        return k // self.per_word, 1 << (k % self.per_word * self.width)
+
+    def unpack(self, sums: Sequence[int]) -> list[int]:
+        """Each group's count from the sums of its word's weights: a group's
+        count never exceeds its size, so it stays in its own bits."""
+        mask = (1 << self.width) - 1
+        return [
+            (int(sums[k // self.per_word]) >> (k % self.per_word * self.width)) & mask
+            for k in range(len(self.groups))
+        ]
 
 
 @contextmanager
@@ -96,20 +126,33 @@ def scope(session: Session, by: str | None, filters: Filters) -> Iterator[Scope]
         MetaData(),
         Column("screening_id", Integer, primary_key=True),
         Column("k", Integer),
+        Column("word", Integer),
+        Column("weight", BigInteger),
         prefixes=["TEMPORARY"],
     )
     connection = session.connection()
     table.drop(connection, checkfirst=True)  # left by an interrupted run on a pooled connection
     table.create(connection)
-    number = (
-        case({g: i for i, g in enumerate(groups)}, value=_group_column(by), else_=-1)
-        if groups
-        else literal(-1)
+    found = Scope(table, groups, sizes)
+
+    def column(of: dict[str, int]) -> ColumnElement[int]:
+        return case(of, value=_group_column(by), else_=-1) if of else literal(-1)
+
+    words = {g: found.weight(k) for k, g in enumerate(groups)}
+    query = _scoped(
+        select(
+            Screening.id,
+            column({g: k for k, g in enumerate(groups)}),
+            column({g: word for g, (word, _) in words.items()}),
+            column({g: weight for g, (_, weight) in words.items()}),
+        )
+        .select_from(Case)
+        .join(Screening),
+        filters,
     )
-    query = _scoped(select(Screening.id, number).select_from(Case).join(Screening), filters)
-    connection.execute(table.insert().from_select(["screening_id", "k"], query))
+    connection.execute(table.insert().from_select(["screening_id", "k", "word", "weight"], query))
     try:
-        yield Scope(table, groups, sizes)
+        yield found
     finally:
         table.drop(connection)
 
@@ -133,23 +176,29 @@ def answer_counts(session: Session, scope: Scope) -> AnswerCounts:
     """Children per group, item and answer, for every answer stored, in one
     pass over the answers.
 
-    The groups are columns (one conditional sum each) rather than a GROUP BY
-    key, so the database reads the answers in the order of their covering
-    index (item, value, count) and never sorts them.
+    The groups are columns rather than a GROUP BY key, so the database reads
+    the answers in the order of their covering index (item, value, count)
+    and never sorts them; and they are bit fields of a few sums of the
+    children's weights (``Scope.unpack``) rather than one conditional sum
+    each, one addition per answer (a third of the time at 100,000 children).
     """
-    k = scope.table.c.k
-    per_group = [func.sum(case((k == i, 1), else_=0)) for i in range(len(scope.groups))]
+    c = scope.table.c
+    words = (
+        [func.sum(c.weight)]
+        if scope.words == 1
+        else [func.sum(case((c.word == w, c.weight), else_=0)) for w in range(scope.words)]
+    )
     binary: dict = defaultdict(lambda: defaultdict(dict))
     counts: dict = defaultdict(lambda: defaultdict(CountDistribution))
-    if not per_group:
+    if not scope.groups:
         return AnswerCounts(binary, counts)
     query = (
-        select(Answer.item_code, Answer.value, Answer.count, *per_group)
-        .join(scope.table, scope.table.c.screening_id == Answer.screening_id)
+        select(Answer.item_code, Answer.value, Answer.count, *words)
+        .join(scope.table, c.screening_id == Answer.screening_id)
         .group_by(Answer.item_code, Answer.value, Answer.count)
     )
-    for code, value, count, *ns in session.execute(query):
-        for g, n in zip(scope.groups, ns):
+    for code, value, count, *sums in session.execute(query):
+        for g, n in zip(scope.groups, scope.unpack(sums)):
             if not n:
                 continue
             if value is not None:

@@ -16,17 +16,27 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import yaml
 
 from altar.errors import CodebookError
+from altar.resources import parse_yaml
 
 BINARY_ANSWERS = ("yes", "suspected", "no", "unknown")
 ItemType = Literal["binary", "count"]
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 _BAND = re.compile(r"^(\d+)(?:-(\d+)|(\+))?$")
-D = TypeVar("D")
+
+
+class _Versioned(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+
+
+D = TypeVar("D", bound=_Versioned)
 
 
 @dataclass(frozen=True)
@@ -127,7 +137,7 @@ def load_definition(path: Path, what: str, parse: Callable[[Any], D]) -> D:
     it with ``parse`` and stamp it with the digest of its content, which
     ``altar`` records so a released version cannot change unnoticed."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = parse_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CodebookError(f"cannot read {what} {path.name}: {exc}") from exc
     try:

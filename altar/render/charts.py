@@ -250,8 +250,8 @@ def prevalence_chart(
             )
         )
     empty = [(key, label) for key, label, n in groups if n == 0]
-    for label, cells in rows:
-        for (key, _, n), value in zip(groups, cells):
+    for label, values_ in rows:
+        for (key, _, n), value in zip(groups, values_):
             if n == 0 and value is not None:
                 raise ValueError(
                     f"item {label!r}: group {key!r} has no children but a value {value.pct}"
@@ -261,7 +261,7 @@ def prevalence_chart(
         "prevalence",
         title,
         measure,
-        [(lab, [_plain(v) for v in cells]) for lab, cells in rows],
+        [(lab, [_plain(v) for v in values_]) for lab, values_ in rows],
         groups,
     )
     if not rows or not shown:
@@ -409,7 +409,7 @@ def baseline_chart(
     text say that the baselines are adults' recall of their own childhood,
     not case records about children.
     """
-    checked = []
+    checked: list[tuple[str, Prevalence | None, Prevalence, str]] = []
     for label, cohort, baseline, source in rows:
         cohort = _check_prevalence(cohort, f"row {label!r}")
         if baseline is None:
@@ -420,7 +420,7 @@ def baseline_chart(
             (
                 str(label),
                 cohort,
-                _check_prevalence(Prevalence(baseline), f"row {label!r}"),
+                Prevalence(baseline),  # its own checks name the bad value
                 str(source),
             )
         )
@@ -837,7 +837,7 @@ def _save(spec: Any, title: str, alt: str, height_in: float, draw: Any) -> Chart
     return Chart(svg=svg, alt=alt, title=title, marks=tuple(marks))
 
 
-def _rc(salt: str, uid: str) -> dict[str, Any]:
+def _rc(salt: str, uid: str) -> Any:  # matplotlib types rc keys as a Literal of every name
     return {
         "svg.fonttype": "none",  # text stays text
         "svg.hashsalt": salt,  # ids derived from the input: byte-identical output

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from altar.instrument import Codebook
+from altar.stats.describe import Description
+from altar.stats.document import ScoreBaseline, StatsDocument
 
 
 def pct(value: float | None) -> str:
@@ -36,24 +38,19 @@ def grid(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
 
 
-def render_stats(doc: dict, book: Codebook) -> str:
-    groups = list(doc["groups"])
+def render_stats(doc: StatsDocument, book: Codebook) -> str:
+    groups = list(doc.groups)
     out = [
-        f"ALTAR adversity statistics: {doc['instrument']['name']} v{doc['instrument']['version']}, "
-        f"{doc['n_cases']} children, by {doc['by']}",
-        "Filters: " + (", ".join(f"{k}={v}" for k, v in doc["filters"].items()) or "none"),
-        "Children: " + ", ".join(f"{g} {doc['groups'][g]['n']}" for g in groups),
+        f"ALTAR adversity statistics: {doc.instrument.name} v{doc.instrument.version}, "
+        f"{doc.n_cases} children, by {doc.by}",
+        "Filters: " + (", ".join(f"{k}={v}" for k, v in doc.filters.items()) or "none"),
+        "Children: " + ", ".join(f"{g} {doc.groups[g].n}" for g in groups),
     ]
-    for title, key, ci in (
-        (
-            "Known or suspected: % of children whose records answer the item [95% CI]",
-            "pct_known_or_suspected",
-            "ci95_known_or_suspected",
-        ),
+    for title, known_only in (
+        ("Known or suspected: % of children whose records answer the item [95% CI]", False),
         (
             "Known (evidenced in the records): % of children whose records answer the item [95% CI]",
-            "pct_known",
-            "ci95",
+            True,
         ),
     ):
         out += ["", title]
@@ -62,11 +59,10 @@ def render_stats(doc: dict, book: Codebook) -> str:
                 [
                     _label(item.label + (" (protective)" if item.protective else "")),
                     *(
-                        pct_ci(
-                            doc["groups"][g]["items"][item.code][key],
-                            doc["groups"][g]["items"][item.code][ci],
-                        )
-                        for g in groups
+                        pct_ci(t.pct_known, t.ci95)
+                        if known_only
+                        else pct_ci(t.pct_known_or_suspected, t.ci95_known_or_suspected)
+                        for t in (doc.groups[g].items[item.code] for g in groups)
                     ),
                 ]
                 for item in group.items
@@ -76,11 +72,11 @@ def render_stats(doc: dict, book: Codebook) -> str:
                 out += ["", f"  {group.title}"] + ["  " + r for r in grid(["item", *groups], rows)]
     out += _scores(doc, book, groups) + _counts(doc, book, groups) + _chronology(doc, groups)
     out += _comparisons(doc) + _trends(doc) + _baselines(doc)
-    out += ["", *(f"Note: {n}" for n in doc["notes"])]
+    out += ["", *(f"Note: {n}" for n in doc.notes)]
     return "\n".join(out)
 
 
-def _scores(doc: dict, book: Codebook, groups: list[str]) -> list[str]:
+def _scores(doc: StatsDocument, book: Codebook, groups: list[str]) -> list[str]:
     out = []
     for score in book.scores:
         for code, title in (
@@ -91,14 +87,13 @@ def _scores(doc: dict, book: Codebook, groups: list[str]) -> list[str]:
             for band in score.bands:
                 cells = []
                 for g in groups:
-                    dist = doc["groups"][g][code]
-                    cells.append(
-                        f"{dist[band]} ({pct(dist[band] / dist['n'] if dist['n'] else None)}%)"
-                    )
+                    dist = doc.groups[g].scores[code]
+                    count = dist.bands[band]
+                    cells.append(f"{count} ({pct(count / dist.n if dist.n else None)}%)")
                 rows.append([band, *cells])
-            rows.append(["mean", *(_num(doc["groups"][g][code]["mean"]) for g in groups)])
+            rows.append(["mean", *(_num(doc.groups[g].scores[code].mean) for g in groups)])
             rows.append(
-                ["with unknowns", *(str(doc["groups"][g][code]["n_with_unknown"]) for g in groups)]
+                ["with unknowns", *(str(doc.groups[g].scores[code].n_with_unknown) for g in groups)]
             )
             out += ["", f"{score.label}, counting {title}: children (%)"] + grid(
                 ["band", *groups], rows
@@ -106,109 +101,105 @@ def _scores(doc: dict, book: Codebook, groups: list[str]) -> list[str]:
     return out
 
 
-def _counts(doc: dict, book: Codebook, groups: list[str]) -> list[str]:
+def _counts(doc: StatsDocument, book: Codebook, groups: list[str]) -> list[str]:
     rows = []
     for item in book.items:
         if item.type != "count":
             continue
-        summaries = [doc["groups"][g]["counts"][item.code] for g in groups]
+        summaries = [doc.groups[g].counts[item.code] for g in groups]
         rows.append(
             [
                 _label(item.label) + ": median (n known)",
-                *(f"{_num(s['median'])} ({s['n_known']})" for s in summaries),
+                *(f"{_num(s.median)} ({s.n_known})" for s in summaries),
             ]
         )
         for i, threshold in enumerate(item.thresholds):
             rows.append(
-                [f"  {threshold} or more: %", *(pct(s["at_or_above"][i]["pct"]) for s in summaries)]
+                [f"  {threshold} or more: %", *(pct(s.at_or_above[i]["pct"]) for s in summaries)]
             )
     return ["", "Counts"] + grid(["item", *groups], rows) if rows else []
 
 
-def _chronology(doc: dict, groups: list[str]) -> list[str]:
-    section = doc.get("chronology")  # absent from documents made before chronologies
-    if not section:
+def _chronology(doc: StatsDocument, groups: list[str]) -> list[str]:
+    section = doc.chronology  # None unless asked for
+    if section is None:
         return []
-    figures = [section["groups"][g] for g in groups]
+    figures = [section.groups[g] for g in groups]
     title = "Chronologies: median [quartiles] (children with a value)"
-    if not any(f["n_with_chronology"] for f in figures):
+    if not any(f.n_with_chronology for f in figures):
         return [
             "",
             title,
             "  No child in this selection has a chronology (altar chronology add|import).",
         ]
-    rows = [
-        ["children with a chronology", *(f"{f['n_with_chronology']} of {f['n']}" for f in figures)]
-    ]
-    for code, about in section["measures"].items():
-        rows.append([_label(about["label"]), *(_quartiles(f["measures"][code]) for f in figures)])
-    return (
-        ["", title] + grid(["measure", *groups], rows) + [f"  Note: {n}" for n in section["notes"]]
-    )
+    rows = [["children with a chronology", *(f"{f.n_with_chronology} of {f.n}" for f in figures)]]
+    for code, about in section.measures.items():
+        rows.append([_label(about.label), *(_quartiles(f.measures[code]) for f in figures)])
+    return ["", title] + grid(["measure", *groups], rows) + [f"  Note: {n}" for n in section.notes]
 
 
-def _quartiles(d: dict) -> str:
-    if not d["n"]:
+def _quartiles(d: Description) -> str:
+    if not d.n:
         return "- (0)"
-    return f"{_num(d['median'])} [{_num(d['q1'])}, {_num(d['q3'])}] ({d['n']})"
+    return f"{_num(d.median)} [{_num(d.q1)}, {_num(d.q3)}] ({d.n})"
 
 
-def _comparisons(doc: dict) -> list[str]:
+def _comparisons(doc: StatsDocument) -> list[str]:
     rows = [
         [
-            _label(c["label"]),
-            c["test"],
-            p_value(c["p"]),
-            p_value(c["p_holm"]),
-            c["method"] or c.get("reason") or "",
+            _label(c.label),
+            c.result.test,
+            p_value(c.result.p),
+            p_value(c.p_holm),
+            c.result.method or c.result.reason or "",
         ]
-        for c in doc["comparisons"]
+        for c in doc.comparisons
     ]
-    return ["", f"Differences between groups ({doc['by']}), known or suspected vs no"] + grid(
+    return ["", f"Differences between groups ({doc.by}), known or suspected vs no"] + grid(
         ["item", "test", "p", "p (Holm)", "method"], rows
     )
 
 
-def _trends(doc: dict) -> list[str]:
+def _trends(doc: StatsDocument) -> list[str]:
     rows = [
         [
-            t["score"],
-            " < ".join(t.get("groups", [])) or "-",
-            _num(t.get("statistic")),
-            p_value(t.get("p")),
-            t.get("reason") or t.get("method") or "",
+            t.score,
+            " < ".join(t.groups) or "-",
+            _num(t.result.statistic if t.result else None),
+            p_value(t.p),
+            t.reason or (t.result.method if t.result else None) or "",
         ]
-        for t in doc["trends"]
+        for t in doc.trends
     ]
     return ["", "Trend in score bands across ordered groups (linear-by-linear association)"] + grid(
         ["score", "order", "M2", "p", "method"], rows
     )
 
 
-def _baselines(doc: dict) -> list[str]:
+def _baselines(doc: StatsDocument) -> list[str]:
     rows = []
-    for b in doc["baseline"]:
-        if b.get("baseline_prevalence") is None:
+    for b in doc.baseline:
+        ks = b.known_or_suspected
+        if b.baseline_prevalence is None or ks is None:
             continue
-        ks = b["known_or_suspected"]
         rows.append(
             [
-                b["item"],
-                b["baseline"],
-                pct(b["baseline_prevalence"]),
-                pct_ci(ks["prevalence"], ks["ci95"]),
-                _ratio(ks["ratio"]),
-                p_value(ks["p"]),
-                "" if b.get("confirmed", True) else "unconfirmed",
+                b.item,
+                b.baseline,
+                pct(b.baseline_prevalence),
+                pct_ci(ks.prevalence, ks.ci95),
+                _ratio(ks.ratio),
+                p_value(ks.p),
+                "" if b.confirmed else "unconfirmed",
             ]
         )
     if not rows:
         return []
     notes = sorted(
         {
-            f"{b['baseline']}: {b['note']}"
-            for b in doc["baseline"]
-            if b.get("items_measured") and b.get("note")
+            f"{b.baseline}: {b.note}"
+            for b in doc.baseline
+            if isinstance(b, ScoreBaseline) and b.items_measured and b.note
         }
     )
     return [

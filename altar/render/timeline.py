@@ -27,8 +27,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import matplotlib
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
@@ -130,7 +132,7 @@ def _draw(
         )
         last[event.lane] = (event.when, step)
         ax.plot(
-            [event.when],
+            [_x(event.when)],
             [y],
             marker="D" if event.offending else "o",
             markersize=7 if event.offending else 6,
@@ -141,7 +143,7 @@ def _draw(
             zorder=3,
         )
         ax.text(
-            event.when,
+            _x(event.when),
             y + _STAGGER[step],
             event.label,
             fontsize=7,
@@ -164,17 +166,24 @@ def _draw(
     )
 
 
-def _first_offence(ax, events: Sequence[TimelineEvent]) -> None:  # type: ignore[no-untyped-def]
+def _x(when: date) -> Any:
+    """A date as an x position: matplotlib converts dates through its units
+    registry, which its type stubs do not model (they ask for a float)."""
+    return when
+
+
+def _first_offence(ax: Axes, events: Sequence[TimelineEvent]) -> None:
     offending = [e.when for e in events if e.offending]
     if offending:
-        ax.axvline(min(offending), color=_OFFENDING, linestyle=":", linewidth=1, zorder=1)
+        ax.axvline(_x(min(offending)), color=_OFFENDING, linestyle=":", linewidth=1, zorder=1)
 
 
-def _dates_axis(ax, events: Sequence[TimelineEvent]) -> None:  # type: ignore[no-untyped-def]
+def _dates_axis(ax: Axes, events: Sequence[TimelineEvent]) -> None:
     whens = [e.when for e in events]
     span = _span_days(events)
     ax.set_xlim(
-        min(whens) - timedelta(days=span // 20 + 30), max(whens) + timedelta(days=span // 6 + 60)
+        _x(min(whens) - timedelta(days=span // 20 + 30)),
+        _x(max(whens) + timedelta(days=span // 6 + 60)),
     )
     locator = AutoDateLocator(maxticks=12)
     ax.xaxis.set_major_locator(locator)

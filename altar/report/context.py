@@ -74,7 +74,7 @@ def regional_report(data: RegionData, options: ReportOptions) -> RegionalReport:
         raise ValueError("the regional report needs read_region(full=True)")
     rule, book, doc = options.rule, data.book, data.by_stratum
     region = region_figures(data, rule)
-    everyone = doc["groups"][ALL]
+    everyone = doc.groups[ALL]
     print_ = fingerprint(
         doc,
         data.by_sex,
@@ -93,7 +93,7 @@ def regional_report(data: RegionData, options: ReportOptions) -> RegionalReport:
             options,
             data,
             ALL,
-            count_number(figure(everyone["n"], None, rule)),
+            count_number(figure(everyone.n, None, rule)),
             print_,
         ),
         suppression=suppression(rule),
@@ -149,7 +149,7 @@ def authority_summary(
     mine = local_figures(data, local, rule)
     region_name = f"{options.region} region"
     n_local = count_number(mine.headline.sizes[local.code])
-    everyone, own = data.by_stratum["groups"][ALL], doc["groups"][ALL]
+    everyone, own = data.by_stratum.groups[ALL], doc.groups[ALL]
     differences, compared = region_differences(data, region, local, mine, region_name)
     print_ = fingerprint(
         doc,

@@ -26,6 +26,7 @@ from altar.disclosure import Rule
 from altar.errors import NotFoundError
 from altar.instrument import Codebook
 from altar.report.tables import ALL
+from altar.stats.document import StatsDocument
 from altar.vocab import CASE_ATTRIBUTES
 
 MIGRATION_ITEMS = ("conflict_migration", "unaccompanied_asylum")
@@ -50,9 +51,9 @@ class RegionData:
 
     book: Codebook
     baselines: tuple[Baseline, ...]
-    by_stratum: dict
-    by_sex: dict | None
-    by_ethnicity: dict | None
+    by_stratum: StatsDocument
+    by_sex: StatsDocument | None
+    by_ethnicity: StatsDocument | None
     cohort: dict[tuple, int]  # CASE_ATTRIBUTES -> children
     migrated: tuple[dict[str, int], dict[str, dict[str, ScoreDistribution]]] | None
     dates: dict[str, tuple[date, date]]  # "all" and each authority
@@ -76,7 +77,7 @@ def read_region(
     store's dates and state. A store with no screened children has nothing
     to report (``NotFoundError``)."""
     by_stratum = stats_document(session, book, by="stratum", baselines=baselines)
-    if not by_stratum["n_cases"]:
+    if not by_stratum.n_cases:
         raise NotFoundError("no screened children in the database: nothing to report")
     by_sex = stats_document(session, book, by="sex", baselines=baselines) if full else None
     by_ethnicity = (
@@ -113,12 +114,12 @@ def read_region(
 class AuthorityData:
     code: str
     name: str
-    doc: dict  # its ``altar stats --authority CODE`` document
+    doc: StatsDocument  # its ``altar stats --authority CODE`` document
 
 
-def groups_of(doc: dict) -> list[str]:
+def groups_of(doc: StatsDocument) -> list[str]:
     """The groups of an ``altar stats`` document (e.g. the strata), without all children."""
-    return [g for g in doc["groups"] if g != ALL]
+    return [g for g in doc.groups if g != ALL]
 
 
 def read_authority(

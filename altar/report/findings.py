@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 from altar.disclosure import Figure, Rule, figure
 from altar.report.display import join_words, p_value, pct
+from altar.stats import TrendTest
+from altar.stats.document import ItemComparison
 
 SIGNIFICANT = 0.05
 ANSWERED = " whose records allowed a judgement"
@@ -346,18 +348,19 @@ class GroupShare:
 
 
 def trend_finding(
-    trend: Mapping, shares: Sequence[GroupShare], *, what: str = "four or more ACEs"
+    trend: TrendTest, shares: Sequence[GroupShare], *, what: str = "four or more ACEs"
 ) -> Finding | None:
     """Whether ACE scores rise with the severity of the disposal (the
     linear-by-linear trend test across ordered strata), in words.
 
+    >>> from altar.stats import linear_by_linear
     >>> r = figure
     >>> shares = [GroupShare("out_of_court", "given out-of-court disposals", r(10, 40)),
     ...           GroupShare("custody", "in custody", r(30, 40))]
-    >>> trend_finding({"test": "linear_by_linear", "p": 0.0001, "r": 0.4}, shares).text
+    >>> trend_finding(linear_by_linear([[30, 10], [10, 30]]), shares).text
     'ACE scores were higher the more severe the disposal: four or more ACEs were known or suspected for 25.0% of children given out-of-court disposals and 75.0% of children in custody.'
     """
-    if trend.get("test") != "linear_by_linear" or trend.get("p") is None:
+    if trend.test != "linear_by_linear" or trend.p is None:
         return None
     parts = join_words(
         [
@@ -367,9 +370,9 @@ def trend_finding(
             for s in shares
         ]
     )
-    p = trend["p"]
+    p = trend.p
     if p < SIGNIFICANT:
-        direction = "higher" if (trend.get("r") or 0) > 0 else "lower"
+        direction = "higher" if (trend.r or 0) > 0 else "lower"
         text = (
             f"ACE scores were {direction} the more severe the disposal: {what} were known or suspected for "
             f"{parts}."
@@ -406,25 +409,28 @@ def group_finding(
 
 
 def difference_words(
-    comparison: Mapping, shares: Sequence[GroupShare], *, short: bool = False
+    comparison: ItemComparison, shares: Sequence[GroupShare], *, short: bool = False
 ) -> str:
     """A test of difference between groups in plain words, never claiming
     more than it shows (``short``: for a table that prints the p-values
     beside it).
 
-    >>> c = {"test": "chi_square", "p": 0.0001, "p_holm": 0.003}
+    >>> from dataclasses import replace
+    >>> from altar.stats import compare_proportions
+    >>> test = compare_proportions([[30, 10], [10, 30]], labels=["custody", "out_of_court"])
+    >>> c = ItemComparison("poverty", "Poverty", "known or suspected vs no", test, p_holm=0.003)
     >>> shares = [GroupShare("custody", "in custody", figure(30, 40)),
     ...           GroupShare("out_of_court", "out of court", figure(10, 40))]
     >>> difference_words(c, shares)
     'Clear difference: highest in custody (75.0%), lowest out of court (25.0%). Unlikely to be chance (adjusted p = 0.003).'
     >>> difference_words(c, shares, short=True)
     'Clear difference: highest in custody, lowest out of court'
-    >>> difference_words({"test": "chi_square", "p": 0.2, "p_holm": 1.0}, shares)
+    >>> difference_words(replace(c, p_holm=1.0), shares)
     'No clear difference (adjusted p = 1.00): the groups may differ, but these numbers cannot show it.'
     """
-    p = comparison.get("p_holm")
-    if comparison.get("test") in (None, "not_testable") or p is None:
-        reason = comparison.get("reason") or "too few answers"
+    p = comparison.p_holm
+    if comparison.result.test == "not_testable" or p is None:
+        reason = comparison.result.reason or "too few answers"
         return f"Not tested: {reason}" + ("" if short else ".")
     if p >= SIGNIFICANT:
         if short:

@@ -18,11 +18,12 @@ paragraph (``shared/pen_picture.html``); it is never read as markup.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from altar.db.pen_pictures import PublishedPenPicture
 from altar.disclosure import Rule
+from altar.stats.document import StatsDocument
 from altar.stories.pen_pictures import paragraphs
 from altar.vocab import STRATUM_LABELS
 
@@ -38,12 +39,12 @@ class PenPictureView:
 
 
 def regional_stories(
-    pictures: Sequence[PublishedPenPicture], by_stratum: Mapping, rule: Rule
+    pictures: Sequence[PublishedPenPicture], by_stratum: StatsDocument, rule: Rule
 ) -> tuple[PenPictureView, ...]:
     """Every approved pen-picture, with its stratum named when the region has
     enough children in that stratum (``by_stratum``: the ``altar stats``
     document by stratum)."""
-    sizes = {g: group["n"] for g, group in by_stratum["groups"].items()}
+    sizes = {g: group.n for g, group in by_stratum.groups.items()}
 
     def named(stratum: str) -> str:
         hidden = rule.enabled and sizes.get(stratum, 0) < rule.threshold

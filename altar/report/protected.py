@@ -25,6 +25,7 @@ from altar.report.tables import (
     Tally,
     prevalence_table,
 )
+from altar.stats.document import GroupFigures, StatsDocument
 from altar.vocab import CASE_ATTRIBUTES, STRATUM_LABELS
 
 HEADLINES = (
@@ -50,7 +51,7 @@ class RegionFigures:
 def region_figures(data: RegionData, rule: Rule) -> RegionFigures:
     doc, book = data.by_stratum, data.book
     strata = [(g, STRATUM_LABELS.get(g, g)) for g in groups_of(doc)]
-    sizes = {g: doc["groups"][g]["n"] for g, _ in strata}
+    sizes = {g: doc.groups[g].n for g, _ in strata}
     binary = [i for i in book.items if i.type == "binary"]
     items = prevalence_table(item_specs(doc, binary, strata), strata, sizes, rule)
     protective_items = [i for i in binary if i.protective]
@@ -64,7 +65,7 @@ def region_figures(data: RegionData, rule: Rule) -> RegionFigures:
         for attribute in CASE_ATTRIBUTES
         if attribute != "stratum"  # the tables' columns
     }
-    return RegionFigures(doc["n_cases"], strata, items, protective, head, headline_specs, cohort)
+    return RegionFigures(doc.n_cases, strata, items, protective, head, headline_specs, cohort)
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class LocalFigures:
 
 def local_figures(data: RegionData, local: AuthorityData, rule: Rule) -> LocalFigures:
     doc = local.doc
-    me, sizes = [(local.code, local.name)], {local.code: doc["n_cases"]}
+    me, sizes = [(local.code, local.name)], {local.code: doc.n_cases}
     binary = [i for i in data.book.items if i.type == "binary"]
 
     def table(specs: Sequence[RowSpec]) -> ProtectedPrevalence:
@@ -101,7 +102,11 @@ def local_figures(data: RegionData, local: AuthorityData, rule: Rule) -> LocalFi
 
 
 def item_specs(
-    doc: dict, items: Sequence[Item], groups: Sequence[tuple[str, str]], *, known: bool = False
+    doc: StatsDocument,
+    items: Sequence[Item],
+    groups: Sequence[tuple[str, str]],
+    *,
+    known: bool = False,
 ) -> list[RowSpec]:
     """Rows of "children with the item (known or suspected; ``known``: yes
     only) of those whose records answer it", per group and for all, from the
@@ -110,16 +115,16 @@ def item_specs(
     for item in items:
         tallies_: dict[str, Tally] = {}
         for g in [*(k for k, _ in groups), ALL]:
-            t = doc["groups"][g]["items"][item.code]
-            count = t["yes"] if known else t["yes"] + t["suspected"]
-            ci = t["ci95"] if known else t["ci95_known_or_suspected"]
-            tallies_[g] = Tally(count, t["answered"], ci)
+            t = doc.groups[g].items[item.code]
+            count = t.yes if known else t.yes + t.suspected
+            ci = t.ci95 if known else t.ci95_known_or_suspected
+            tallies_[g] = Tally(count, t.answered, ci)
         _check_partition(item.code, tallies_, groups)
         specs.append(RowSpec(item.code, item.label, item.protective, tallies_))
     return specs
 
 
-def headline(doc: dict, groups: Sequence[str]) -> list[RowSpec]:
+def headline(doc: StatsDocument, groups: Sequence[str]) -> list[RowSpec]:
     """The research's headline measures, per group and for all: children with
     any abuse, with four or more types of abuse, with four or more ACEs (all
     known or suspected), of all the children in the group."""
@@ -127,18 +132,18 @@ def headline(doc: dict, groups: Sequence[str]) -> list[RowSpec]:
     for code, label in HEADLINES:
         per: dict[str, Tally] = {}
         for g in [*groups, ALL]:
-            figures_ = doc["groups"][g]
-            per[g] = Tally(_headline_count(code, figures_), figures_["n"])
+            figures_ = doc.groups[g]
+            per[g] = Tally(_headline_count(code, figures_), figures_.n)
         rows.append(RowSpec(code, label, False, per))
     return rows
 
 
-def _headline_count(code: str, figures_: Mapping) -> int:
+def _headline_count(code: str, figures_: GroupFigures) -> int:
     if code == "any_abuse":
-        return figures_["summary"]["any_abuse_incl_suspected"] or 0
+        return figures_.summary.any_abuse_incl_suspected or 0
     if code == "abuse_4plus":
-        return figures_["abuse_types_incl_suspected"]["4+"]
-    return figures_["ace_score_incl_suspected"]["4+"]
+        return figures_.scores["abuse_types_incl_suspected"].bands["4+"]
+    return figures_.scores["ace_score_incl_suspected"].bands["4+"]
 
 
 def _check_partition(

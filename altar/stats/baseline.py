@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,7 +166,7 @@ def _pmf(i: int, n: int, p: float) -> float:
     return math.exp(log + i * math.log(p) + (n - i) * math.log1p(-p))
 
 
-def _bisect(condition, lo: int, hi: int) -> int:  # type: ignore[no-untyped-def]
+def _bisect(condition: Callable[[int], bool], lo: int, hi: int) -> int:
     """The first i in [lo, hi) for which ``condition`` holds (it holds for
     every i after that one); hi when it holds for none."""
     while lo < hi:

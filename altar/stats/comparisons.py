@@ -442,7 +442,7 @@ def _scores(scores: Sequence[float] | None, count: int, what: str) -> list[float
         return [float(i) for i in range(count)]
     if isinstance(scores, str) or len(scores) != count:
         raise ValueError(f"{what} scores must have one value per {what} ({count})")
-    values = []
+    values: list[float] = []
     for value in scores:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise ValueError(f"{what} scores must be numbers, got {value!r}")

@@ -42,8 +42,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
+from typing import Any
 
 from altar.stats.describe import describe
+from altar.stats.document import MeasureSummary
 from altar.stories.chronology import Event
 from altar.vocab import OFFENCE_TYPES
 
@@ -172,14 +174,19 @@ def child_measures(events: Sequence[Event], age: int | None, screened_on: date) 
     return measures_from_facts(chronology_facts(events), age, screened_on)
 
 
-def summarise_measures(children: Sequence[ChildMeasures], n: int) -> dict:
+def measure_summary(children: Sequence[ChildMeasures], n: int) -> MeasureSummary:
     """A group's figures for ``altar stats``: of its ``n`` children, how many
     have a chronology, and each measure described over the children it can
     be computed for (the rest, with or without a chronology, are missing)."""
     if len(children) > n:
         raise ValueError(f"{len(children)} children with a chronology in a group of {n}")
-    out: dict = {"n": n, "n_with_chronology": len(children), "measures": {}}
+    measures = {}
     for code in MEASURES:
         values = [v for child in children if (v := getattr(child, code)) is not None]
-        out["measures"][code] = describe(values, missing=n - len(values)).to_dict()
-    return out
+        measures[code] = describe(values, missing=n - len(values))
+    return MeasureSummary(n, len(children), measures)
+
+
+def summarise_measures(children: Sequence[ChildMeasures], n: int) -> dict[str, Any]:
+    """:func:`measure_summary` as JSON-ready plain values."""
+    return measure_summary(children, n).to_dict()

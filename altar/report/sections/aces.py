@@ -29,6 +29,7 @@ from altar.report.tables import (
     denominator_number,
     pct_number,
 )
+from altar.stats.document import ItemBaseline
 
 SCORE_BAND_LABELS = {
     "0": "No ACEs",
@@ -80,17 +81,16 @@ class AceSection:
 
 
 def band_cross(
-    per_group: Mapping[str, Mapping],
-    key: str,
+    per_group: Mapping[str, Mapping[str, int]],
     bands: Sequence[str],
     groups: Sequence[tuple[str, str]],
     rule: Rule,
     noun: str,
 ) -> ProtectedCross:
-    """A score's bands by group (``per_group``: each group's figures, as in a
-    stats document's ``groups``; ``key``: e.g. ``ace_score_incl_suspected``),
+    """A score's bands by group (``per_group``: each group's children by
+    band, e.g. a stats document's ``scores["ace_score_incl_suspected"].bands``),
     protected as one table."""
-    counts = {(b, g): per_group[g][key][b] for b in bands for g, _ in groups}
+    counts = {(b, g): per_group[g][b] for b in bands for g, _ in groups}
     return cross_table(
         counts, [(b, band_label(b, noun)) for b in bands], groups, rule, row_heading="Score"
     )
@@ -112,11 +112,14 @@ def aces(data: RegionData, region: RegionFigures, rule: Rule) -> AceSection:
     groups_all = [*strata, (ALL, ALL_LABEL)]
     ace = book.score("ace_score")
     abuse = book.score("abuse_types")
-    per_stratum = doc["groups"]
-    bands = band_cross(per_stratum, "ace_score_incl_suspected", ace.bands, strata, rule, "ACEs")
-    known = band_cross(per_stratum, "ace_score", ace.bands, strata, rule, "ACEs")
+
+    def per_stratum(key: str) -> dict[str, Mapping[str, int]]:
+        return {g: doc.groups[g].scores[key].bands for g, _ in strata}
+
+    bands = band_cross(per_stratum("ace_score_incl_suspected"), ace.bands, strata, rule, "ACEs")
+    known = band_cross(per_stratum("ace_score"), ace.bands, strata, rule, "ACEs")
     abuse_bands = band_cross(
-        per_stratum, "abuse_types_incl_suspected", abuse.bands, strata, rule, "types"
+        per_stratum("abuse_types_incl_suspected"), abuse.bands, strata, rule, "types"
     )
     return AceSection(
         prevalence=subset(region.items, [i.code for i in ace_items]),
@@ -150,49 +153,52 @@ def baselines(data: RegionData, rule: Rule) -> list[BaselineBlock]:
     the children's (known or suspected, with the test against the study's
     figure), and what it did not measure."""
     book, doc = data.book, data.by_stratum
-    n = doc["n_cases"]
+    n = doc.n_cases
     blocks = []
     for baseline in data.baselines:
-        entries = [e for e in doc["baseline"] if e["baseline"] == baseline.key]
+        entries = [e for e in doc.baseline if e.baseline == baseline.key]
         rows, chart_rows, not_measured = [], [], []
         for e in entries:
-            code = e["item"]
+            code = e.item
             if code.startswith("ace_score "):
                 label = SCORE_BAND_LABELS.get(code.split(" ", 1)[1], code)
             else:
                 label = book.item(code).label
-            if e["baseline_prevalence"] is None or "known_or_suspected" not in e:
+            ks, kn = e.known_or_suspected, e.known
+            if e.baseline_prevalence is None or ks is None or kn is None:
                 not_measured.append(label)
                 continue
-            ks, kn = e["known_or_suspected"], e["known"]
-            fig = figure(ks["successes"], ks["n"], rule)
-            known_fig = figure(kn["successes"], kn["n"], rule)
+            fig = figure(ks.successes, ks.n, rule)
+            known_fig = figure(kn.successes, kn.n, rule)
             shown = fig.pct is not None
             cell = PrevalenceCell(
                 count_number(fig),
                 denominator_number(fig, rule),
                 pct_number(fig, rule),
-                interval(ks["ci95"]) if shown and ks["ci95"] else "",
+                interval(ks.ci95) if shown and ks.ci95 else "",
             )
-            note = " ".join(x for x in (e.get("mapping_note"), e.get("note")) if x)
+            source_item, mapping_note = (
+                (e.source_item, e.mapping_note) if isinstance(e, ItemBaseline) else (None, None)
+            )
+            note = " ".join(x for x in (mapping_note, e.note) if x)
             rows.append(
                 BaselineRow(
                     label,
-                    e.get("source_item") or label,
-                    pct(e["baseline_prevalence"]),
-                    bool(e["confirmed"]),
+                    source_item or label,
+                    pct(e.baseline_prevalence),
+                    bool(e.confirmed),
                     pct_number(known_fig, rule),
                     cell,
-                    p_value(ks["p"]) if shown else "",
+                    p_value(ks.p) if shown else "",
                     note,
                 )
             )
             value = (
-                (Prevalence(fig.pct, *ks["ci95"]) if ks["ci95"] else Prevalence(fig.pct))
-                if shown
-                else None
+                None
+                if fig.pct is None
+                else (Prevalence(fig.pct, *ks.ci95) if ks.ci95 else Prevalence(fig.pct))
             )
-            chart_rows.append((label, value, e["baseline_prevalence"], short_source(baseline)))
+            chart_rows.append((label, value, e.baseline_prevalence, short_source(baseline)))
         title = f"Children in the research and adults in the general population: {baseline.title} ({baseline.year})"
         chart = (
             charts.baseline(title, chart_rows, cohort_label="Children in the research", cohort_n=n)

@@ -27,6 +27,7 @@ from altar.report.tables import (
     denominator_number,
     pct_number,
 )
+from altar.stats.document import StatsDocument
 
 
 @dataclass(frozen=True)
@@ -136,17 +137,17 @@ def _block(
     return GroupBlock(code, title, description, view, chart, tuple(count_items(doc, counts, rule)))
 
 
-def count_items(doc: dict, items: Sequence[Item], rule: Rule) -> list[CountItem]:
+def count_items(doc: StatsDocument, items: Sequence[Item], rule: Rule) -> list[CountItem]:
     """Count items for all children: the median is printed only over a base
     the rule allows a percentage for, the range (which names one child's
     value) only in an unsuppressed copy."""
     out = []
     for item in items:
-        c = doc["groups"][ALL]["counts"][item.code]
-        base = figure(c["n_known"], c["n"], rule, protect_complement=False)
+        c = doc.groups[ALL].counts[item.code]
+        base = figure(c.n_known, c.n, rule, protect_complement=False)
         thresholds = []
-        for step in c["at_or_above"]:
-            fig = figure(step["n"], c["n_known"], rule)
+        for step in c.at_or_above:
+            fig = figure(step["n"], c.n_known, rule)
             ci = interval(step["ci95"]) if fig.pct is not None else ""
             thresholds.append(
                 (
@@ -156,20 +157,20 @@ def count_items(doc: dict, items: Sequence[Item], rule: Rule) -> list[CountItem]
                     ),
                 )
             )
-        enough = not rule.enabled or c["n_known"] >= rule.min_denominator
+        enough = not rule.enabled or c.n_known >= rule.min_denominator
         median = (
             BLANK
-            if c["median"] is None
-            else Number(f"{c['median']:g}")
+            if c.median is None
+            else Number(f"{c.median:g}")
             if enough
             else Number(rule.symbol, True)
         )
-        spread = "" if c["min"] is None or rule.enabled else f"{c['min']}\u2013{c['max']}"
+        spread = "" if c.min is None or rule.enabled else f"{c.min}\u2013{c.max}"
         out.append(
             CountItem(
                 item.label,
                 count_number(base),
-                Number(number(c["n"])),
+                Number(number(c.n)),
                 median,
                 spread,
                 tuple(thresholds),

@@ -20,6 +20,7 @@ from altar.report.findings import Finding, GroupShare
 from altar.report.protected import LocalFigures, RegionFigures
 from altar.report.sections.groups import GIRLS_GROUPS, girls_table
 from altar.report.tables import ALL, Column, Number, ProtectedPrevalence, pct_number
+from altar.stats.document import ItemComparison, StatsDocument
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def regional_differences(
 
 
 def differences(
-    doc: dict,
+    doc: StatsDocument,
     table: ProtectedPrevalence,
     groups: Sequence[tuple[str, str]],
     by: str,
@@ -67,7 +68,7 @@ def differences(
 ) -> Differences:
     """Each item's test of difference across the groups (known or suspected
     against no), with the groups' percentages as the tables print them."""
-    tests = {c["item"]: c for c in doc["comparisons"]}
+    tests = {c.item: c for c in doc.comparisons}
     phrases = _group_words(by)
     rows, clear = [], []
     for item in items:
@@ -79,14 +80,14 @@ def differences(
             for g, label in groups
         ]
         text = words.difference_words(c, shares)
-        is_clear = c.get("p_holm") is not None and c["p_holm"] < words.SIGNIFICANT
+        is_clear = c.p_holm is not None and c.p_holm < words.SIGNIFICANT
         rows.append(
             DifferenceRow(
                 item.label,
                 tuple(pct_number(table.figures[(item.code, g)], rule) for g, _ in groups),
                 _test_name(c),
-                p_value(c.get("p")),
-                p_value(c.get("p_holm")),
+                p_value(c.result.p),
+                p_value(c.p_holm),
                 is_clear,
                 words.difference_words(c, shares, short=True),
             )
@@ -99,23 +100,22 @@ def differences(
     )
 
 
-def _trends(doc: dict, phrases: Mapping[str, str], rule: Rule) -> list[Finding]:
+def _trends(doc: StatsDocument, phrases: Mapping[str, str], rule: Rule) -> list[Finding]:
     """The trend tests across ordered groups, for four or more ACEs and four or more types of abuse."""
     trends = []
-    for t in doc["trends"]:
-        if t.get("test") != "linear_by_linear" or t["score"] not in (
-            "ace_score_incl_suspected",
-            "abuse_types_incl_suspected",
+    for t in doc.trends:
+        if (
+            t.result is None
+            or t.result.test != "linear_by_linear"
+            or t.score not in ("ace_score_incl_suspected", "abuse_types_incl_suspected")
         ):
             continue
-        what = (
-            "four or more ACEs" if t["score"].startswith("ace") else "four or more types of abuse"
-        )
+        what = "four or more ACEs" if t.score.startswith("ace") else "four or more types of abuse"
         shares = []
-        for g in t["groups"]:
-            dist = doc["groups"][g][t["score"]]
-            shares.append(GroupShare(g, phrases.get(g, g), figure(dist["4+"], dist["n"], rule)))
-        f = words.trend_finding(t, shares, what=what)
+        for g in t.groups:
+            dist = doc.groups[g].scores[t.score]
+            shares.append(GroupShare(g, phrases.get(g, g), figure(dist.bands["4+"], dist.n, rule)))
+        f = words.trend_finding(t.result, shares, what=what)
         if f:
             trends.append(f)
     return trends
@@ -143,9 +143,9 @@ def _group_words(by: str) -> dict[str, str]:
     return {}
 
 
-def _test_name(c: Mapping) -> str:
+def _test_name(c: ItemComparison) -> str:
     return {"chi_square": "Chi-square", "fisher_exact": "Fisher's exact"}.get(
-        c.get("test") or "", c.get("test") or ""
+        c.result.test, c.result.test
     )
 
 
@@ -159,10 +159,10 @@ def region_differences(
     """Sentences for the items where the authority differs from the region,
     and how many items could be compared (both figures printed)."""
     sentences, compared = [], 0
-    items = local.doc["groups"][ALL]["items"]
+    items = local.doc.groups[ALL].items
     for i in (i for i in data.book.items if i.type == "binary"):
         fig = (mine.protective if i.protective else mine.items).figures[(i.code, local.code)]
-        ci = items[i.code]["ci95"] if i.protective else items[i.code]["ci95_known_or_suspected"]
+        ci = items[i.code].ci95 if i.protective else items[i.code].ci95_known_or_suspected
         regional = (region.protective if i.protective else region.items).figures[(i.code, ALL)]
         if fig.pct is None or regional.pct is None:
             continue

@@ -32,6 +32,7 @@ from altar.report.tables import (
     prevalence_table,
 )
 from altar.stats import summarise_score
+from altar.stats.document import GroupFigures
 from altar.vocab import ETHNICITY_LABELS
 
 # Girls are set beside all the other children (boys, and any whose sex is
@@ -67,10 +68,11 @@ def _girls(data: RegionData, rule: Rule) -> GroupStudy:
     abuse_items = [
         book.item(code) for c in book.score("abuse_types").components for code in c.any_of
     ]
-    everyone = data.by_sex["groups"][ALL]
-    girls = data.by_sex["groups"].get("female") or _no_children(book)
+    everyone = _bands(data.by_sex.groups[ALL])
+    female = data.by_sex.groups.get("female")
+    girls = _no_children(book) if female is None else _bands(female)
     per_group = {"female": girls, "rest": _less(book, everyone, girls)}
-    ace, abuse = _band_tables(book, per_group, GIRLS_GROUPS, rule)
+    ace, abuse = _band_tables(per_group, GIRLS_GROUPS, book, rule)
     items = girls_table(data, rule, abuse_items)
     f = words.group_finding(
         GroupShare("female", "girls", abuse.figure("4+", "female")),
@@ -95,8 +97,8 @@ def _ethnic_minorities(data: RegionData, rule: Rule) -> GroupStudy:
     assert data.by_ethnicity is not None
     book, eth = data.book, data.by_ethnicity
     groups = [(g, ETHNICITY_LABELS.get(g, g)) for g in groups_of(eth)]
-    ace, abuse = _band_tables(book, {g: eth["groups"][g] for g, _ in groups}, groups, rule)
-    minority = sum(eth["groups"][g]["n"] for g, _ in groups if g not in ("white", "unknown"))
+    ace, abuse = _band_tables({g: _bands(eth.groups[g]) for g, _ in groups}, groups, book, rule)
+    minority = sum(eth.groups[g].n for g, _ in groups if g not in ("white", "unknown"))
     return GroupStudy(
         "ethnicity",
         "Children from ethnic minorities",
@@ -114,19 +116,19 @@ def _migrated(data: RegionData, rule: Rule) -> GroupStudy:
     book = data.book
     sizes, scores = data.migrated
     groups = [("with", "Migrated"), ("without", "Did not migrate, or not known")]
-    per_group = {}
+    per_group: dict[str, ScoreBands] = {}
     for g, _ in groups:
-        per = {"n": sizes.get(g, 0)}
+        per: ScoreBands = {}
         for key in ("ace_score_incl_suspected", "abuse_types_incl_suspected"):
             score = book.score(key.removesuffix("_incl_suspected"))
             dist = scores.get(key, {}).get(g, ScoreDistribution())
             per[key] = (
-                summarise_score(dist.freq, score.bands, dist.n_with_unknown).to_dict()
+                summarise_score(dist.freq, score.bands, dist.n_with_unknown).bands
                 if dist.freq
                 else dict.fromkeys(score.bands, 0)
             )
         per_group[g] = per
-    ace, abuse = _band_tables(book, per_group, groups, rule)
+    ace, abuse = _band_tables(per_group, groups, book, rule)
     return GroupStudy(
         "migrated",
         "Children who migrated",
@@ -140,13 +142,21 @@ def _migrated(data: RegionData, rule: Rule) -> GroupStudy:
     )
 
 
-def _no_children(book: Codebook) -> dict:
-    return {"n": 0, **{f"{s.code}_incl_suspected": dict.fromkeys(s.bands, 0) for s in book.scores}}
+# A group's children by band of each score: score code -> band -> children.
+ScoreBands = dict[str, Mapping[str, int]]
 
 
-def _less(book: Codebook, everyone: Mapping, group: Mapping) -> dict:
+def _bands(figures_: GroupFigures) -> ScoreBands:
+    return {code: score.bands for code, score in figures_.scores.items()}
+
+
+def _no_children(book: Codebook) -> ScoreBands:
+    return {f"{s.code}_incl_suspected": dict.fromkeys(s.bands, 0) for s in book.scores}
+
+
+def _less(book: Codebook, everyone: ScoreBands, group: ScoreBands) -> ScoreBands:
     """All children less one group: the band counts of the others."""
-    out: dict = {"n": everyone["n"] - group["n"]}
+    out: ScoreBands = {}
     for s in book.scores:
         key = f"{s.code}_incl_suspected"
         out[key] = {b: everyone[key][b] - group[key][b] for b in s.bands}
@@ -154,13 +164,20 @@ def _less(book: Codebook, everyone: Mapping, group: Mapping) -> dict:
 
 
 def _band_tables(
-    book: Codebook, per_group: Mapping[str, Mapping], groups: Sequence[tuple[str, str]], rule: Rule
+    per_group: Mapping[str, ScoreBands],
+    groups: Sequence[tuple[str, str]],
+    book: Codebook,
+    rule: Rule,
 ) -> tuple[ProtectedCross, ProtectedCross]:
     """ACE score and types of abuse (known or suspected), bands by group, each one protected table."""
     ace, abuse = book.score("ace_score"), book.score("abuse_types")
+
+    def bands(key: str) -> dict[str, Mapping[str, int]]:
+        return {g: per_group[g][key] for g, _ in groups}
+
     return (
-        band_cross(per_group, "ace_score_incl_suspected", ace.bands, groups, rule, "ACEs"),
-        band_cross(per_group, "abuse_types_incl_suspected", abuse.bands, groups, rule, "types"),
+        band_cross(bands("ace_score_incl_suspected"), ace.bands, groups, rule, "ACEs"),
+        band_cross(bands("abuse_types_incl_suspected"), abuse.bands, groups, rule, "types"),
     )
 
 
@@ -193,24 +210,27 @@ def _girls_specs(data: RegionData, items: Sequence[Item]) -> list[RowSpec]:
     less the girls, counted from the same document), per item."""
     assert data.by_sex is not None
     doc = data.by_sex
-    girls = doc["groups"].get("female", {"items": {}})
-    everyone = doc["groups"][ALL]
+    girls = doc.groups.get("female")
+    everyone = doc.groups[ALL]
     specs = []
     for item in items:
-        t_all = everyone["items"][item.code]
-        t_g = girls["items"].get(
-            item.code, {"yes": 0, "suspected": 0, "answered": 0, "ci95_known_or_suspected": None}
-        )
-        g, a = t_g["yes"] + t_g["suspected"], t_all["yes"] + t_all["suspected"]
+        t_all = everyone.items[item.code]
+        t_g = None if girls is None else girls.items.get(item.code)
+        # No girls in the cohort: none with the item, none answered, no interval.
+        g = 0 if t_g is None else t_g.yes + t_g.suspected
+        answered = 0 if t_g is None else t_g.answered
+        a = t_all.yes + t_all.suspected
         specs.append(
             RowSpec(
                 item.code,
                 item.label,
                 item.protective,
                 {
-                    "female": Tally(g, t_g["answered"], t_g["ci95_known_or_suspected"]),
-                    "rest": Tally(a - g, t_all["answered"] - t_g["answered"]),
-                    ALL: Tally(a, t_all["answered"], t_all["ci95_known_or_suspected"]),
+                    "female": Tally(
+                        g, answered, None if t_g is None else t_g.ci95_known_or_suspected
+                    ),
+                    "rest": Tally(a - g, t_all.answered - answered),
+                    ALL: Tally(a, t_all.answered, t_all.ci95_known_or_suspected),
                 },
             )
         )
@@ -220,6 +240,7 @@ def _girls_specs(data: RegionData, items: Sequence[Item]) -> list[RowSpec]:
 def girls_table(data: RegionData, rule: Rule, items: Sequence[Item]) -> ProtectedPrevalence:
     """Items for girls and for all other children, protected row by row."""
     assert data.by_sex is not None
-    girls = data.by_sex["groups"].get("female", {"n": 0})["n"]
-    sizes = {"female": girls, "rest": data.by_sex["groups"][ALL]["n"] - girls}
+    female = data.by_sex.groups.get("female")
+    girls = 0 if female is None else female.n
+    sizes = {"female": girls, "rest": data.by_sex.groups[ALL].n - girls}
     return prevalence_table(_girls_specs(data, items), GIRLS_GROUPS, sizes, rule)

@@ -6,7 +6,7 @@ general-population figures, and the share of answers that are unknown."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +17,7 @@ from altar.report.display import number, pct
 from altar.report.sections.aces import short_source
 from altar.report.sections.title import long_date
 from altar.report.tables import Number
+from altar.stats.document import GroupFigures
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class CompletenessRow:
     cells: tuple[Number, ...]  # unknown (not answered included) as "n (x%)" per column
 
 
-def completeness(book: Codebook, groups: Sequence[Mapping]) -> list[CompletenessRow]:
+def completeness(book: Codebook, groups: Sequence[GroupFigures]) -> list[CompletenessRow]:
     """Unknown answers per item (not yet answered counted with them), for each
     group of figures given. These count records that could not answer an
     item, not children with a characteristic, and are printed as they are."""
@@ -81,20 +82,19 @@ def completeness(book: Codebook, groups: Sequence[Mapping]) -> list[Completeness
     for item in book.items:
         cells = []
         for g in groups:
-            t = g["items"][item.code] if item.type == "binary" else g["counts"][item.code]
-            unknown, n = t["unknown"], g["n"]
+            t = g.items[item.code] if item.type == "binary" else g.counts[item.code]
+            unknown, n = t.unknown, g.n
             cells.append(Number(f"{number(unknown)} ({pct(unknown / n, 0)})" if n else "z"))
         rows.append(CompletenessRow(item.label, tuple(cells)))
     return rows
 
 
-def unknown_share(book: Codebook, g: Mapping) -> str:
+def unknown_share(book: Codebook, g: GroupFigures) -> str:
     """The share of all item answers that are unknown or not yet answered."""
-    slots = g["n"] * len(book.items)
+    slots = g.n * len(book.items)
     if not slots:
         return "z"
     unknown = sum(
-        (g["items"][i.code] if i.type == "binary" else g["counts"][i.code])["unknown"]
-        for i in book.items
+        (g.items[i.code] if i.type == "binary" else g.counts[i.code]).unknown for i in book.items
     )
     return pct(unknown / slots)

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from altar.db.tallies import ScoreDistribution, StoreState
 from altar.report.data import RegionData, ReportOptions
 from altar.report.tables import Number
+from altar.stats.document import StatsDocument
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ def fingerprint(*figures: object, state: StoreState) -> str:
 def _jsonable(value: object) -> object:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if isinstance(value, StatsDocument):
+        return value.to_dict()
     if isinstance(value, ScoreDistribution):
         return {"freq": sorted(value.freq.items()), "n_with_unknown": value.n_with_unknown}
     raise TypeError(f"cannot fingerprint {type(value).__name__}")
