@@ -1,11 +1,11 @@
 """The rules that turn a row of text (from a CSV file or a form) into a
 validated ``CaseRecord`` (``altar.records``), and a record back into text.
 
-``validate_row`` serves ``altar import``, ``altar case add``, the editor
-form and the web's new-case and details forms; each cell goes through the
-parsers of ``capture.values``, which the web's screening form
-(``capture.web_form``) uses too, so a value is judged the same way
-wherever it is entered.
+``validate_row`` serves ``altar import``, ``altar case add`` and the web's
+new-case and details forms; each cell goes through the parsers of
+``capture.values``, which the editor form (``capture.form``) and the web's
+screening form (``capture.web_form``) use answer by answer, so a value is
+judged the same way wherever it is entered.
 """
 
 from __future__ import annotations
