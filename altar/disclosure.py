@@ -14,7 +14,7 @@ the Government Statistical Service (GSS) symbols:
 * **Secondary suppression.** In a table with totals, no hidden figure may be
   recoverable from the shown ones (see *Algorithm*).
 
-The true value stays on every :class:`Figure` (``count``) for internal
+The true value stays on every :class:`ProtectedCount` (``count``) for internal
 working copies and tests; templates must print ``shown`` and ``pct_shown``.
 
 API
@@ -23,12 +23,12 @@ API
 low_base_symbol="c")``
     The policy; ``Rule.off()`` for unsuppressed working copies,
     ``rule.footnotes()`` for the symbol key a report prints.
-``Figure(count, shown, pct, pct_shown, suppressed, reason, denominator, denominator_shown)``
+``ProtectedCount(count, shown, pct, pct_shown, suppressed, reason, denominator, denominator_shown)``
     One published number with its percentage. ``reason`` is None,
     ``"primary"`` or ``"secondary"`` (the count is hidden), or
     ``"small_denominator"`` or ``"denominator_suppressed"`` (only the
     percentage is hidden).
-``figure(count, denominator=None, rule=Rule(), *, protect_complement=True) -> Figure``
+``protect(count, denominator=None, rule=Rule(), *, protect_complement=True) -> ProtectedCount``
     A headline figure such as "12 of 40 children (30.0%)".
 ``describe(fig, noun="children") -> str``
     That figure as a phrase.
@@ -106,7 +106,7 @@ from typing import Literal
 # The same count check as the statistics (bools and floats refused, named in the message).
 from altar.stats.proportions import _as_count
 
-__all__ = ["SYMBOLS", "Figure", "Rule", "Table", "describe", "figure", "suppress_table"]
+__all__ = ["SYMBOLS", "ProtectedCount", "Rule", "Table", "describe", "protect", "suppress_table"]
 
 _Pos = tuple[int, int]  # (row, column) in the table with its margins
 _Node = tuple[str, int]  # a published sum: ("r", i) or ("c", j), or _GROUND
@@ -206,7 +206,7 @@ SYMBOLS: Mapping[str, str] = MappingProxyType(Rule().footnotes())
 
 
 @dataclass(frozen=True)
-class Figure:
+class ProtectedCount:
     """One published count with its percentage.
 
     Attributes
@@ -262,9 +262,9 @@ def _percentage(
 
 def _make_figure(
     count: int, reason: str | None, base: int | None, base_hidden: bool, rule: Rule
-) -> Figure:
+) -> ProtectedCount:
     pct, pct_shown, pct_reason = _percentage(count, reason is not None, base, base_hidden, rule)
-    return Figure(
+    return ProtectedCount(
         count=count,
         shown=rule.symbol if reason else f"{count:,}",
         pct=pct,
@@ -276,13 +276,13 @@ def _make_figure(
     )
 
 
-def figure(
+def protect(
     count: int,
     denominator: int | None = None,
     rule: Rule = Rule(),
     *,
     protect_complement: bool = True,
-) -> Figure:
+) -> ProtectedCount:
     """A single count, with its percentage of ``denominator``, for a headline.
 
     Parameters
@@ -300,20 +300,20 @@ def figure(
 
     Returns
     -------
-    Figure
+    ProtectedCount
 
     Examples
     --------
-    >>> describe(figure(12, 40))
+    >>> describe(protect(12, 40))
     '12 of 40 children (30.0%)'
-    >>> describe(figure(3, 40))
+    >>> describe(protect(3, 40))
     'c of 40 children'
-    >>> f = figure(38, 40)
+    >>> f = protect(38, 40)
     >>> f.shown, f.reason
     ('c', 'secondary')
-    >>> describe(figure(6, 8, protect_complement=False))
+    >>> describe(protect(6, 8, protect_complement=False))
     '6 of 8 children'
-    >>> describe(figure(0, 4))
+    >>> describe(protect(0, 4))
     '0 of c children'
     """
     count = _as_count("count", count)
@@ -329,7 +329,7 @@ def figure(
     return _make_figure(count, reason, base, base_hidden, rule)
 
 
-def describe(fig: Figure, noun: str = "children") -> str:
+def describe(fig: ProtectedCount, noun: str = "children") -> str:
     """A figure as a phrase: ``"12 of 40 children (30.0%)"``.
 
     The percentage is left out when it is withheld, so the phrase never
@@ -337,9 +337,9 @@ def describe(fig: Figure, noun: str = "children") -> str:
 
     Examples
     --------
-    >>> describe(figure(1234))
+    >>> describe(protect(1234))
     '1,234 children'
-    >>> describe(figure(20, 26, Rule(min_denominator=30)), "boys")
+    >>> describe(protect(20, 26, Rule(min_denominator=30)), "boys")
     '20 of 26 boys'
     """
     if fig.denominator is None:
@@ -350,7 +350,7 @@ def describe(fig: Figure, noun: str = "children") -> str:
 
 @dataclass(frozen=True)
 class Table:
-    """A protected table of counts, every entry a :class:`Figure`.
+    """A protected table of counts, every entry a :class:`ProtectedCount`.
 
     ``row_totals`` / ``column_totals`` are None when the table has none;
     ``grand_total`` is present when both are. ``percent_of`` says what the
@@ -359,23 +359,23 @@ class Table:
 
     rows: tuple[str, ...]
     columns: tuple[str, ...]
-    cells: tuple[tuple[Figure, ...], ...]
-    row_totals: tuple[Figure, ...] | None
-    column_totals: tuple[Figure, ...] | None
-    grand_total: Figure | None
+    cells: tuple[tuple[ProtectedCount, ...], ...]
+    row_totals: tuple[ProtectedCount, ...] | None
+    column_totals: tuple[ProtectedCount, ...] | None
+    grand_total: ProtectedCount | None
     percent_of: str | None
     rule: Rule
 
-    def cell(self, row: str, column: str) -> Figure:
+    def cell(self, row: str, column: str) -> ProtectedCount:
         """The figure in ``row`` and ``column`` (labels); KeyError if unknown."""
         return self.cells[_index(self.rows, row, "row")][_index(self.columns, column, "column")]
 
-    def row_total(self, row: str) -> Figure:
+    def row_total(self, row: str) -> ProtectedCount:
         if self.row_totals is None:
             raise KeyError("this table has no row totals")
         return self.row_totals[_index(self.rows, row, "row")]
 
-    def column_total(self, column: str) -> Figure:
+    def column_total(self, column: str) -> ProtectedCount:
         if self.column_totals is None:
             raise KeyError("this table has no column totals")
         return self.column_totals[_index(self.columns, column, "column")]
@@ -692,7 +692,7 @@ def _assemble(
 ) -> Table:
     m, n = layout.m, layout.n
 
-    def fig(i: int, j: int) -> Figure:
+    def fig(i: int, j: int) -> ProtectedCount:
         base = {"row": (i, n), "column": (m, j)}.get(percent_of or "")
         return _make_figure(
             layout.values[(i, j)],
@@ -702,7 +702,7 @@ def _assemble(
             rule,
         )
 
-    def margin(line: Iterable[_Pos]) -> tuple[Figure, ...] | None:
+    def margin(line: Iterable[_Pos]) -> tuple[ProtectedCount, ...] | None:
         found = [p for p in line if p in layout.values]
         return tuple(fig(*p) for p in found) if found else None
 

@@ -42,7 +42,7 @@ MAX_NAME_WORDS = 4
 
 
 @dataclass(frozen=True)
-class Finding:
+class IdentifierMatch:
     """Something that looks identifying: its kind, section, line (1-based, within the section) and text."""
 
     kind: str
@@ -279,18 +279,18 @@ def _schools(line: str, watch: Watchlist) -> Iterator[tuple[int, int, str]]:
 
 def find_identifying_details(
     text_by_section: Mapping[str, str], watchlist: Watchlist
-) -> list[Finding]:
+) -> list[IdentifierMatch]:
     """Every identifying-looking detail, by section (in the mapping's order),
     line and position. A stretch of text is reported once, under the first
     kind that claims it (an email address is not also a name)."""
-    findings: list[Finding] = []
+    findings: list[IdentifierMatch] = []
     for section, text in text_by_section.items():
         for number, line in enumerate(text.splitlines(), start=1):
             findings += _in_line(section, number, line, watchlist)
     return findings
 
 
-def _in_line(section: str, number: int, line: str, watch: Watchlist) -> list[Finding]:
+def _in_line(section: str, number: int, line: str, watch: Watchlist) -> list[IdentifierMatch]:
     finders = (
         ("email", _pattern(_EMAIL)),
         ("date_of_birth", _dates_of_birth),
@@ -300,15 +300,15 @@ def _in_line(section: str, number: int, line: str, watch: Watchlist) -> list[Fin
         ("name", lambda text: _names(text, watch)),
     )
     claimed: list[tuple[int, int]] = []
-    found: list[tuple[int, Finding]] = []
+    found: list[tuple[int, IdentifierMatch]] = []
     for kind, finder in finders:
         for start, end, text in finder(line):
             if not any(start < c_end and c_start < end for c_start, c_end in claimed):
                 claimed.append((start, end))
-                found.append((start, Finding(kind, section, number, text)))
+                found.append((start, IdentifierMatch(kind, section, number, text)))
     return [finding for _, finding in sorted(found, key=lambda pair: pair[0])]
 
 
-def describe(findings: Iterable[Finding]) -> list[str]:
+def describe(findings: Iterable[IdentifierMatch]) -> list[str]:
     """One line per finding, for an error message and the override record."""
     return [str(f) for f in findings]

@@ -1,4 +1,4 @@
-"""The report charts (altar.render.charts), checked by the structure of the SVG
+"""The report charts (altar.charts.bars), checked by the structure of the SVG
 they produce: parsed with xml.etree, bars found by the ids the charts set,
 text read from the <text> elements. Expected numbers are written out here
 from the inputs, never taken from the module."""
@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 import matplotlib
 import pytest
 
-from altar.render.charts import (
+from altar.charts.bars import (
     SERIES_COLOURS,
     Chart,
     Prevalence,
@@ -486,7 +486,7 @@ def test_rendering_leaves_global_matplotlib_state_alone():
     band_chart("ACE score", BANDS, BAND_GROUPS)
     assert dict(matplotlib.rcParams) == before
     code = (
-        "import sys; from altar.render.charts import band_chart; "
+        "import sys; from altar.charts.bars import band_chart; "
         "band_chart('t', ['0'], [('custody', 'Custody', 1, {'0': 1})]); "
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'"
     )

@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-import altar.render.timeline
+import altar.charts.timeline
 import altar.stories.chronology
 import altar.stories.measures
 from altar.stats.describe import describe, quantile
@@ -41,7 +41,7 @@ def ev(when: str, agency: str, event_type: str) -> Event:
 
 
 @pytest.mark.parametrize(
-    "module", [altar.stories.chronology, altar.stories.measures, altar.render.timeline]
+    "module", [altar.stories.chronology, altar.stories.measures, altar.charts.timeline]
 )
 def test_docstring_examples(module):
     # altar/stories is outside the doctest paths in pyproject.toml, so run them here.

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from altar.disclosure import SYMBOLS, Figure, Rule, Table, describe, figure, suppress_table
+from altar.disclosure import SYMBOLS, ProtectedCount, Rule, Table, describe, protect, suppress_table
 
 AUTHORITIES = ["Dudley", "Sandwell", "Walsall"]
 STRATA = ["custody", "community", "out_of_court"]
@@ -133,7 +133,7 @@ def secondary(table: Table) -> set[Key]:
     return {k for k in hidden_keys(table) if _figure(table, k).reason == "secondary"}
 
 
-def _figure(table: Table, key: Key) -> Figure:
+def _figure(table: Table, key: Key) -> ProtectedCount:
     if key[0] == "cell":
         return table.cells[key[1]][key[2]]
     if key[0] == "row":
@@ -143,7 +143,7 @@ def _figure(table: Table, key: Key) -> Figure:
     return table.grand_total
 
 
-def published_lines(table: Table) -> list[list[Figure]]:
+def published_lines(table: Table) -> list[list[ProtectedCount]]:
     """Every published sum as a list of its figures, total last."""
     m, n = len(table.rows), len(table.columns)
     lines = []
@@ -290,8 +290,8 @@ def test_ons_ten_five_rule():
         ["18", "37", "34", "89"],
     ]
     assert secondary(t) == {("cell", 1, 2), ("cell", 2, 2)}
-    assert figure(9, 40, Rule(threshold=10)).shown == "c"
-    assert figure(10, 40, Rule(threshold=10)).shown == "10"
+    assert protect(9, 40, Rule(threshold=10)).shown == "c"
+    assert protect(10, 40, Rule(threshold=10)).shown == "10"
 
 
 def test_row_percentages():
@@ -344,7 +344,7 @@ def test_disabled_rule_shows_everything():
     assert shown(t) == [["3", "1,234", "1,237"], ["0", "5", "5"], ["3", "1,239", "1,242"]]
     assert not any(f.suppressed for row in t.cells for f in row)
     assert t.cell("b", "y").pct_shown == "100.0%"  # base 5: shown when the rule is off
-    assert figure(2, 3, Rule.off()).shown == "2"
+    assert protect(2, 3, Rule.off()).shown == "2"
 
 
 def test_no_totals_means_primary_suppression_only():
@@ -427,7 +427,7 @@ def test_bad_rules_are_refused(kwargs, message):
 
 
 def test_headline_figure():
-    f = figure(12, 40)
+    f = protect(12, 40)
     assert (f.shown, f.pct, f.pct_shown, f.suppressed, f.reason) == (
         "12",
         0.3,
@@ -436,8 +436,8 @@ def test_headline_figure():
         None,
     )
     assert describe(f) == "12 of 40 children (30.0%)"
-    assert describe(figure(12)) == "12 children"
-    assert figure(12).pct_shown == ""
+    assert describe(protect(12)) == "12 children"
+    assert protect(12).pct_shown == ""
 
 
 @pytest.mark.parametrize(
@@ -455,24 +455,24 @@ def test_headline_figure():
     ],
 )
 def test_headline_suppression(count, denominator, text, reason):
-    f = figure(count, denominator)
+    f = protect(count, denominator)
     assert describe(f) == text
     assert f.reason == reason
 
 
 def test_headline_complement_protection_can_be_switched_off():
-    assert describe(figure(36, 40, protect_complement=False)) == "36 of 40 children (90.0%)"
+    assert describe(protect(36, 40, protect_complement=False)) == "36 of 40 children (90.0%)"
 
 
 def test_headline_zero_base_is_not_applicable():
-    assert figure(0, 0).pct_shown == "z"
+    assert protect(0, 0).pct_shown == "z"
 
 
 def test_headline_validation():
     with pytest.raises(ValueError, match=r"count \(5\) must not exceed denominator \(4\)"):
-        figure(5, 4)
+        protect(5, 4)
     with pytest.raises(ValueError, match="denominator must not be negative"):
-        figure(0, -1)
+        protect(0, -1)
 
 
 def test_symbols_and_footnotes():
@@ -482,7 +482,7 @@ def test_symbols_and_footnotes():
     assert "a count from 1 to 9" in Rule(threshold=10).footnotes()["c"]
     notes = Rule(low_base_symbol="u").footnotes()
     assert set(notes) == {"c", "u", "z"}
-    assert figure(6, 8, Rule(low_base_symbol="u"), protect_complement=False).pct_shown == "u"
+    assert protect(6, 8, Rule(low_base_symbol="u"), protect_complement=False).pct_shown == "u"
 
 
 def test_footnote_for_tiny_thresholds():
@@ -511,7 +511,7 @@ def _build(case) -> Table:
     )
 
 
-def _all_figures(t: Table) -> list[Figure]:
+def _all_figures(t: Table) -> list[ProtectedCount]:
     figures = [f for row in t.cells for f in row]
     figures += list(t.row_totals or ()) + list(t.column_totals or ())
     return figures + ([t.grand_total] if t.grand_total else [])
@@ -593,7 +593,7 @@ def test_suppression_is_deterministic(case):
 @given(st.integers(0, 60), st.integers(0, 60), st.sampled_from([2, 6, 10]))
 def test_headline_never_reveals_a_small_count_or_complement(a, b, threshold):
     count, denominator = min(a, b), max(a, b)
-    f = figure(count, denominator, Rule(threshold=threshold))
+    f = protect(count, denominator, Rule(threshold=threshold))
     if 1 <= count < threshold or (count > 0 and 1 <= denominator - count < threshold):
         assert f.suppressed and f.pct is None
     if f.pct is not None:

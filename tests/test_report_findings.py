@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from altar.disclosure import Rule, figure
+from altar.disclosure import Rule, protect
 from altar.report import findings as words
 from altar.report.findings import ANSWERED, BaselineFigure, GroupShare
 from altar.stats import GroupComparison, TrendTest
@@ -104,7 +104,7 @@ def test_unsuppressed_shares_print_the_true_numbers():
 def test_a_sentence_never_prints_a_withheld_count(pair, threshold):
     count, total = pair
     rule = Rule(threshold=threshold)
-    fig = figure(count, total, rule)
+    fig = protect(count, total, rule)
     text = words.share(count, total, rule, base=ANSWERED).sentence("lived in poverty")
     printed = {int(n) for n in re.findall(r"(?<![\d.])\d+(?![\d.%])", text)}
     if fig.suppressed:
@@ -152,8 +152,8 @@ def trend(test: str, p: float | None = None, r: float | None = None) -> TrendTes
 
 def test_differences_in_plain_words_never_claim_more_than_the_test_shows():
     shares = [
-        GroupShare("custody", "in custody", figure(30, 40)),
-        GroupShare("out_of_court", "out of court", figure(10, 40)),
+        GroupShare("custody", "in custody", protect(30, 40)),
+        GroupShare("out_of_court", "out of court", protect(10, 40)),
     ]
     clear = words.difference_words(comparison("fisher_exact", 0.001, 0.02), shares)
     assert clear.startswith(
@@ -169,14 +169,14 @@ def test_differences_in_plain_words_never_claim_more_than_the_test_shows():
     assert words.difference_words(comparison("chi_square", 0.03, 0.4), shares, short=True) == (
         "No clear difference"
     )
-    hidden = [GroupShare("a", "in a", figure(3, 40)), GroupShare("b", "in b", figure(30, 40))]
+    hidden = [GroupShare("a", "in a", protect(3, 40)), GroupShare("b", "in b", protect(30, 40))]
     assert "withheld" in words.difference_words(comparison("chi_square", 0.001, 0.01), hidden)
 
 
 def test_trend_sentence_states_direction_only_when_the_test_supports_it():
     shares = [
-        GroupShare("out_of_court", "given out-of-court disposals", figure(10, 40)),
-        GroupShare("custody", "in custody", figure(30, 40)),
+        GroupShare("out_of_court", "given out-of-court disposals", protect(10, 40)),
+        GroupShare("custody", "in custody", protect(30, 40)),
     ]
     up = words.trend_finding(trend("linear_by_linear", 0.0001, 0.4), shares)
     assert up.text.startswith("ACE scores were higher the more severe the disposal")
@@ -188,15 +188,17 @@ def test_trend_sentence_states_direction_only_when_the_test_supports_it():
 
 def test_region_difference_uses_the_authoritys_interval():
     inside = words.region_difference(
-        "Poverty", figure(15, 22), [0.47, 0.84], 0.65, "Dudley", "the region"
+        "Poverty", protect(15, 22), [0.47, 0.84], 0.65, "Dudley", "the region"
     )
     assert inside is None
     outside = words.region_difference(
-        "Poverty", figure(8, 22), [0.19, 0.56], 0.65, "Dudley", "the region"
+        "Poverty", protect(8, 22), [0.19, 0.56], 0.65, "Dudley", "the region"
     )
     assert outside.startswith("Poverty: lower in Dudley (36.4%) than in the region (65.0%)")
     assert (
-        words.region_difference("Poverty", figure(3, 22), [0.05, 0.3], 0.65, "Dudley", "the region")
+        words.region_difference(
+            "Poverty", protect(3, 22), [0.05, 0.3], 0.65, "Dudley", "the region"
+        )
         is None
     )
 
@@ -204,15 +206,15 @@ def test_region_difference_uses_the_authoritys_interval():
 def test_group_finding_compares_girls_with_boys_without_claiming_a_test():
     predicate = "were known or suspected to have experienced four or more types of abuse"
     f = words.group_finding(
-        GroupShare("female", "girls", figure(9, 16)),
-        GroupShare("male", "boys", figure(3, 92)),
+        GroupShare("female", "girls", protect(9, 16)),
+        GroupShare("male", "boys", protect(3, 92)),
         predicate,
     )
     assert f.text.startswith("9 of 16 girls (56.2%) were known")
     assert f.text.endswith("compared with a withheld number of boys.")
     withheld = words.group_finding(
-        GroupShare("female", "girls", figure(3, 16)),
-        GroupShare("male", "boys", figure(41, 92)),
+        GroupShare("female", "girls", protect(3, 16)),
+        GroupShare("male", "boys", protect(41, 92)),
         predicate,
     )
     assert withheld is None

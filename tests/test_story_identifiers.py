@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from altar.identifiers import (
-    Finding,
+    IdentifierMatch,
     Watchlist,
     find_identifying_details,
     name_digest,
@@ -92,8 +92,8 @@ def test_findings_name_section_and_line_within_the_section():
         PROJECT,
     )
     assert findings == [
-        Finding("name", "family", 2, "Tyler"),
-        Finding("date_of_birth", "education", 3, "01/02/2008"),
+        IdentifierMatch("name", "family", 2, "Tyler"),
+        IdentifierMatch("date_of_birth", "education", 3, "01/02/2008"),
     ]
     assert str(findings[0]) == "section family, line 2: name 'Tyler'"
 

@@ -240,7 +240,7 @@ def chronology_chart(settings: Settings, case_ref: str, out: Path) -> None:
     Example:
       altar chronology chart DUD-017 --out DUD-017_timeline.png
     """
-    from altar.render.timeline import FORMATS
+    from altar.charts.timeline import FORMATS
     from altar.stories import chronology_entry as chronology_store
 
     fmt = out.suffix.lower().lstrip(".")

@@ -72,9 +72,9 @@ def stats(
     from altar.access import Permission
     from altar.analysis import LONG_COLUMNS, long_rows, resolve_filters, stats_document
     from altar.baselines import load_baselines
+    from altar.cli.stats_text import render_stats
     from altar.db.tallies import Filters
     from altar.instrument import current_codebook
-    from altar.render.stats_text import render_stats
 
     database = settings.database(needs=Permission.REGION)
     filters = Filters(authority=authority, stratum=stratum, cohort=cohort)

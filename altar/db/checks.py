@@ -1,7 +1,7 @@
 """``altar check``: does the store still say what was entered?
 
 Each check is a query (or, for derived scores, a recomputation) inside the
-caller's read transaction, returning :class:`Finding` rows that say what is
+caller's read transaction, returning :class:`CheckProblem` rows that say what is
 wrong and where. The database enforces most of these rules itself (foreign
 keys, CHECK constraints); the checks find what got past them: a file edited
 by another tool with foreign keys off, a copy restored from elsewhere, a bug.
@@ -40,7 +40,7 @@ _CHUNK = 500  # screenings recomputed per query
 
 
 @dataclass(frozen=True)
-class Finding:
+class CheckProblem:
     """One problem: which check found it, where, and what is wrong."""
 
     check: str
@@ -50,7 +50,7 @@ class Finding:
 
 @dataclass(frozen=True)
 class CheckReport:
-    findings: tuple[Finding, ...]
+    findings: tuple[CheckProblem, ...]
     checks: tuple[str, ...]
     counts: dict[str, int]
 
@@ -71,7 +71,7 @@ def run_checks(session: Session) -> CheckReport:
         done.append("integrity")
         if damaged:
             return CheckReport(tuple(damaged), tuple(done), {})
-    checks: list[tuple[str, Iterator[Finding]]] = [
+    checks: list[tuple[str, Iterator[CheckProblem]]] = [
         ("orphans", orphans(session)),
         ("answers", answers_match_codebook(session)),
         ("scores_and_status", scores_and_status(session)),
@@ -101,7 +101,7 @@ def counts(session: Session) -> dict[str, int]:
 # --- SQLite's own checks ------------------------------------------------------
 
 
-def sqlite_integrity(session: Session) -> Iterator[Finding]:
+def sqlite_integrity(session: Session) -> Iterator[CheckProblem]:
     """PRAGMA integrity_check: the file's pages, indexes and constraints."""
     try:
         messages = (
@@ -112,22 +112,22 @@ def sqlite_integrity(session: Session) -> Iterator[Finding]:
     # One row per problem, or (some versions) one row of lines.
     for line in (line for message in messages for line in message.splitlines()):
         if line != "ok" and not line.startswith("*** in database"):
-            yield Finding("integrity", "database file", line)
+            yield CheckProblem("integrity", "database file", line)
 
 
-def sqlite_foreign_keys(session: Session) -> Iterator[Finding]:
+def sqlite_foreign_keys(session: Session) -> Iterator[CheckProblem]:
     """PRAGMA foreign_key_check: rows whose parent is missing (possible only
     if someone wrote to the file with foreign keys switched off)."""
     rows = session.connection().exec_driver_sql("PRAGMA foreign_key_check").fetchmany(LIMIT)
     for table, rowid, parent, _ in rows:
         where = f"{table}" + (f" row {rowid}" if rowid is not None else "")
-        yield Finding("foreign_keys", where, f"refers to a missing row of {parent}")
+        yield CheckProblem("foreign_keys", where, f"refers to a missing row of {parent}")
 
 
 # --- checks on both backends ---------------------------------------------------
 
 
-def orphans(session: Session) -> Iterator[Finding]:
+def orphans(session: Session) -> Iterator[CheckProblem]:
     """Every foreign key of the schema, on both backends: a row pointing at a
     parent that is not there (a screening without its case, an answer
     without its screening, a section without its story version...)."""
@@ -143,7 +143,7 @@ def orphans(session: Session) -> Iterator[Finding]:
             )
             for row in session.execute(query):
                 where = f"{table.name} " + ", ".join(f"{k.name}={v}" for k, v in zip(keys, row))
-                yield Finding(
+                yield CheckProblem(
                     "orphans", where, f"{child.name}={row[-1]} is not in {parent.table.name}"
                 )
 
@@ -157,7 +157,7 @@ def _instrument_ids_by_version(session: Session) -> dict[int, list[int]]:
     return out
 
 
-def answers_match_codebook(session: Session) -> Iterator[Finding]:
+def answers_match_codebook(session: Session) -> Iterator[CheckProblem]:
     """Each answer names an item of its screening's own codebook version and
     holds the item's kind of value: a word for a binary item, a count (or
     NULL for unknown) within the item's maximum for a count item."""
@@ -171,7 +171,7 @@ def answers_match_codebook(session: Session) -> Iterator[Finding]:
             query = _answer_query(ids).where(rule).limit(LIMIT)
             for ref, code, value, count in session.execute(query):
                 shown = value if value is not None else count
-                yield Finding(
+                yield CheckProblem(
                     "answers", f"case {ref}, item {code}", f"{shown!r}: {reason} (v{version})"
                 )
 
@@ -213,7 +213,7 @@ def _answer_query(instrument_ids: Sequence[int]) -> Select:
     )
 
 
-def _unknown_version(session: Session, version: int, ids: list[int]) -> Iterator[Finding]:
+def _unknown_version(session: Session, version: int, ids: list[int]) -> Iterator[CheckProblem]:
     query = (
         select(Case.case_ref)
         .join(Screening, Screening.case_id == Case.id)
@@ -221,14 +221,14 @@ def _unknown_version(session: Session, version: int, ids: list[int]) -> Iterator
         .limit(LIMIT)
     )
     for ref in session.scalars(query):
-        yield Finding(
+        yield CheckProblem(
             "answers",
             f"case {ref}",
             f"screened with codebook v{version}, which this altar does not have",
         )
 
 
-def scores_and_status(session: Session) -> Iterator[Finding]:
+def scores_and_status(session: Session) -> Iterator[CheckProblem]:
     """Recompute every screening's scores from its stored answers (the same
     ``score_answers`` the write paths use) and compare them with
     ``screening_score``; a screening is complete exactly when every item of
@@ -254,7 +254,7 @@ def scores_and_status(session: Session) -> Iterator[Finding]:
             for problem in _screening_problems(
                 books[version], answers.get(sid, {}), scores.get(sid, {}), status
             ):
-                yield Finding("scores_and_status", f"case {ref}", problem)
+                yield CheckProblem("scores_and_status", f"case {ref}", problem)
                 found += 1
 
 
@@ -312,7 +312,7 @@ def _score_text(value: tuple[int, int, bool] | None) -> str:
     )
 
 
-def chronology_vocabularies(session: Session) -> Iterator[Finding]:
+def chronology_vocabularies(session: Session) -> Iterator[CheckProblem]:
     """Agencies, event types and date precisions from the fixed lists; a date
     known to the month only is stored as the first of that month."""
     rules = [
@@ -337,14 +337,14 @@ def chronology_vocabularies(session: Session) -> Iterator[Finding]:
         for ref, event in session.execute(
             base.where(rule).order_by(ChronologyEvent.id).limit(LIMIT)
         ):
-            yield Finding(
+            yield CheckProblem(
                 "chronology",
                 f"case {ref}, event {event.id}",
                 f"{field} {getattr(event, field)!s}: {reason}",
             )
 
 
-def story_tags(session: Session) -> Iterator[Finding]:
+def story_tags(session: Session) -> Iterator[CheckProblem]:
     """A tagged passage belongs to a section of the story version it was
     tagged on, and to that story's case."""
     has_section = exists().where(
@@ -364,4 +364,4 @@ def story_tags(session: Session) -> Iterator[Finding]:
             if tag_case != story_case
             else f"section {section!r} is not in the story version it was tagged on"
         )
-        yield Finding("story_tags", f"story tag {tag_id}", problem)
+        yield CheckProblem("story_tags", f"story tag {tag_id}", problem)

@@ -37,7 +37,7 @@ from altar.db import (
     revision_state,
     sqlite_path,
 )
-from altar.db.checks import Finding, run_checks, sqlite_foreign_keys, sqlite_integrity
+from altar.db.checks import CheckProblem, run_checks, sqlite_foreign_keys, sqlite_integrity
 from altar.errors import DatabaseError, NotFoundError, ValidationError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -158,7 +158,9 @@ def _revision(database: Database, source: Path) -> RevisionState:
     return state
 
 
-def _copy_findings(database: Database, state: RevisionState) -> tuple[list[Finding], int | None]:
+def _copy_findings(
+    database: Database, state: RevisionState
+) -> tuple[list[CheckProblem], int | None]:
     """Every check at the current revision; an older copy's tables differ, so
     SQLite's own checks only (``altar check`` after ``altar db upgrade``)."""
     with database.reader() as session:

@@ -6,7 +6,7 @@ Pipeline::
           (altar stats documents, cohort cross-tabulation, dates, store state)
     ──regional_report / authority_summary──> RegionalReport, AuthoritySummary
           (frozen contexts: figures protected by altar.disclosure, sentences
-           from report.findings, charts from altar.render.charts)
+           from report.findings, charts from altar.charts.bars)
     ──render_html──> one self-contained HTML file (templates/report/)
     ──write_pdf──> the same document as PDF (WeasyPrint)
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from altar.disclosure import figure
+from altar.disclosure import protect
+from altar.report.charts import ChartView
 from altar.report.data import AuthorityData, RegionData, ReportOptions
-from altar.report.figures import ChartView
-from altar.report.findings import Finding
+from altar.report.findings import KeyFinding
 from altar.report.pen_pictures import PenPictureView, authority_stories, regional_stories
 from altar.report.protected import RegionFigures, local_figures, region_figures
 from altar.report.sections import adversity, comparison, summary
@@ -52,7 +52,7 @@ class RegionalReport:
     title_page: TitlePage
     suppression: Suppression
     synthetic: bool
-    findings: tuple[Finding, ...]
+    findings: tuple[KeyFinding, ...]
     cohort_tables: tuple[TableBlock, ...]
     strata: tuple[Column, ...]
     aces: AceSection
@@ -93,7 +93,7 @@ def regional_report(data: RegionData, options: ReportOptions) -> RegionalReport:
             options,
             data,
             ALL,
-            count_number(figure(everyone.n, None, rule)),
+            count_number(protect(everyone.n, None, rule)),
             print_,
         ),
         suppression=suppression(rule),
@@ -127,7 +127,7 @@ class AuthoritySummary:
     authority_code: str
     region: str
     n: Number
-    findings: tuple[Finding, ...]
+    findings: tuple[KeyFinding, ...]
     cohort: tuple[Distribution, ...]
     headline: tuple[ComparisonRow, ...]
     charts: tuple[ChartView, ...]

@@ -22,7 +22,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from altar.disclosure import Figure, Rule, figure
+from altar.disclosure import ProtectedCount, Rule, protect
 from altar.report.display import join_words, p_value, pct
 from altar.stats import TrendTest
 from altar.stats.document import ItemComparison
@@ -93,7 +93,7 @@ STRATUM_PHRASES: Mapping[str, str] = {
 
 
 @dataclass(frozen=True)
-class Finding:
+class KeyFinding:
     """One key finding: a sentence, and a note (caution, source) printed beneath it."""
 
     text: str
@@ -141,11 +141,11 @@ def share(count: int, total: int, rule: Rule, *, noun: str = "children", base: s
     >>> share(77, 105, Rule(), base=ANSWERED).sentence("lived in poverty")
     '7 in 10 children lived in poverty (77 of 105 whose records allowed a judgement).'
     """
-    fig = figure(count, total, rule)
+    fig = protect(count, total, rule)
     return share_of(fig, rule, noun=noun, base=base)
 
 
-def share_of(fig: Figure, rule: Rule, *, noun: str = "children", base: str = "") -> Share:
+def share_of(fig: ProtectedCount, rule: Rule, *, noun: str = "children", base: str = "") -> Share:
     """``share`` for a figure already protected (e.g. a cell of a protected table)."""
     count, total = fig.count, fig.denominator
     if total is None:
@@ -185,7 +185,7 @@ def count_words(count: int, rule: Rule) -> str:
     >>> count_words(50, Rule()), count_words(4, Rule()), count_words(0, Rule())
     ('50', 'fewer than 6', '0')
     """
-    fig = figure(count, None, rule)
+    fig = protect(count, None, rule)
     return f"fewer than {rule.threshold}" if fig.suppressed else fig.shown
 
 
@@ -197,7 +197,7 @@ def abuse_finding(
     rule: Rule,
     *,
     region: str = "",
-) -> Finding:
+) -> KeyFinding:
     """How many were known or suspected to have been abused (any of the
     abuse types the ``abuse_types`` score counts).
 
@@ -212,7 +212,7 @@ def abuse_finding(
         f"Abuse here means any of: {join_words(types)}. On evidence alone (known, not suspected): "
         f"{_lower(known.lead)}{f' ({known.detail})' if known.detail else ''}."
     )
-    return Finding(_with_region(text, region), note)
+    return KeyFinding(_with_region(text, region), note)
 
 
 def ace_finding(
@@ -224,7 +224,7 @@ def ace_finding(
     baseline: BaselineFigure | None = None,
     *,
     region: str = "",
-) -> Finding:
+) -> KeyFinding:
     """Four or more ACEs, set against a general-population figure when one is given.
 
     >>> b = BaselineFigure(0.14, "Welsh ACE study (Bellis et al. 2015)", 9)
@@ -254,7 +254,7 @@ def ace_finding(
             f" The general-population figure is adults' recall of their own childhood in a survey{counted}, "
             "not case records about children: the comparison is indicative only."
         )
-    return Finding(_with_region(text, region), note)
+    return KeyFinding(_with_region(text, region), note)
 
 
 @dataclass(frozen=True)
@@ -268,7 +268,7 @@ class BaselineFigure:
 
 def extremes_finding(
     four_plus: int, none: int, rule: Rule, *, what: str = "types of abuse"
-) -> Finding:
+) -> KeyFinding:
     """The research's sharpest comparison: 4+ types of abuse against none.
 
     >>> extremes_finding(50, 6, Rule()).text
@@ -283,7 +283,7 @@ def extremes_finding(
     else:
         lead = "As many"
     than = "as" if four_plus == none else "than"
-    return Finding(
+    return KeyFinding(
         f"{lead} children were known or suspected to have experienced four or more {what} "
         f"({count_words(four_plus, rule)}) {than} none at all ({count_words(none, rule)})."
     )
@@ -291,7 +291,7 @@ def extremes_finding(
 
 def item_finding(
     code: str, label: str, count: int, answered: int, rule: Rule, *, region: str = ""
-) -> Finding:
+) -> KeyFinding:
     """One adversity, known or suspected, of the children whose records answer it.
 
     >>> item_finding("poverty", "Poverty", 77, 105, Rule()).text
@@ -303,14 +303,14 @@ def item_finding(
         if phrase
         else f"had this known or suspected: {_lower(label)}"
     )
-    return Finding(
+    return KeyFinding(
         _with_region(share(count, answered, rule, base=ANSWERED).sentence(predicate), region)
     )
 
 
 def protective_finding(
     code: str, label: str, count: int, answered: int, rule: Rule, *, region: str = ""
-) -> Finding:
+) -> KeyFinding:
     """A protective factor, on evidence (known) only: it is never counted as adversity.
 
     >>> protective_finding("trusted_adult", "Has a trusted adult", 52, 100, Rule()).text
@@ -318,12 +318,12 @@ def protective_finding(
     """
     phrase = PROTECTIVE_PHRASES.get(code, f"this protective factor recorded: {_lower(label)}")
     text = share(count, answered, rule, base=ANSWERED).sentence(f"had {phrase}")
-    return Finding(_with_region(text, region), "A protective factor, not an adversity.")
+    return KeyFinding(_with_region(text, region), "A protective factor, not an adversity.")
 
 
 def count_finding(
     code: str, label: str, threshold: int, count: int, n_known: int, rule: Rule, *, region: str = ""
-) -> Finding:
+) -> KeyFinding:
     """A count item at a threshold (e.g. three or more secondary schools).
 
     >>> count_finding("secondary_schools_count", "Secondary schools attended", 3, 37, 101, Rule()).text
@@ -332,7 +332,7 @@ def count_finding(
     template = COUNT_PHRASES.get(code, "had {label} of {t} or more")
     times = {1: "at least once", 2: "at least twice"}.get(threshold, f"{threshold} or more times")
     predicate = template.format(t=threshold, times=times, label=_lower(label))
-    return Finding(
+    return KeyFinding(
         _with_region(share(count, n_known, rule, base=ANSWERED).sentence(predicate), region)
     )
 
@@ -344,17 +344,17 @@ class GroupShare:
 
     key: str
     words: str
-    figure: Figure
+    figure: ProtectedCount
 
 
 def trend_finding(
     trend: TrendTest, shares: Sequence[GroupShare], *, what: str = "four or more ACEs"
-) -> Finding | None:
+) -> KeyFinding | None:
     """Whether ACE scores rise with the severity of the disposal (the
     linear-by-linear trend test across ordered strata), in words.
 
     >>> from altar.stats import linear_by_linear
-    >>> r = figure
+    >>> r = protect
     >>> shares = [GroupShare("out_of_court", "given out-of-court disposals", r(10, 40)),
     ...           GroupShare("custody", "in custody", r(30, 40))]
     >>> trend_finding(linear_by_linear([[30, 10], [10, 30]]), shares).text
@@ -387,25 +387,25 @@ def trend_finding(
             f"Linear-by-linear trend test, p {_p(p)}: with these numbers a real difference may exist "
             "but cannot be shown."
         )
-    return Finding(text, note)
+    return KeyFinding(text, note)
 
 
 def group_finding(
     group: GroupShare, others: GroupShare, predicate: str, *, caution: str = ""
-) -> Finding | None:
+) -> KeyFinding | None:
     """One group against the rest (e.g. girls against boys), stating the
     figures only: no test is claimed. None when the group's own figure is
     withheld: there is then nothing to say.
 
-    >>> g = GroupShare("female", "girls", figure(9, 16))
-    >>> b = GroupShare("male", "boys", figure(41, 92))
+    >>> g = GroupShare("female", "girls", protect(9, 16))
+    >>> b = GroupShare("male", "boys", protect(41, 92))
     >>> group_finding(g, b, "were known or suspected to have experienced four or more types of abuse").text
     '9 of 16 girls (56.2%) were known or suspected to have experienced four or more types of abuse, compared with 41 of 92 boys (44.6%).'
     """
     if group.figure.suppressed or group.figure.pct is None:
         return None
     text = f"{_capital(_phrase(group))} {predicate}, compared with {_phrase(others)}."
-    return Finding(text, caution)
+    return KeyFinding(text, caution)
 
 
 def difference_words(
@@ -419,8 +419,8 @@ def difference_words(
     >>> from altar.stats import compare_proportions
     >>> test = compare_proportions([[30, 10], [10, 30]], labels=["custody", "out_of_court"])
     >>> c = ItemComparison("poverty", "Poverty", "known or suspected vs no", test, p_holm=0.003)
-    >>> shares = [GroupShare("custody", "in custody", figure(30, 40)),
-    ...           GroupShare("out_of_court", "out of court", figure(10, 40))]
+    >>> shares = [GroupShare("custody", "in custody", protect(30, 40)),
+    ...           GroupShare("out_of_court", "out of court", protect(10, 40))]
     >>> difference_words(c, shares)
     'Clear difference: highest in custody (75.0%), lowest out of court (25.0%). Unlikely to be chance (adjusted p = 0.003).'
     >>> difference_words(c, shares, short=True)
@@ -455,7 +455,7 @@ def difference_words(
 
 def region_difference(
     label: str,
-    local: Figure,
+    local: ProtectedCount,
     ci: Sequence[float] | None,
     region_pct: float | None,
     local_name: str,
@@ -467,9 +467,9 @@ def region_difference(
     document): a regional figure outside it is a difference this sample can
     show; one inside it is not. Withheld figures are never compared.
 
-    >>> region_difference("Poverty", figure(16, 22), [0.52, 0.87], 0.45, "Dudley", "the region")
+    >>> region_difference("Poverty", protect(16, 22), [0.52, 0.87], 0.45, "Dudley", "the region")
     "Poverty: higher in Dudley (72.7%) than in the region (45.0%); the regional figure lies outside Dudley's 95% interval (52.0\u201387.0%)."
-    >>> region_difference("Poverty", figure(15, 22), [0.47, 0.84], 0.65, "Dudley", "the region") is None
+    >>> region_difference("Poverty", protect(15, 22), [0.47, 0.84], 0.65, "Dudley", "the region") is None
     True
     """
     if local.pct is None or not ci or region_pct is None:

@@ -2,7 +2,7 @@
 templates print them.
 
 Every count of children a report prints is a :class:`Number` made here from
-a protected :class:`~altar.disclosure.Figure`, so a template cannot print an
+a protected :class:`~altar.disclosure.ProtectedCount`, so a template cannot print an
 unprotected count by accident: a view holds the text to print and whether it
 is withheld (``class="suppressed"`` in the HTML), never the true value.
 
@@ -26,8 +26,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from altar.disclosure import Figure, Rule, suppress_table
-from altar.render.charts import Prevalence
+from altar.charts.bars import Prevalence
+from altar.disclosure import ProtectedCount, Rule, suppress_table
 from altar.report.display import ALL_LABEL, interval
 
 
@@ -42,18 +42,18 @@ class Number:
 BLANK = Number("")
 
 
-def count_number(fig: Figure) -> Number:
+def count_number(fig: ProtectedCount) -> Number:
     return Number(fig.shown, fig.suppressed)
 
 
-def pct_number(fig: Figure, rule: Rule) -> Number:
+def pct_number(fig: ProtectedCount, rule: Rule) -> Number:
     withheld = (
         fig.pct is None and rule.enabled and fig.pct_shown in (rule.symbol, rule.low_base_symbol)
     )
     return Number(fig.pct_shown, withheld)
 
 
-def denominator_number(fig: Figure, rule: Rule) -> Number:
+def denominator_number(fig: ProtectedCount, rule: Rule) -> Number:
     return Number(fig.denominator_shown, rule.enabled and fig.denominator_shown == rule.symbol)
 
 
@@ -65,7 +65,7 @@ class CountCell:
     pct: Number
 
 
-def count_cell(fig: Figure, rule: Rule) -> CountCell:
+def count_cell(fig: ProtectedCount, rule: Rule) -> CountCell:
     return CountCell(count_number(fig), pct_number(fig, rule))
 
 
@@ -111,13 +111,13 @@ class ProtectedCross:
     view: CrossTable
     table: object  # altar.disclosure.Table
 
-    def figure(self, row: str, column: str) -> Figure:
+    def cell(self, row: str, column: str) -> ProtectedCount:
         return self.table.cell(row, column)  # type: ignore[attr-defined]
 
-    def column_total(self, column: str) -> Figure:
+    def column_total(self, column: str) -> ProtectedCount:
         return self.table.column_total(column)  # type: ignore[attr-defined]
 
-    def row_total(self, row: str) -> Figure:
+    def row_total(self, row: str) -> ProtectedCount:
         return self.table.row_total(row)  # type: ignore[attr-defined]
 
 
@@ -234,15 +234,17 @@ class ProtectedPrevalence:
     figure and the chart value (None when withheld)."""
 
     view: PrevalenceTable
-    figures: Mapping[tuple[str, str], Figure]
+    figures: Mapping[tuple[str, str], ProtectedCount]
     values: Mapping[tuple[str, str], Prevalence | None]
-    sizes: Mapping[str, Figure]
+    sizes: Mapping[str, ProtectedCount]
 
 
 ALL = "all"
 
 
-def group_sizes(sizes: Mapping[str, int], groups: Sequence[str], rule: Rule) -> dict[str, Figure]:
+def group_sizes(
+    sizes: Mapping[str, int], groups: Sequence[str], rule: Rule
+) -> dict[str, ProtectedCount]:
     """The children in each group and in all, protected as one line with its total."""
     line = suppress_table(
         [[sizes.get(g, 0) for g in groups]],
@@ -277,7 +279,7 @@ def prevalence_table(
     sized = group_sizes(sizes, keys, rule)
     shown_groups = list(groups) + ([(ALL, all_label)] if with_all else [])
     columns = tuple(Column(k, label, count_number(sized[k])) for k, label in shown_groups)
-    figures: dict[tuple[str, str], Figure] = {}
+    figures: dict[tuple[str, str], ProtectedCount] = {}
     values: dict[tuple[str, str], Prevalence | None] = {}
     rows = []
     for spec in specs:
@@ -307,7 +309,7 @@ def prevalence_table(
 
 def _protect_row(
     spec: RowSpec, keys: Sequence[str], rule: Rule, with_all: bool
-) -> dict[str, tuple[Figure, Figure]]:
+) -> dict[str, tuple[ProtectedCount, ProtectedCount]]:
     """{group: (figure with its percentage, the base as a figure)}."""
     grid = [
         [spec.tallies[k].count for k in keys],

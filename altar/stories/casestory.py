@@ -23,7 +23,7 @@ from altar.db import stories as store
 from altar.db.cases import existing_refs
 from altar.db.scope import case_filter
 from altar.errors import ValidationError
-from altar.identifiers import Finding, describe, find_identifying_details
+from altar.identifiers import IdentifierMatch, describe, find_identifying_details
 from altar.stories import editor
 from altar.stories.template import (
     Section,
@@ -83,7 +83,7 @@ class SaveOutcome:
     case_ref: str
     version: int | None  # None: the text was unchanged and nothing was saved
     changed: tuple[str, ...]
-    kept_findings: tuple[Finding, ...]
+    kept_findings: tuple[IdentifierMatch, ...]
 
 
 def save_story(
@@ -149,7 +149,7 @@ def save_sections(
 
 def identifying_details(
     session: Session, user: User, case_ref: str, sections: Mapping[str, str]
-) -> list[Finding]:
+) -> list[IdentifierMatch]:
     """What saving ``sections`` would find (a preview: nothing is saved). As
     on saving, only text that differs from the latest version is checked."""
     texts = {code: editor.normalise_text(text) for code, text in sections.items()}
@@ -215,9 +215,9 @@ def _check_lengths(sections: Mapping[str, str], template: StoryTemplate) -> None
 
 class IdentifyingDetails(ValidationError):
     """The text looks as if it identifies someone; ``problems`` lists each
-    finding as a line of text, ``findings`` as Finding (kind, section, line, text)."""
+    finding as a line of text, ``findings`` as IdentifierMatch (kind, section, line, text)."""
 
-    def __init__(self, message: str, findings: list[Finding]):
+    def __init__(self, message: str, findings: list[IdentifierMatch]):
         super().__init__(message, describe(findings))
         self.findings = tuple(findings)
 
@@ -229,7 +229,7 @@ def check_identifiers(
     *,
     force: bool,
     confirmed: Collection[str] = (),
-) -> list[Finding]:
+) -> list[IdentifierMatch]:
     """The findings in the text, which the writer keeps on purpose with
     ``force`` (all of them), or by confirming each one they were shown
     (``confirmed``: findings as ``str(finding)``, so a detail typed after the

@@ -21,12 +21,12 @@ from altar.access import User
 from altar.capture.csvio import CsvReader
 from altar.capture.records import Problem
 from altar.capture.values import parse_case_ref
+from altar.charts.timeline import TimelineEvent, timeline_chart
 from altar.db import audit
 from altar.db import chronology as store
 from altar.db.cases import case_ids
 from altar.db.scope import case_filter, require_case
 from altar.errors import NotFoundError, ValidationError
-from altar.render.timeline import TimelineEvent, timeline_chart
 from altar.stories.chronology import (
     AGENCY_LABELS,
     COLUMNS,

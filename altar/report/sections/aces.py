@@ -10,12 +10,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from altar.baselines import Baseline
-from altar.disclosure import Rule, figure
-from altar.render.charts import Prevalence
-from altar.report import figures as charts
+from altar.charts.bars import Prevalence
+from altar.disclosure import Rule, protect
+from altar.report import charts
+from altar.report.charts import ChartView
 from altar.report.data import RegionData
 from altar.report.display import ALL_LABEL, interval, p_value, pct
-from altar.report.figures import ChartView
 from altar.report.protected import RegionFigures, item_specs, subset
 from altar.report.tables import (
     ALL,
@@ -168,8 +168,8 @@ def baselines(data: RegionData, rule: Rule) -> list[BaselineBlock]:
             if e.baseline_prevalence is None or ks is None or kn is None:
                 not_measured.append(label)
                 continue
-            fig = figure(ks.successes, ks.n, rule)
-            known_fig = figure(kn.successes, kn.n, rule)
+            fig = protect(ks.successes, ks.n, rule)
+            known_fig = protect(kn.successes, kn.n, rule)
             shown = fig.pct is not None
             cell = PrevalenceCell(
                 count_number(fig),

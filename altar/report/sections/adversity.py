@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from altar.disclosure import Rule, figure
+from altar.disclosure import Rule, protect
 from altar.instrument import Item
-from altar.report import figures as charts
+from altar.report import charts
+from altar.report.charts import ChartView
 from altar.report.data import RegionData
 from altar.report.display import ALL_LABEL, interval, number
-from altar.report.figures import ChartView
 from altar.report.protected import RegionFigures, item_specs, subset
 from altar.report.tables import (
     ALL,
@@ -144,10 +144,10 @@ def count_items(doc: StatsDocument, items: Sequence[Item], rule: Rule) -> list[C
     out = []
     for item in items:
         c = doc.groups[ALL].counts[item.code]
-        base = figure(c.n_known, c.n, rule, protect_complement=False)
+        base = protect(c.n_known, c.n, rule, protect_complement=False)
         thresholds = []
         for step in c.at_or_above:
-            fig = figure(step["n"], c.n_known, rule)
+            fig = protect(step["n"], c.n_known, rule)
             ci = interval(step["ci95"]) if fig.pct is not None else ""
             thresholds.append(
                 (

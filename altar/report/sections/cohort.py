@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from altar.disclosure import Figure, Rule, figure, suppress_table
+from altar.disclosure import ProtectedCount, Rule, protect, suppress_table
 from altar.report.data import RegionData, groups_of
 from altar.report.display import AGE_BANDS, AGE_UNKNOWN, age_band
 from altar.report.tables import (
@@ -163,9 +163,9 @@ def distributions(
     return out
 
 
-def _region_pct(fig: Figure, region: RegionFigures, rule: Rule) -> Number:
+def _region_pct(fig: ProtectedCount, region: RegionFigures, rule: Rule) -> Number:
     """A regional total as a percentage of all the region's children (withheld with the total)."""
     if fig.suppressed:
         return Number(rule.symbol, True)
     total = region.cohort["authority"].table.grand_total  # type: ignore[attr-defined]
-    return pct_number(figure(fig.count, total.count, rule, protect_complement=False), rule)
+    return pct_number(protect(fig.count, total.count, rule, protect_complement=False), rule)

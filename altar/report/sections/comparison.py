@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from altar.report import figures as charts
+from altar.report import charts
+from altar.report.charts import ChartView
 from altar.report.data import RegionData
-from altar.report.figures import ChartView
 from altar.report.protected import LocalFigures, RegionFigures, cell
 from altar.report.tables import ALL, PrevalenceCell, ProtectedPrevalence
 

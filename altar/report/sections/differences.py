@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from altar.disclosure import Rule, figure
+from altar.disclosure import Rule, protect
 from altar.instrument import Item
 from altar.report import findings as words
 from altar.report.data import AuthorityData, RegionData
 from altar.report.display import p_value
-from altar.report.findings import Finding, GroupShare
+from altar.report.findings import GroupShare, KeyFinding
 from altar.report.protected import LocalFigures, RegionFigures
 from altar.report.sections.groups import GIRLS_GROUPS, girls_table
 from altar.report.tables import ALL, Column, Number, ProtectedPrevalence, pct_number
@@ -42,7 +42,7 @@ class Differences:
     columns: tuple[Column, ...]
     rows: tuple[DifferenceRow, ...]
     clear: tuple[str, ...]  # sentences for the clear differences
-    trends: tuple[Finding, ...]
+    trends: tuple[KeyFinding, ...]
     tested: int
 
 
@@ -100,7 +100,7 @@ def differences(
     )
 
 
-def _trends(doc: StatsDocument, phrases: Mapping[str, str], rule: Rule) -> list[Finding]:
+def _trends(doc: StatsDocument, phrases: Mapping[str, str], rule: Rule) -> list[KeyFinding]:
     """The trend tests across ordered groups, for four or more ACEs and four or more types of abuse."""
     trends = []
     for t in doc.trends:
@@ -114,7 +114,7 @@ def _trends(doc: StatsDocument, phrases: Mapping[str, str], rule: Rule) -> list[
         shares = []
         for g in t.groups:
             dist = doc.groups[g].scores[t.score]
-            shares.append(GroupShare(g, phrases.get(g, g), figure(dist.bands["4+"], dist.n, rule)))
+            shares.append(GroupShare(g, phrases.get(g, g), protect(dist.bands["4+"], dist.n, rule)))
         f = words.trend_finding(t.result, shares, what=what)
         if f:
             trends.append(f)

@@ -11,12 +11,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from altar.db.tallies import ScoreDistribution
-from altar.disclosure import Rule, figure
+from altar.disclosure import Rule, protect
 from altar.instrument import Codebook, Item
-from altar.report import figures as charts
+from altar.report import charts
 from altar.report import findings as words
+from altar.report.charts import ChartView
 from altar.report.data import RegionData, groups_of
-from altar.report.figures import ChartView
 from altar.report.findings import GroupShare
 from altar.report.sections.aces import band_cross
 from altar.report.sections.cohort import TableBlock
@@ -75,8 +75,8 @@ def _girls(data: RegionData, rule: Rule) -> GroupStudy:
     ace, abuse = _band_tables(per_group, GIRLS_GROUPS, book, rule)
     items = girls_table(data, rule, abuse_items)
     f = words.group_finding(
-        GroupShare("female", "girls", abuse.figure("4+", "female")),
-        GroupShare("rest", "other children", abuse.figure("4+", "rest")),
+        GroupShare("female", "girls", abuse.cell("4+", "female")),
+        GroupShare("rest", "other children", abuse.cell("4+", "rest")),
         "were known or suspected to have experienced four or more types of abuse",
     )
     return GroupStudy(
@@ -102,7 +102,7 @@ def _ethnic_minorities(data: RegionData, rule: Rule) -> GroupStudy:
     return GroupStudy(
         "ethnicity",
         "Children from ethnic minorities",
-        count_number(figure(minority, None, rule)),
+        count_number(protect(minority, None, rule)),
         _band_blocks(ace, abuse, "ethnicity", "Ethnicity"),
         None,
         _band_chart("ACE score by ethnicity, known or suspected", ace, book, groups),

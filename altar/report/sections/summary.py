@@ -6,11 +6,11 @@ terms; a summary's findings name the region's figure beside its own."""
 
 from __future__ import annotations
 
-from altar.disclosure import Rule, figure
+from altar.disclosure import Rule, protect
 from altar.instrument import Codebook, Item
 from altar.report import findings as words
 from altar.report.data import AuthorityData, RegionData
-from altar.report.findings import Finding, GroupShare
+from altar.report.findings import GroupShare, KeyFinding
 from altar.report.protected import LocalFigures, RegionFigures
 from altar.report.sections.aces import short_source
 from altar.report.tables import ALL, ProtectedPrevalence
@@ -19,7 +19,7 @@ from altar.stats.document import GroupFigures, ScoreBaseline
 TOP_ITEMS = 4  # adversities named among the key findings
 
 
-def regional_findings(data: RegionData, region: RegionFigures, rule: Rule) -> list[Finding]:
+def regional_findings(data: RegionData, region: RegionFigures, rule: Rule) -> list[KeyFinding]:
     doc, book = data.by_stratum, data.book
     everyone = doc.groups[ALL]
     n = everyone.n
@@ -33,7 +33,7 @@ def regional_findings(data: RegionData, region: RegionFigures, rule: Rule) -> li
             GroupShare(
                 g,
                 words.STRATUM_PHRASES.get(g, g),
-                figure(
+                protect(
                     doc.groups[g].scores["ace_score_incl_suspected"].bands["4+"],
                     doc.groups[g].n,
                     rule,
@@ -54,7 +54,7 @@ def authority_findings(
     own: LocalFigures,
     rule: Rule,
     region_name: str,
-) -> list[Finding]:
+) -> list[KeyFinding]:
     book, mine = data.book, local.doc.groups[ALL]
     n = mine.n
 
@@ -143,7 +143,7 @@ def _common_findings(
     rule: Rule,
     *,
     baseline: words.BaselineFigure | None,
-) -> list[Finding]:
+) -> list[KeyFinding]:
     summary = everyone.summary
     types = [c.label.lower() for c in book.score("abuse_types").components]
     return [
@@ -170,7 +170,7 @@ def _common_findings(
     ]
 
 
-def _count_and_protective(book: Codebook, everyone: GroupFigures, rule: Rule) -> list[Finding]:
+def _count_and_protective(book: Codebook, everyone: GroupFigures, rule: Rule) -> list[KeyFinding]:
     out = []
     for item in (i for i in book.items if i.type == "count"):
         c = everyone.counts[item.code]

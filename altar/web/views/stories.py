@@ -10,8 +10,8 @@ from werkzeug.wrappers import Response
 
 from altar.db import stories as store
 from altar.errors import ConflictError, FieldProblem, ValidationError
-from altar.identifiers import Finding
-from altar.render.markdown import markdown_html
+from altar.identifiers import IdentifierMatch
+from altar.markdown import markdown_html
 from altar.stories.casestory import (
     IdentifyingDetails,
     compare_versions,
@@ -140,7 +140,7 @@ def _save(ref: str, form: _Form) -> Page | Response:
     return redirect(url_for("stories.show", ref=ref, _anchor=f"section-{form.section.code}"))
 
 
-def _finding_problem(finding: Finding) -> FieldProblem:
+def _finding_problem(finding: IdentifierMatch) -> FieldProblem:
     return FieldProblem("text", f"Line {finding.line}: “{finding.text}” looks like {finding.what}")
 
 
@@ -171,7 +171,7 @@ class _Form:
 
     def __init__(self, section, base_version: int | None, text: str) -> None:  # type: ignore[no-untyped-def]
         self.section, self.base_version, self.text = section, base_version, text
-        self.findings: list[Finding] = []
+        self.findings: list[IdentifierMatch] = []
         self.preview = False
         self.conflict = None
 

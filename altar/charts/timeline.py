@@ -7,7 +7,7 @@ A date known only to the month is drawn hollow at the first of the month.
 Every figure is stamped "Working case file: not for publication": it names
 the case and shows dates, so it never belongs in a published report.
 
-Conventions as in :mod:`altar.render.charts`: matplotlib's ``Figure`` on the
+Conventions as in :mod:`altar.charts.bars`: matplotlib's ``Figure`` on the
 Agg canvas (no pyplot), style set only inside ``rc_context``, Okabe-Ito
 colours, 16 cm wide, and byte-identical output for the same input (no dates
 or software versions in the file, SVG ids derived from the input).
@@ -36,7 +36,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from altar.render.charts import _LOCK, _NO_METADATA, OKABE_ITO, WIDTH_CM, _rc
+from altar.charts.bars import _LOCK, _NO_METADATA, OKABE_ITO, WIDTH_CM, _rc
 
 __all__ = ["FORMATS", "STAMP", "TimelineEvent", "timeline_chart"]
 

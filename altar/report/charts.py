@@ -1,4 +1,4 @@
-"""The report's charts, drawn by ``altar.render.charts`` from the same
+"""The report's charts, drawn by ``altar.charts.bars`` from the same
 protected figures the tables print: a value a table withholds is None here
 (drawn as ``c``, no bar), and a group whose size is withheld is left out of
 the chart, since every legend entry states its n."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from altar.render import charts
+from altar.charts import bars
 from altar.report.tables import ALL, ProtectedCross, ProtectedPrevalence, RowSpec
 
 
@@ -21,7 +21,7 @@ class ChartView:
     title: str
 
 
-def view(chart: charts.Chart) -> ChartView:
+def view(chart: bars.Chart) -> ChartView:
     return ChartView(chart.data_uri(), chart.alt, chart.title)
 
 
@@ -43,7 +43,7 @@ def prevalence(
         (spec.label, {key: table.values[(spec.code, key)] for key, _ in shown}) for spec in specs
     ]
     sized = [(key, label, table.sizes[key].count) for key, label in shown]
-    return view(charts.prevalence_chart(title, items, sized, measure=measure))
+    return view(bars.prevalence_chart(title, items, sized, measure=measure))
 
 
 def bands(
@@ -65,7 +65,7 @@ def bands(
             cells = {b: table.row_total(b) for b in band_labels}
         else:
             total = table.column_total(key)
-            cells = {b: table.figure(b, key) for b in band_labels}
+            cells = {b: table.cell(b, key) for b in band_labels}
         if total.suppressed or total.pct is None:
             continue  # its size is withheld, or too small for the table to print percentages
         if all(f.suppressed or not f.count for f in cells.values()):
@@ -80,22 +80,22 @@ def bands(
         )
     if len(series) < 2:
         return None
-    return view(charts.band_chart(title, list(band_labels), series, xlabel=xlabel))
+    return view(bars.band_chart(title, list(band_labels), series, xlabel=xlabel))
 
 
 def baseline(
     title: str,
-    rows: Sequence[tuple[str, charts.Prevalence | None, float, str]],
+    rows: Sequence[tuple[str, bars.Prevalence | None, float, str]],
     *,
     cohort_label: str,
     cohort_n: int | None,
 ) -> ChartView:
-    return view(charts.baseline_chart(title, rows, cohort_label=cohort_label, cohort_n=cohort_n))
+    return view(bars.baseline_chart(title, rows, cohort_label=cohort_label, cohort_n=cohort_n))
 
 
 def comparison(
     title: str,
-    rows: Sequence[tuple[str, charts.Prevalence | None, charts.Prevalence | None]],
+    rows: Sequence[tuple[str, bars.Prevalence | None, bars.Prevalence | None]],
     local_label: str,
     region_label: str,
     *,
@@ -103,7 +103,7 @@ def comparison(
     region_n: int | None,
 ) -> ChartView:
     return view(
-        charts.comparison_chart(
+        bars.comparison_chart(
             title, rows, local_label, region_label, local_n=local_n, region_n=region_n
         )
     )

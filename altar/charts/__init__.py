@@ -1,0 +1,6 @@
+"""Charts as functions of data: matplotlib figures drawn to SVG and PNG.
+
+``bars`` draws the report's bar charts (prevalence, score bands, baseline and
+group comparisons); ``timeline`` draws a child's chronology. Neither reads the
+database or knows about reports: they take plain values and return a ``Chart``.
+"""
