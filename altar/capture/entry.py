@@ -9,7 +9,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from altar.access import User, require_authority
@@ -17,7 +16,6 @@ from altar.capture import form
 from altar.capture.records import CaseRecord, Problem, case_fields, validate_row
 from altar.db import cases as store
 from altar.db.authorities import authority_lookup
-from altar.db.models import Case
 from altar.errors import ConflictError, NotFoundError, ValidationError
 from altar.instrument import Codebook, Group, all_codebooks
 from altar.vocab import CASE_ATTRIBUTES
@@ -120,7 +118,7 @@ def save_form(
     hour), so the case is re-read here: if someone changed it meanwhile,
     ConflictError, rather than silently overwriting their work.
     """
-    lock_case(session, opened.record.case_ref)
+    store.lock_case(session, opened.record.case_ref)
     if store.load_record(session, user, opened.record.case_ref) != opened.record:
         raise ConflictError(
             f"{opened.record.case_ref} was changed by someone else while the form was open"
@@ -145,7 +143,7 @@ def change_details(
     value), judged as `altar case add` judges them, keeping its screening.
     Returns how many values changed. ValidationError locates every problem; moving a
     case to an authority the user does not work in is AccessDenied."""
-    lock_case(session, case_ref)
+    store.lock_case(session, case_ref)
     record = store.load_record(session, user, case_ref)
     row = _texts(record) | {name: typed[name] for name in DETAILS if name in typed}
     checked, problems = validate_row(
@@ -172,13 +170,3 @@ def detail_texts(session: Session, user: User, case_ref: str) -> dict[str, str]:
 
 def _texts(record: CaseRecord) -> dict[str, str]:
     return {k: "" if v is None else str(v) for k, v in case_fields(record).items()}
-
-
-def lock_case(session: Session, case_ref: str) -> None:
-    """Make a colleague's save of the same case wait until this one commits.
-
-    Without it, on PostgreSQL two saves could both pass the conflict check
-    and the later silently overwrite the earlier. SQLite has one writer at a
-    time, and SQLAlchemy renders no FOR UPDATE for it.
-    """
-    session.execute(select(Case.id).where(Case.case_ref == case_ref).with_for_update())

@@ -32,7 +32,6 @@ from sqlalchemy.orm import Session
 
 from altar.access import User, parse_user
 from altar.capture import values
-from altar.capture.entry import lock_case
 from altar.capture.records import Answer, CaseRecord
 from altar.db import cases as store
 from altar.errors import ConflictError, FieldProblem, ValidationError
@@ -380,7 +379,7 @@ def save_screening(
     since the form was opened); either carries the page to show again with
     the user's own answers, and nothing is written.
     """
-    lock_case(session, case_ref)  # first, so everything below reads the state it will change
+    store.lock_case(session, case_ref)  # first, so everything below reads the state it will change
     page = open_screening(session, user, case_ref)
     posted = answers_from_form(fields, page.book)
     texts = posted.texts | {name: page.texts[name] for name in DETAILS if name not in posted.texts}

@@ -447,3 +447,13 @@ def list_cases(
         for r in session.execute(query)
     ]
     return [r for r in rows if status is None or r.status == status]
+
+
+def lock_case(session: Session, case_ref: str) -> None:
+    """Make a colleague's save of the same case wait until this one commits.
+
+    Without it, on PostgreSQL two saves could both pass the conflict check
+    and the later silently overwrite the earlier. SQLite has one writer at a
+    time, and SQLAlchemy renders no FOR UPDATE for it.
+    """
+    session.execute(select(Case.id).where(Case.case_ref == case_ref).with_for_update())
