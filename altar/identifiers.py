@@ -28,7 +28,6 @@ from functools import lru_cache
 
 from altar.resources import identifier_lists_dir
 
-KINDS = ("name", "date_of_birth", "postcode", "phone", "email", "school")
 # Each kind in words, for a reader ("looks like a date of birth").
 KIND_WORDS = {
     "name": "a name",

@@ -42,7 +42,6 @@ class ImportResult:
     updated: int
     unchanged: int
     dry_run: bool
-    warnings: tuple[str, ...] = field(default=())
 
 
 @dataclass

@@ -9,17 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from altar.vocab import AGE_MAX, AGE_MIN, LABELS
+from altar.vocab import AGE_MAX, AGE_MIN
 
 # Age at screening, in the bands the cohort tables use (AGE_MIN to AGE_MAX is all the store allows).
 AGE_BANDS = ((f"{AGE_MIN}-13", AGE_MIN, 13), ("14-15", 14, 15), (f"16-{AGE_MAX}", 16, AGE_MAX))
 AGE_UNKNOWN = "Not recorded"
 ALL_LABEL = "All children"
-
-
-def category_labels(attribute: str) -> dict[str, str]:
-    """Readable names for the values of a case attribute (authorities are named by the store)."""
-    return LABELS.get(attribute, {})
 
 
 def age_band(age: int | None) -> str:
