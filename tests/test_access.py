@@ -103,6 +103,9 @@ def test_practitioner_lists_and_exports_only_their_authority(region, read_csv):
     assert (
         _refs(region(*PAT, "case", "list", "--authority", "coventry", "--format", "json")) == set()
     )
+    assert _refs(region(*LEAD, "case", "list", "--authority", "Coventry", "--format", "json")) == {
+        "COV-1"
+    }
     exported = region(*PAT, "export", "--format", "csv")
     assert exported.exit_code == 0, exported.output
     assert sorted(row[0] for row in read_csv(exported.stdout)[1:]) == ["DUD-1", "DUD-2"]
@@ -353,3 +356,9 @@ def test_only_an_admin_backs_up(region, tmp_path, db_path):
     )
     assert not (tmp_path / "copy.db").exists()
     assert region(*ADMIN, "backup", str(tmp_path / "copy.db")).exit_code == 0
+
+
+def test_case_list_names_an_unknown_authority_instead_of_listing_nothing(region):
+    result = region(*LEAD, "case", "list", "--authority", "Narnia")
+    assert result.exit_code == 1, result.output
+    assert "authority 'Narnia': not a known authority" in result.stderr

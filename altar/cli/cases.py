@@ -6,7 +6,7 @@ import click
 
 from altar.cli.common import Settings, command_name, pass_settings, write_as_user
 from altar.cli.output import emit, format_option, note
-from altar.vocab import COHORTS, ETHNICITIES, SEXES, STRATA
+from altar.vocab import COHORTS, ETHNICITIES, SEXES, STATUS_LABELS, STRATA
 
 LIST_COLUMNS = (
     "case_ref",
@@ -80,10 +80,10 @@ def case_add(settings: Settings, case_ref: str, screened_on: str | None, **field
 
 
 @case.command("list")
-@click.option("--authority", help="Only this authority's cases.")
+@click.option("--authority", help="Only this authority's cases (its code or name).")
 @click.option("--stratum", type=click.Choice(STRATA))
 @click.option("--cohort", type=click.Choice(COHORTS))
-@click.option("--status", type=click.Choice(["not_started", "in_progress", "complete"]))
+@click.option("--status", type=click.Choice(tuple(STATUS_LABELS)))
 @format_option()
 @pass_settings
 def case_list(settings: Settings, fmt: str, **filters: str | None) -> None:
@@ -98,8 +98,12 @@ def case_list(settings: Settings, fmt: str, **filters: str | None) -> None:
       altar case list --format csv > caseload.csv
     """
     from altar.db import cases as store
+    from altar.db.authorities import resolve_authority
 
     with settings.database().reader() as session:
+        if filters["authority"]:
+            # Named as everywhere else, so "Dudley" is not an empty list but Dudley's cases.
+            filters["authority"] = resolve_authority(session, filters["authority"])
         rows = store.list_cases(session, settings.acting_user, **filters)
     emit(rows, fmt, None if fmt == "json" else LIST_COLUMNS)
     if fmt == "table":
