@@ -2,13 +2,15 @@
 
 ``connect()`` resolves ``--db`` / ``ALTAR_DB`` (a path or any SQLAlchemy
 URL), sets SQLite's pragmas on every connection, and refuses to work on a
-database whose schema is not at the migrations' head. ``initialise()``
-creates or upgrades a database and seeds reference data.
+database whose schema is not at the migrations' head. ``setup.initialise()``
+creates or upgrades a database (on this module's ``open_for_upgrade()`` and
+``upgrade()``) and seeds reference data.
 
 The backend is chosen by the URL alone: a path is a SQLite file, and
 ``postgresql+psycopg://...`` a PostgreSQL server. Everything SQLite-specific
 (pragmas, BEGIN emitted by us, the 0600 file, the file backup before an
-upgrade) happens only when ``Database.is_sqlite``.
+upgrade) happens only behind a SQLite check: ``Database.is_sqlite``,
+``sqlite_path()`` or the engine's dialect.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@ which command, and the value before and after. The toolkit only ever
 appends to it, and the database refuses anything else (migration 0004's
 triggers), save the deletion of a purged case's entries.
 
-Every write path calls :func:`log` inside its own transaction, so a change
-and its record commit or roll back together.
+Every write path calls :func:`log` inside its own transaction (an import's
+one row per new case is written in bulk by ``db.cases.insert_records``), so
+a change and its record commit or roll back together.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Reading and writing cases with their screenings.
 
 Functions take an open Session inside the caller's transaction, so a whole
-command commits or rolls back as one. Bulk paths use Core ``insert()``
-with executemany rather than ORM objects one by one.
+command commits or rolls back as one. Cases and screenings go in through
+Core ``insert()`` with RETURNING, answers and scores straight to the driver
+(``db.bulk``), rather than ORM objects one by one.
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ erasure of a child's data).
 A deleted case keeps all its data but leaves every list, statistic, report
 and export (``db.scope.case_filter`` and ``tallies`` leave it out); the lead
 can undelete it. A purge removes the case and, by ON DELETE CASCADE, its
-screening, answers, scores, stories, chronology, pen-pictures and tags, and
-the content of its change-log entries, leaving one entry that a purge
-happened: who, when, with which command, and the case reference.
+screening, answers, scores, stories, chronology, pen-pictures and tags; its
+change-log entries are deleted explicitly (the log has no foreign key),
+leaving one entry that a purge happened: who, when, with which command, and the case reference.
 """
 
 from __future__ import annotations

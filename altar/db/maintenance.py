@@ -102,7 +102,7 @@ def restore(
 ) -> RestoreResult | None:
     """Replace the database with the backup ``source`` once it passes every
     check and ``confirm(info)`` agrees; None if it did not. The database as
-    it was is kept beside itself (``<name>.pre-restore-<UTC time>.bak``)."""
+    it was is kept beside itself (``<name>.pre-restore.<UTC time>.bak``)."""
     url = resolve_url(db)
     target = sqlite_path(url)
     if target is None:

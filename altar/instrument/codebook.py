@@ -2,8 +2,8 @@
 
 A codebook (see ``codebooks/*.yaml`` and ARCHITECTURE.md) declares the
 items a practitioner screens for, their help text, and the derived scores.
-It is validated on load, so a broken file stops the toolkit at start-up
-rather than producing wrong tallies later.
+It is validated on load, so a broken file stops the first command that
+reads the codebook rather than producing wrong tallies later.
 """
 
 from __future__ import annotations

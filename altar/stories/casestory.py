@@ -1,5 +1,5 @@
 """Writing, revising and reading a child's case story: what ``altar story``
-does, for the CLI (and later the web) to call.
+does, for the CLI and the web to call.
 
 The editor runs outside any transaction (a story can stay open for an
 afternoon): ``open_story`` reads what the writer starts from, and

@@ -6,10 +6,11 @@ behind sign-in, for practitioners who will never open a terminal.
   (waitress, the production WSGI server).
 - ``auth``: sign-in and sign-out, the signed-in user on every request,
   and the pause after repeated failed sign-ins.
-- ``pages``: what every view uses: ``reading()``/``writing()`` (one
-  transaction as the signed-in user), form problems for the error summary.
-- ``views/``: one blueprint per page family (cases, screening, story,
-  chronology, lead).
+- ``pages``: what every view uses: ``reading()`` (a read session) and
+  ``writing()`` (one transaction, the page's unit of work), ``user()``,
+  ``command()``, and ``by_field`` for the error summary.
+- ``views/``: one blueprint per page family (cases, screening, stories,
+  chronology, lead, pen_pictures).
 
 Views only read the request, call the library and render a template in
 ``templates/web/``; access rules, validation and audit are the library's.
