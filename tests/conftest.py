@@ -33,6 +33,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from argon2 import PasswordHasher
 from click.testing import CliRunner, Result
 from sqlalchemy.engine import make_url
 
@@ -149,6 +150,24 @@ class Spec:
 @pytest.fixture(scope="session")
 def spec() -> type[Spec]:
     return Spec
+
+
+# --- password hashing ----------------------------------------------------------
+
+# argon2id at the library's recommended costs takes about 0.1-0.2 s a hash
+# or check here, and about 400 tests add four web users and sign in: that was
+# minutes of the suite. In this process the hasher costs the least argon2-cffi
+# allows (its documented advice for tests); hash and salt lengths stay the
+# library's own. Production costs are checked where altar runs as its own
+# process (test_web_auth.py), which this patch does not reach.
+CHEAP_ARGON2 = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("altar.passwords._HASHER", CHEAP_ARGON2)
+        yield
 
 
 # --- running the CLI -------------------------------------------------------
