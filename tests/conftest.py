@@ -35,11 +35,15 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
 from argon2 import PasswordHasher
 from click.testing import CliRunner, Result
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy.engine import make_url
 
 from altar.cli import cli
+from altar.resources import migrations_dir
 
 # The instrument as the issue specifies it: group -> [(item code, type)], in
 # codebook order.
@@ -169,6 +173,33 @@ CHEAP_ARGON2 = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 def _cheap_password_hashes() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("altar.passwords._HASHER", CHEAP_ARGON2)
+        yield
+
+
+# --- Alembic's view of altar's migrations, read once -------------------------------
+
+# Every altar command checks the database's revision against the migration
+# scripts, and Alembic reads and compiles every script each time: a third of
+# a short command's time here, thousands of times a run. A real altar reads
+# them once per process anyway; in this process they are read once too, the
+# scripts being the same all run long.
+_SCRIPT_DIRECTORIES: dict[str, ScriptDirectory] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrations_read_once() -> Iterator[None]:
+    read = ScriptDirectory.from_config  # bound to the class
+
+    def from_config(config: AlembicConfig) -> ScriptDirectory:
+        location = config.get_main_option("script_location")
+        if location != str(migrations_dir()):
+            return read(config)
+        if location not in _SCRIPT_DIRECTORIES:
+            _SCRIPT_DIRECTORIES[location] = read(config)
+        return _SCRIPT_DIRECTORIES[location]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ScriptDirectory, "from_config", from_config)
         yield
 
 
@@ -722,6 +753,26 @@ def web_users(altar) -> None:
         assert result.exit_code == 0, result.output
 
 
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled Jinja templates kept for the whole run. Each test's app has
+    its own Jinja environment, which compiled every page template again (a
+    third of a web test's time); Jinja checks each template's source against
+    the code it keeps."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED_TEMPLATES = _MemoryBytecodeCache()
+
+
 @pytest.fixture
 def web_app(db, web_users):  # type: ignore[no-untyped-def]
     """The web application on this test's database (both backends)."""
@@ -731,6 +782,7 @@ def web_app(db, web_users):  # type: ignore[no-untyped-def]
     database = connect(str(db))
     app = create_app(database)
     app.config["TESTING"] = True
+    app.jinja_env.bytecode_cache = _COMPILED_TEMPLATES
     yield app
     database.engine.dispose()
 
