@@ -263,21 +263,33 @@ class _Databases:
     """Test databases on one backend, each a copy of a template that the
     real `altar init` made once per session: a file copy for SQLite, CREATE
     DATABASE ... TEMPLATE for PostgreSQL (whose server starts only when a
-    PostgreSQL test first needs it)."""
+    PostgreSQL test first needs it). A test that asks for ``web_users`` gets
+    a copy of a second template, which also holds those users."""
 
     def __init__(self, backend: str, request: pytest.FixtureRequest):
+        self.request = request
         self.server: PostgresCluster | None = (
             request.getfixturevalue("postgres") if backend == "postgresql" else None
         )
-        self.template: Path | None = (
-            None if self.server else request.getfixturevalue("sqlite_template")
-        )
         self.made: list[Db] = []
 
-    def copy(self, path: Path) -> Db:
+    def copy_into(self, folder: Path, *, with_web_users: bool = False) -> Db:
+        """A copy named altar.db, altar-2.db, ... in folder (SQLite)."""
+        name = f"altar-{len(self.made) + 1}.db" if self.made else "altar.db"
+        return self.copy(folder / name, with_web_users=with_web_users)
+
+    def copy(self, path: Path, *, with_web_users: bool = False) -> Db:
         if self.server:
-            return self._keep(self.server.create_database(template=PG_TEMPLATE))
-        return self._keep(Path(shutil.copy2(self.template, path)))
+            template = (
+                self.request.getfixturevalue("postgres_web_template")
+                if with_web_users
+                else PG_TEMPLATE
+            )
+            return self._keep(self.server.create_database(template=template))
+        template = self.request.getfixturevalue(
+            "sqlite_web_template" if with_web_users else "sqlite_template"
+        )
+        return self._keep(Path(shutil.copy2(template, path)))
 
     def empty(self, path: Path) -> Db:
         if self.server:
@@ -299,6 +311,18 @@ def sqlite_template(tmp_path_factory) -> Path:
     return Path(_init(tmp_path_factory.mktemp("template") / "altar.db"))
 
 
+@pytest.fixture(scope="session")
+def sqlite_web_template(sqlite_template, tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("web-template") / "altar.db"
+    return Path(_add_web_users(Path(shutil.copy2(sqlite_template, target))))
+
+
+@pytest.fixture(scope="session")
+def postgres_web_template(postgres) -> str:
+    _add_web_users(postgres.create_database(PG_WEB_TEMPLATE, template=PG_TEMPLATE))
+    return PG_WEB_TEMPLATE
+
+
 @pytest.fixture
 def databases(backend, request) -> Iterator[_Databases]:
     made = _Databases(backend, request)
@@ -311,8 +335,7 @@ def fresh_db(databases, tmp_path) -> Callable[[], Db]:
     """fresh_db(): another database at head with reference data, on this test's backend."""
 
     def make() -> Db:
-        name = f"altar-{len(databases.made) + 1}.db" if databases.made else "altar.db"
-        return databases.copy(tmp_path / name)
+        return databases.copy_into(tmp_path)
 
     return make
 
@@ -332,9 +355,9 @@ def module_db(backend, request, tmp_path_factory) -> Iterator[Db]:
 
 
 @pytest.fixture
-def db(fresh_db) -> Db:
+def db(databases, tmp_path, request) -> Db:
     """This test's database: a Path to a SQLite file, or a PostgreSQL URL."""
-    return fresh_db()
+    return databases.copy_into(tmp_path, with_web_users="web_users" in request.fixturenames)
 
 
 @pytest.fixture
@@ -401,6 +424,7 @@ def query(db) -> Callable[..., list[tuple]]:
 
 PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"  # Debian's layout, one folder per major version
 PG_TEMPLATE = "altar_template"
+PG_WEB_TEMPLATE = "altar_web_template"  # with the WEB_USERS
 PG_SETTINGS = """
 listen_addresses = '127.0.0.1'
 port = {port}
@@ -733,13 +757,12 @@ class WebClient:
         return self.post("/sign-in", {"name": name, "password": password})
 
 
-@pytest.fixture
-def web_users(altar) -> None:
-    """boss (admin), lena (lead), pat (practitioner, Dudley) and walt
-    (practitioner, Walsall), each with the web password WEB_PASSWORD, added
-    through the real `altar user add` prompt."""
+def _add_web_users(target: Db) -> Db:
     for name, role, authority in WEB_USERS:
         args = [
+            "--db",
+            target,
+            *(["--user", "boss"] if name != "boss" else []),
             "user",
             "add",
             name,
@@ -747,10 +770,17 @@ def web_users(altar) -> None:
             role,
             *(["--authority", authority] if authority else []),
         ]
-        result = altar(
-            *(["--user", "boss"] if name != "boss" else []), *args, input=f"{WEB_PASSWORD}\n" * 2
-        )
+        result = _invoke(args, input=f"{WEB_PASSWORD}\n" * 2)
         assert result.exit_code == 0, result.output
+    return target
+
+
+@pytest.fixture
+def web_users(db) -> None:
+    """boss (admin), lena (lead), pat (practitioner, Dudley) and walt
+    (practitioner, Walsall), each with the web password WEB_PASSWORD, added
+    through the real `altar user add` prompt: once per run and backend, into
+    the template that this test's database is copied from (see ``db``)."""
 
 
 class _MemoryBytecodeCache(BytecodeCache):
