@@ -9,6 +9,12 @@ server (``test_x[sqlite]``, ``test_x[postgresql]``); one that asks for
 computed here from the issue's specification (item codes, groups, answer
 spellings), never copied from altar's own output; stored values are read
 back without altar, with the stdlib ``sqlite3`` module or psycopg.
+
+Whatever costs seconds and does not change is made once per run and shared:
+the templates (one with the web users), the `altar demo` folder, altar's
+migration scripts as Alembic reads them, the web pages' compiled templates.
+Passwords are hashed at argon2's cheapest costs in this process. `make test`
+prints the 25 slowest tests; the suite's budget is 8 minutes on 2 cores.
 """
 
 from __future__ import annotations
