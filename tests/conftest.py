@@ -20,11 +20,9 @@ prints the 25 slowest tests; the suite's budget is 8 minutes on 2 cores.
 from __future__ import annotations
 
 import csv
-import fcntl
 import glob
 import html
 import io
-import json
 import os
 import pwd
 import re
@@ -952,42 +950,14 @@ def browser_page(chromium, live_server):  # type: ignore[no-untyped-def]
 # --- the demo release: `altar demo` once per session -----------------------------------
 
 
-class DemoRun:
-    """One `altar demo DIR` run: its folder and what it printed."""
-
-    def __init__(self, directory: Path, stdout: str, stderr: str, output: str) -> None:
-        self.directory, self.stdout, self.stderr, self.output = directory, stdout, stderr, output
-
-
-def _run_demo(directory: Path, *options: str) -> DemoRun:
-    result = _invoke(["demo", directory, *options], env={"SOURCE_DATE_EPOCH": None})
-    assert result.exit_code == 0, result.output
-    return DemoRun(directory, result.stdout, result.stderr, result.output)
-
-
-def _made_once(folder: Path, make: Callable[[Path], DemoRun]) -> DemoRun:
-    """make(folder/"demo") the first time any process of this run asks (pytest-xdist
-    workers share the folder's parent), then read back what it printed."""
-    folder.mkdir(parents=True, exist_ok=True)
-    record = folder / "run.json"
-    with (folder / "lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if not record.exists():
-            run = make(folder / "demo")
-            record.write_text(json.dumps([run.stdout, run.stderr, run.output]), encoding="utf-8")
-    return DemoRun(folder / "demo", *json.loads(record.read_text(encoding="utf-8")))
-
-
-def _run_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """This run's temporary folder: the workers' common parent under pytest-xdist."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-
-
 @pytest.fixture(scope="session")
-def demo_release(tmp_path_factory) -> DemoRun:
+def demo_release(tmp_path_factory) -> tuple[Path, Result]:
     """`altar demo DIR` (the SYNTHETIC database, the regional report and the
     nine summaries, HTML and, where WeasyPrint works, PDF), built once for the
     whole run: it takes a minute and several test modules read it. Read it
-    only; a test that writes works on a copy."""
-    return _made_once(_run_root(tmp_path_factory) / "demo-release", _run_demo)
+    only; a test that writes works on a copy. Returns the folder and the run's
+    Result."""
+    directory = tmp_path_factory.mktemp("demo-release") / "demo"
+    result = _invoke(["demo", directory], env={"SOURCE_DATE_EPOCH": None})
+    assert result.exit_code == 0, result.output
+    return directory, result

@@ -23,7 +23,7 @@ def _rows(path, sql, params=()):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def demo_dir(demo_release):
     """The session's demo (conftest), read only."""
-    return demo_release.directory, demo_release
+    return demo_release
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def second_demo(demo_release, tmp_path_factory):
     the session's database, without its reports, so that the folder shows
     what this run wrote."""
     directory = tmp_path_factory.mktemp("second") / "demo"
-    shutil.copytree(demo_release.directory, directory, ignore=shutil.ignore_patterns("reports"))
+    shutil.copytree(demo_release[0], directory, ignore=shutil.ignore_patterns("reports"))
     (n_first,) = _rows(directory / "altar.db", "SELECT count(*) FROM cases")[0]
     result = CliRunner().invoke(
         cli, ["demo", str(directory), "--format", "html"], env={"ALTAR_DB": None}, prog_name="altar"

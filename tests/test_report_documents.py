@@ -49,7 +49,7 @@ def _need_pdf_tools() -> None:
 @pytest.fixture(scope="module")
 def demo(demo_release):
     """The session's demo (conftest), read only."""
-    directory, result = demo_release.directory, demo_release
+    directory, result = demo_release
     with sqlite3.connect(directory / "altar.db") as conn:
         refs = [r for (r,) in conn.execute("SELECT case_ref FROM cases")]
         authorities = [
