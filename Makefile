@@ -20,8 +20,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/altar demo demo
 
+# --durations=25: CI's log ends with the 25 slowest tests, to keep the suite's budget in view.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=25
 
 # The gates CI holds the tree to: style, formatting, types and the layer contract.
 lint: $(STAMP)

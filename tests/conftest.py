@@ -9,12 +9,19 @@ server (``test_x[sqlite]``, ``test_x[postgresql]``); one that asks for
 computed here from the issue's specification (item codes, groups, answer
 spellings), never copied from altar's own output; stored values are read
 back without altar, with the stdlib ``sqlite3`` module or psycopg.
+
+Whatever costs seconds and does not change is made once per run and shared:
+the templates (one with the web users), the `altar demo` folder, altar's
+migration scripts as Alembic reads them, the web pages' compiled templates.
+Passwords are hashed at argon2's cheapest costs in this process. `make test`
+prints the 25 slowest tests; the suite's budget is 8 minutes on 2 cores.
 """
 
 from __future__ import annotations
 
 import csv
 import glob
+import html
 import io
 import os
 import pwd
@@ -33,10 +40,15 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
+from argon2 import PasswordHasher
 from click.testing import CliRunner, Result
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy.engine import make_url
 
 from altar.cli import cli
+from altar.resources import migrations_dir
 
 # The instrument as the issue specifies it: group -> [(item code, type)], in
 # codebook order.
@@ -151,6 +163,61 @@ def spec() -> type[Spec]:
     return Spec
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests' temporary folders (SQLite files among them) in memory: every
+    # commit and close of a SQLite file on a disk waits for fsync, which took
+    # a fifth of a SQLite test's time. pytest's usual retention still applies.
+    # --basetemp, or PYTEST_DEBUG_TEMPROOT set beforehand, takes precedence.
+    memory = _memory_folder()
+    if memory and not os.environ.get("PYTEST_DEBUG_TEMPROOT"):
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = memory
+
+
+# --- password hashing ----------------------------------------------------------
+
+# argon2id at the library's recommended costs takes about 0.1-0.2 s a hash
+# or check here, and about 400 tests add four web users and sign in: that was
+# minutes of the suite. In this process the hasher costs the least argon2-cffi
+# allows (its documented advice for tests); hash and salt lengths stay the
+# library's own. Production costs are checked where altar runs as its own
+# process (test_web_auth.py), which this patch does not reach.
+CHEAP_ARGON2 = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("altar.passwords._HASHER", CHEAP_ARGON2)
+        yield
+
+
+# --- Alembic's view of altar's migrations, read once -------------------------------
+
+# Every altar command checks the database's revision against the migration
+# scripts, and Alembic reads and compiles every script each time: a third of
+# a short command's time here, thousands of times a run. A real altar reads
+# them once per process anyway; in this process they are read once too, the
+# scripts being the same all run long.
+_SCRIPT_DIRECTORIES: dict[str, ScriptDirectory] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrations_read_once() -> Iterator[None]:
+    read = ScriptDirectory.from_config  # bound to the class
+
+    def from_config(config: AlembicConfig) -> ScriptDirectory:
+        location = config.get_main_option("script_location")
+        if location != str(migrations_dir()):
+            return read(config)
+        if location not in _SCRIPT_DIRECTORIES:
+            _SCRIPT_DIRECTORIES[location] = read(config)
+        return _SCRIPT_DIRECTORIES[location]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ScriptDirectory, "from_config", from_config)
+        yield
+
+
 # --- running the CLI -------------------------------------------------------
 
 # Variables from the developer's shell must not leak into a test.
@@ -211,21 +278,33 @@ class _Databases:
     """Test databases on one backend, each a copy of a template that the
     real `altar init` made once per session: a file copy for SQLite, CREATE
     DATABASE ... TEMPLATE for PostgreSQL (whose server starts only when a
-    PostgreSQL test first needs it)."""
+    PostgreSQL test first needs it). A test that asks for ``web_users`` gets
+    a copy of a second template, which also holds those users."""
 
     def __init__(self, backend: str, request: pytest.FixtureRequest):
+        self.request = request
         self.server: PostgresCluster | None = (
             request.getfixturevalue("postgres") if backend == "postgresql" else None
         )
-        self.template: Path | None = (
-            None if self.server else request.getfixturevalue("sqlite_template")
-        )
         self.made: list[Db] = []
 
-    def copy(self, path: Path) -> Db:
+    def copy_into(self, folder: Path, *, with_web_users: bool = False) -> Db:
+        """A copy named altar.db, altar-2.db, ... in folder (SQLite)."""
+        name = f"altar-{len(self.made) + 1}.db" if self.made else "altar.db"
+        return self.copy(folder / name, with_web_users=with_web_users)
+
+    def copy(self, path: Path, *, with_web_users: bool = False) -> Db:
         if self.server:
-            return self._keep(self.server.create_database(template=PG_TEMPLATE))
-        return self._keep(Path(shutil.copy2(self.template, path)))
+            template = (
+                self.request.getfixturevalue("postgres_web_template")
+                if with_web_users
+                else PG_TEMPLATE
+            )
+            return self._keep(self.server.create_database(template=template))
+        template = self.request.getfixturevalue(
+            "sqlite_web_template" if with_web_users else "sqlite_template"
+        )
+        return self._keep(Path(shutil.copy2(template, path)))
 
     def empty(self, path: Path) -> Db:
         if self.server:
@@ -247,6 +326,18 @@ def sqlite_template(tmp_path_factory) -> Path:
     return Path(_init(tmp_path_factory.mktemp("template") / "altar.db"))
 
 
+@pytest.fixture(scope="session")
+def sqlite_web_template(sqlite_template, tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("web-template") / "altar.db"
+    return Path(_add_web_users(Path(shutil.copy2(sqlite_template, target))))
+
+
+@pytest.fixture(scope="session")
+def postgres_web_template(postgres) -> str:
+    _add_web_users(postgres.create_database(PG_WEB_TEMPLATE, template=PG_TEMPLATE))
+    return PG_WEB_TEMPLATE
+
+
 @pytest.fixture
 def databases(backend, request) -> Iterator[_Databases]:
     made = _Databases(backend, request)
@@ -259,8 +350,7 @@ def fresh_db(databases, tmp_path) -> Callable[[], Db]:
     """fresh_db(): another database at head with reference data, on this test's backend."""
 
     def make() -> Db:
-        name = f"altar-{len(databases.made) + 1}.db" if databases.made else "altar.db"
-        return databases.copy(tmp_path / name)
+        return databases.copy_into(tmp_path)
 
     return make
 
@@ -280,9 +370,9 @@ def module_db(backend, request, tmp_path_factory) -> Iterator[Db]:
 
 
 @pytest.fixture
-def db(fresh_db) -> Db:
+def db(databases, tmp_path, request) -> Db:
     """This test's database: a Path to a SQLite file, or a PostgreSQL URL."""
-    return fresh_db()
+    return databases.copy_into(tmp_path, with_web_users="web_users" in request.fixturenames)
 
 
 @pytest.fixture
@@ -349,6 +439,7 @@ def query(db) -> Callable[..., list[tuple]]:
 
 PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"  # Debian's layout, one folder per major version
 PG_TEMPLATE = "altar_template"
+PG_WEB_TEMPLATE = "altar_web_template"  # with the WEB_USERS
 PG_SETTINGS = """
 listen_addresses = '127.0.0.1'
 port = {port}
@@ -642,6 +733,11 @@ WEB_USERS = (
 )
 
 
+CSRF_FIELD = re.compile(
+    r'<input\b(?=[^>]*\bname="csrf_token")[^>]*\bvalue="(?P<value>[^"]*)"[^>]*>'
+)
+
+
 class WebClient:
     """Flask's test client for one person, with the CSRF token every form
     post needs taken from the page, as a browser would."""
@@ -663,14 +759,12 @@ class WebClient:
         return self.client.post(path, data=MultiDict(pairs), **kwargs)
 
     def csrf_token(self) -> str:
-        from bs4 import BeautifulSoup
-
         page = self.client.get("/sign-in" if not self.signed_in else "/cases")
-        field = BeautifulSoup(page.get_data(as_text=True), "html.parser").find(
-            "input", attrs={"name": "csrf_token"}
-        )
+        # The field's tag alone, not the whole page through BeautifulSoup:
+        # that took a tenth of a web test's time, for every post.
+        field = CSRF_FIELD.search(page.get_data(as_text=True))
         assert field is not None, "no CSRF token on the page"
-        return field["value"]
+        return html.unescape(field["value"])
 
     @property
     def signed_in(self) -> bool:
@@ -681,13 +775,12 @@ class WebClient:
         return self.post("/sign-in", {"name": name, "password": password})
 
 
-@pytest.fixture
-def web_users(altar) -> None:
-    """boss (admin), lena (lead), pat (practitioner, Dudley) and walt
-    (practitioner, Walsall), each with the web password WEB_PASSWORD, added
-    through the real `altar user add` prompt."""
+def _add_web_users(target: Db) -> Db:
     for name, role, authority in WEB_USERS:
         args = [
+            "--db",
+            target,
+            *(["--user", "boss"] if name != "boss" else []),
             "user",
             "add",
             name,
@@ -695,10 +788,37 @@ def web_users(altar) -> None:
             role,
             *(["--authority", authority] if authority else []),
         ]
-        result = altar(
-            *(["--user", "boss"] if name != "boss" else []), *args, input=f"{WEB_PASSWORD}\n" * 2
-        )
+        result = _invoke(args, input=f"{WEB_PASSWORD}\n" * 2)
         assert result.exit_code == 0, result.output
+    return target
+
+
+@pytest.fixture
+def web_users(db) -> None:
+    """boss (admin), lena (lead), pat (practitioner, Dudley) and walt
+    (practitioner, Walsall), each with the web password WEB_PASSWORD, added
+    through the real `altar user add` prompt: once per run and backend, into
+    the template that this test's database is copied from (see ``db``)."""
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled Jinja templates kept for the whole run. Each test's app has
+    its own Jinja environment, which compiled every page template again (a
+    third of a web test's time); Jinja checks each template's source against
+    the code it keeps."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED_TEMPLATES = _MemoryBytecodeCache()
 
 
 @pytest.fixture
@@ -710,6 +830,7 @@ def web_app(db, web_users):  # type: ignore[no-untyped-def]
     database = connect(str(db))
     app = create_app(database)
     app.config["TESTING"] = True
+    app.jinja_env.bytecode_cache = _COMPILED_TEMPLATES
     yield app
     database.engine.dispose()
 
@@ -824,3 +945,19 @@ def browser_page(chromium, live_server):  # type: ignore[no-untyped-def]
     yield open_page
     for context in contexts:
         context.close()
+
+
+# --- the demo release: `altar demo` once per session -----------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_release(tmp_path_factory) -> tuple[Path, Result]:
+    """`altar demo DIR` (the SYNTHETIC database, the regional report and the
+    nine summaries, HTML and, where WeasyPrint works, PDF), built once for the
+    whole run: it takes a minute and several test modules read it. Read it
+    only; a test that writes works on a copy. Returns the folder and the run's
+    Result."""
+    directory = tmp_path_factory.mktemp("demo-release") / "demo"
+    result = _invoke(["demo", directory], env={"SOURCE_DATE_EPOCH": None})
+    assert result.exit_code == 0, result.output
+    return directory, result

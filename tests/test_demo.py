@@ -21,14 +21,24 @@ def _rows(path, sql, params=()):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("demo") / "demo"
-    # HTML only: the PDFs are checked once, in test_report_documents.py.
+def demo_dir(demo_release):
+    """The session's demo (conftest), read only."""
+    return demo_release
+
+
+@pytest.fixture(scope="module")
+def second_demo(demo_release, tmp_path_factory):
+    """`altar demo DIR --format html` where a demo was already built: a copy of
+    the session's database, without its reports, so that the folder shows
+    what this run wrote."""
+    directory = tmp_path_factory.mktemp("second") / "demo"
+    shutil.copytree(demo_release[0], directory, ignore=shutil.ignore_patterns("reports"))
+    (n_first,) = _rows(directory / "altar.db", "SELECT count(*) FROM cases")[0]
     result = CliRunner().invoke(
         cli, ["demo", str(directory), "--format", "html"], env={"ALTAR_DB": None}, prog_name="altar"
     )
     assert result.exit_code == 0, result.output
-    return directory, result
+    return directory, result, n_first
 
 
 def test_demo_builds_a_database_of_about_110_cases(demo_dir):
@@ -83,21 +93,15 @@ def test_demo_database_works_with_other_commands(demo_dir, run):
     assert {r["status"] for r in rows} == {"complete"}
 
 
-def test_demo_html_only_writes_no_pdf(demo_dir):
-    directory, result = demo_dir
+def test_demo_html_only_writes_no_pdf(second_demo):
+    directory, result, _ = second_demo
     written = sorted(p.name for p in (directory / "reports").iterdir())
     assert len(written) == 10 and all(name.endswith(".html") for name in written)
     assert ".pdf" not in result.stdout
 
 
-def test_demo_twice_replaces_the_demo(demo_dir, run, tmp_path):
-    directory = tmp_path / "demo"
-    shutil.copytree(
-        demo_dir[0], directory
-    )  # a demo already built there, as by a first `altar demo`
-    (n_first,) = _rows(directory / "altar.db", "SELECT count(*) FROM cases")[0]
-    second = run(["demo", directory, "--format", "html"])
-    assert second.exit_code == 0, second.output
+def test_demo_twice_replaces_the_demo(second_demo):
+    directory, _, n_first = second_demo
     assert _rows(directory / "altar.db", "SELECT count(*) FROM cases") == [(n_first,)]
     assert _rows(
         directory / "altar.db", "SELECT count(*) FROM cases WHERE case_ref NOT LIKE 'SYN-%'"

@@ -47,15 +47,9 @@ def _need_pdf_tools() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("demo") / "demo"
-    result = CliRunner().invoke(
-        cli,
-        ["demo", str(directory)],
-        env={"ALTAR_DB": None, "SOURCE_DATE_EPOCH": None},
-        prog_name="altar",
-    )
-    assert result.exit_code == 0, result.output
+def demo(demo_release):
+    """The session's demo (conftest), read only."""
+    directory, result = demo_release
     with sqlite3.connect(directory / "altar.db") as conn:
         refs = [r for (r,) in conn.execute("SELECT case_ref FROM cases")]
         authorities = [

@@ -165,6 +165,30 @@ def test_a_password_piped_in_from_a_script_is_read_without_a_prompt_or_echo_warn
     assert "Added user root_admin (admin)." in done.stdout + done.stderr
 
 
+def test_the_real_altar_hashes_at_argon2s_recommended_costs(db_path, query):
+    # The other tests hash at the cheapest costs (conftest); altar as its own
+    # process must use the library's defaults.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from argon2 import extract_parameters
+    from argon2.profiles import get_default_parameters
+
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "altar"), "user", "add", "rk_admin", "--role", "admin"],
+        input=f"{WEB_PASSWORD}\n" * 2,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ALTAR_DB": str(db_path), "ALTAR_USER": ""},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    (stored,) = query("SELECT password_hash FROM users WHERE name = 'rk_admin'")[0]
+    assert extract_parameters(stored) == get_default_parameters()
+
+
 @pytest.mark.parametrize(
     "sent, problem",
     [
