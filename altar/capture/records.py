@@ -96,7 +96,8 @@ def validate_row(
         attempt(column, parser)
     attempt("authority", lambda t: parse_authority(t, authorities))
     attempt("instrument_version", lambda t: _version(t, books, default_version))
-    book = books.get(parsed.get("instrument_version"))  # type: ignore[arg-type]
+    version = parsed.get("instrument_version")
+    book = books.get(version) if isinstance(version, int) else None
     answers: dict[str, Answer] = {}
     if book is not None:
         for item in book.items:
