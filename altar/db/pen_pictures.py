@@ -92,8 +92,7 @@ def get(session: Session, user: User, picture_id: int) -> PenPicture:
 
 
 def _row(values: Row[*_Selected]) -> PenPictureRow:
-    selected = values.tuple()
-    return PenPictureRow(*selected, status="draft" if selected[-1] is None else "approved")
+    return PenPictureRow(*values, status="draft" if values[-1] is None else "approved")
 
 
 def get_row(session: Session, user: User, picture_id: int) -> PenPictureRow:
