@@ -88,8 +88,9 @@ class Database:
         try:
             # Outside any transaction: the connection is in autocommit mode
             # (isolation_level None, see _configure_sqlite) and VACUUM needs it.
-            raw.driver_connection.execute("VACUUM")  # type: ignore[union-attr]
-            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+            driver = sqlite_driver(raw.driver_connection)
+            driver.execute("VACUUM")
+            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             raw.close()
 
@@ -311,11 +312,18 @@ def backup_sqlite_file(database: Database, reason: str) -> Path | None:
         target = path.with_name(f"{path.name}.{reason}.{stamp}-{n}.bak")
     raw = database.engine.raw_connection()
     try:
-        copy_sqlite(raw.driver_connection, target)  # type: ignore[arg-type]
+        copy_sqlite(sqlite_driver(raw.driver_connection), target)
     finally:
         raw.close()
     shutil.copymode(path, target)
     return target
+
+
+def sqlite_driver(driver_connection: object) -> sqlite3.Connection:
+    """A raw connection's driver connection, typed: pysqlite's, for a SQLite engine."""
+    if not isinstance(driver_connection, sqlite3.Connection):
+        raise TypeError(f"not a SQLite connection: {driver_connection!r}")
+    return driver_connection
 
 
 def copy_sqlite(source: sqlite3.Connection, target: Path) -> None:
