@@ -115,6 +115,9 @@ def validate_row(
                 problems.append(Problem(item.code, str(exc), row=row_number, value=text))
     if problems:
         return None, problems
+    # Each value in parsed is its parser's result, of the field's own type
+    # (_CASE_PARSERS, parse_authority, _version); a dict of mixed values is
+    # more than mypy can follow, and the import's hot path stays a loop.
     record = CaseRecord(
         answers=answers,
         screened_by=parsed["screened_by"] or default_user,  # type: ignore[arg-type]

@@ -350,6 +350,8 @@ def _with_answers(case: Case, answers: dict[str, Answer]) -> CaseRecord:
         sex=case.sex,
         ethnicity=case.ethnicity,
         age=case.age,
+        # Every stored case has its screening (add_case and import make both), so
+        # screened_on is a date; the None only keeps a broken row from crashing here.
         screened_on=screening.screened_on if screening else None,  # type: ignore[arg-type]
         screened_by=screening.screened_by if screening else None,
         instrument_version=screening.instrument.version if screening else max(all_codebooks()),
