@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -170,7 +170,7 @@ def _phones(line: str) -> Iterator[tuple[int, int, str]]:
             yield m.start(), m.end(), m.group()
 
 
-def _pattern(regex: re.Pattern[str]):  # type: ignore[no-untyped-def]
+def _pattern(regex: re.Pattern[str]) -> Callable[[str], Iterator[tuple[int, int, str]]]:
     def find(line: str) -> Iterator[tuple[int, int, str]]:
         for m in regex.finditer(line):
             yield m.start(), m.end(), m.group()

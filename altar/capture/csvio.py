@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 from collections.abc import Iterable, Iterator, Sequence
+from io import BufferedReader, FileIO
 from pathlib import Path
 from typing import IO
 
@@ -41,7 +42,9 @@ class CsvReader:
     def __init__(self, path: Path):
         self.path = path
         try:
-            self._file: IO[bytes] = open(path, "rb", buffering=_PEEK)  # noqa: SIM115 (closed by close())
+            # What open(path, "rb", buffering=_PEEK) builds, spelled out so it is typed
+            # as a BufferedReader (for peek). Closed by close().
+            self._file = BufferedReader(FileIO(path, "r"), buffer_size=_PEEK)
         except FileNotFoundError:
             raise NotFoundError(f"no file {path}") from None
         except IsADirectoryError:
@@ -74,7 +77,7 @@ class CsvReader:
                 ) from None
 
     def _raw_lines(self) -> Iterator[bytes]:
-        head = self._file.peek(_PEEK)[:_PEEK]  # type: ignore[attr-defined]
+        head = self._file.peek(_PEEK)[:_PEEK]
         if b"\r" in head and b"\n" not in head:
             # Classic Mac line endings (CR only): small files, read whole.
             yield from (line + b"\n" for line in self._file.read().split(b"\r"))

@@ -21,16 +21,18 @@ from altar.instrument import Codebook, Group, all_codebooks
 from altar.vocab import CASE_ATTRIBUTES
 
 
-def add_case(session: Session, user: User, fields: dict[str, str], *, command: str) -> CaseRecord:
+def add_case(
+    session: Session, user: User, fields: Mapping[str, str | None], *, command: str
+) -> CaseRecord:
     """Validate and store a new case, of an authority ``user`` works in,
-    with an empty, in-progress screening."""
+    with an empty, in-progress screening (a field given as None is left out)."""
     actor = user.name
-    fields = {
+    given = {
         "screened_on": date.today().isoformat(),
         **{k: v for k, v in fields.items() if v is not None},
     }
     record, problems = validate_row(
-        fields,
+        given,
         authorities=authority_lookup(session),
         books=all_codebooks(),
         default_version=max(all_codebooks()),

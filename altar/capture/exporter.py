@@ -4,6 +4,7 @@ contract, so that export then import into a fresh database is lossless."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import IO
 
 from sqlalchemy.orm import Session
@@ -31,7 +32,7 @@ def export_csv(session: Session, user: User, stream: IO[str]) -> int:
     books = all_codebooks()
     count = 0
 
-    def rows():  # type: ignore[no-untyped-def]
+    def rows() -> Iterator[dict[str, str]]:
         nonlocal count
         for record in store.iter_records(session, user):
             count += 1

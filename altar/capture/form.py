@@ -6,8 +6,9 @@ is already stored, re-opened with errors marked until it is right.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from altar.access import parse_user
 from altar.capture import values
@@ -18,6 +19,7 @@ from altar.instrument import Codebook, Group
 ERROR_MARK = "# !! "
 _RULE = "# " + "=" * 74
 _FIELDS = ("screened_on", "screened_by")
+_T = TypeVar("_T")
 
 
 def render_form(
@@ -119,19 +121,32 @@ def parse_form(
             answers[item.code] = values.parse_answer(_SHORT.get(typed.lower(), typed), item)
         except ValueError as exc:
             problems.append(Problem(item.code, str(exc), value=typed))
-    fields = {}
-    for name, parser in (("screened_on", values.parse_date), ("screened_by", parse_user)):
-        if name not in texts:
-            continue  # line deleted: keep what is stored
-        try:
-            fields[name] = parser(texts.get(name, ""))
-        except ValueError as exc:
-            problems.append(Problem(name, str(exc), value=texts.get(name, "")))
+    screened_on = _typed("screened_on", values.parse_date, record.screened_on, texts, problems)
+    screened_by = _typed("screened_by", parse_user, record.screened_by, texts, problems)
     if problems:
         return None, texts, problems
     from dataclasses import replace
 
-    return replace(record, answers=answers, **fields), texts, []
+    updated = replace(record, answers=answers, screened_on=screened_on, screened_by=screened_by)
+    return updated, texts, []
+
+
+def _typed(
+    name: str,
+    parser: Callable[[str], _T],
+    stored: _T,
+    texts: dict[str, str],
+    problems: list[Problem],
+) -> _T:
+    """The value typed on a field's line, or the stored one if the line was
+    deleted (or is wrong: then the problem is added)."""
+    if name not in texts:
+        return stored
+    try:
+        return parser(texts[name])
+    except ValueError as exc:
+        problems.append(Problem(name, str(exc), value=texts[name]))
+        return stored
 
 
 def _read_lines(text: str, book: Codebook) -> tuple[dict[str, str], list[Problem]]:

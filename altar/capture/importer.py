@@ -92,7 +92,7 @@ def import_csv(
                 if progress:
                     progress(reader.bytes_read)
         if tally.problems:
-            listed = tally.problems + ([f"... and {tally.unlisted} more"] if tally.unlisted else [])  # type: ignore[list-item]
+            listed = tally.problems + ([f"... and {tally.unlisted} more"] if tally.unlisted else [])
             total = len(tally.problems) + tally.unlisted
             raise ValidationError(
                 f"{path.name}: {total} problem(s) found; nothing was imported", listed

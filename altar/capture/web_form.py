@@ -27,6 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import Enum
+from typing import Final, TypedDict
 
 from sqlalchemy.orm import Session
 
@@ -46,6 +49,13 @@ _IGNORED = ("csrf_token",)  # checked by the web layer before the view runs
 _NOT_ANSWERED = "not answered"
 
 
+class Details(TypedDict, total=False):
+    """The screening's own fields as a form sent them, judged."""
+
+    screened_on: date
+    screened_by: str | None
+
+
 @dataclass(frozen=True)
 class PostedScreening:
     """A posted screening form, read. ``answers`` is the screening as
@@ -55,7 +65,7 @@ class PostedScreening:
 
     answers: dict[str, Answer]
     opened: dict[str, Answer]
-    details: dict[str, object]  # screened_on / screened_by as sent, judged (absent: not sent)
+    details: Details  # as sent, judged (absent: not sent)
     opened_details: dict[str, str]  # and as opened, as text
     revision: int | None
     complete: bool
@@ -165,31 +175,40 @@ def _answers(
             problems.append(FieldProblem(item.code, f"{item.label}: {exc}"))
             continue
         if answer is not _BLANK:
-            answers[item.code] = answer  # type: ignore[assignment]
+            answers[item.code] = answer
     return answers
 
 
-_BLANK = object()  # not yet answered
+class _Blank(Enum):
+    # An enum member, not a bare object(), so that `is not _BLANK` narrows the type.
+    BLANK = 0
 
 
-def _details(single: dict[str, str], problems: list[FieldProblem]) -> dict[str, object]:
-    details: dict[str, object] = {}
-    for name, parse in (("screened_on", _screened_on), ("screened_by", parse_user)):
-        if name in single:
-            try:
-                details[name] = parse(single[name])
-            except ValueError as exc:
-                problems.append(FieldProblem(name, f"{DETAILS[name]}: {exc}"))
+_BLANK: Final = _Blank.BLANK  # not yet answered
+
+
+def _details(single: dict[str, str], problems: list[FieldProblem]) -> Details:
+    details = Details()
+    if "screened_on" in single:
+        try:
+            details["screened_on"] = _screened_on(single["screened_on"])
+        except ValueError as exc:
+            problems.append(FieldProblem("screened_on", f"{DETAILS['screened_on']}: {exc}"))
+    if "screened_by" in single:
+        try:
+            details["screened_by"] = parse_user(single["screened_by"])
+        except ValueError as exc:
+            problems.append(FieldProblem("screened_by", f"{DETAILS['screened_by']}: {exc}"))
     return details
 
 
-def _screened_on(text: str) -> object:
+def _screened_on(text: str) -> date:
     if not text.strip():
         raise ValueError("enter the date the case files were screened, as YYYY-MM-DD")
     return values.parse_date(text)
 
 
-def _answer(item: Item, text: str, unknown: str) -> Answer | object:
+def _answer(item: Item, text: str, unknown: str) -> Answer | _Blank:
     if unknown not in ("", "yes"):
         raise ValueError(f"“Unknown” is either ticked or not, not {_shown(unknown)}")
     if item.type == "binary":
@@ -397,7 +416,7 @@ def save_screening(
         raise ScreeningConflict(replace(page, texts=texts, changes=changes))
     if posted.complete and (missing := missing_answers(page.book, posted.answers)):
         raise ScreeningInvalid(replace(typed, problems=tuple(missing)))
-    record = replace(page.record, answers=posted.answers, **posted.details)  # type: ignore[arg-type]
+    record = replace(page.record, answers=posted.answers, **posted.details)
     changed = store.update_record(session, user, record, command=command)
     return Saved(changed, store.screening_state(session, user, case_ref).status)
 

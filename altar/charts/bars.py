@@ -162,7 +162,11 @@ class Prevalence:
                 )
         if (self.low is None) != (self.high is None):
             raise ValueError("Prevalence needs both ends of the interval or neither")
-        if self.low is not None and not self.low - 1e-9 <= self.pct <= self.high + 1e-9:  # type: ignore[operator]
+        if (
+            self.low is not None
+            and self.high is not None
+            and not self.low - 1e-9 <= self.pct <= self.high + 1e-9
+        ):
             raise ValueError(
                 f"Prevalence interval [{self.low}, {self.high}] does not contain {self.pct}"
             )

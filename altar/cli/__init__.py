@@ -11,7 +11,7 @@ tests/test_cli_startup.py keeps both true.
 from __future__ import annotations
 
 import importlib
-import sys
+from typing import Any
 
 import click
 
@@ -133,7 +133,7 @@ class AltarGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
-    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except AltarError as exc:
@@ -195,4 +195,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

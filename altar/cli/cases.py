@@ -55,7 +55,7 @@ def case() -> None:
 )
 @click.option("--screened-on", help="Date of the screening, YYYY-MM-DD (default: today).")
 @pass_settings
-def case_add(settings: Settings, case_ref: str, screened_on: str | None, **fields: str) -> None:
+def case_add(settings: Settings, /, case_ref: str, screened_on: str | None, **fields: str) -> None:
     """Add a child's case, ready to screen with `altar screening enter`.
 
     CASE_REF is your pseudonymous reference for the child. Never use a name,
@@ -86,7 +86,7 @@ def case_add(settings: Settings, case_ref: str, screened_on: str | None, **field
 @click.option("--status", type=click.Choice(tuple(STATUS_LABELS)))
 @format_option()
 @pass_settings
-def case_list(settings: Settings, fmt: str, **filters: str | None) -> None:
+def case_list(settings: Settings, /, fmt: str, **filters: str | None) -> None:
     """List cases with their screening progress.
 
     'answered' counts items with an answer (unknown is an answer); a

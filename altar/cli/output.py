@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -16,11 +16,13 @@ from altar.capture.csvio import write_csv
 
 FORMATS = ("table", "json", "csv")
 
+_Command = TypeVar("_Command", bound=Callable[..., Any])
 
-def format_option(default: str = "table"):  # type: ignore[no-untyped-def]
+
+def format_option(default: str = "table") -> Callable[[_Command], _Command]:
     """``--format table|json|csv`` with ``--json`` and ``--csv`` as short forms."""
 
-    def decorate(f):  # type: ignore[no-untyped-def]
+    def decorate(f: _Command) -> _Command:
         f = click.option("--csv", "fmt", flag_value="csv", help="Same as --format csv.")(f)
         f = click.option("--json", "fmt", flag_value="json", help="Same as --format json.")(f)
         return click.option(
@@ -36,7 +38,8 @@ def format_option(default: str = "table"):  # type: ignore[no-untyped-def]
 
 
 def as_dict(row: Any) -> dict[str, Any]:
-    return asdict(row) if is_dataclass(row) else dict(row)
+    # A dataclass instance, never the class itself (is_dataclass is true for both).
+    return asdict(row) if is_dataclass(row) and not isinstance(row, type) else dict(row)
 
 
 def emit(rows: Sequence[Any], fmt: str, columns: Sequence[str] | None = None) -> None:

@@ -30,7 +30,7 @@ def format_choice() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 def report_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """The options both documents share."""
-    options = [
+    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         click.option(
             "--out",
             "out",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -192,9 +193,10 @@ def extracts_command(settings: Settings, theme: str | None, fmt: str) -> None:
     from altar.stories import themes as coding
 
     with settings.database().reader() as session:
-        rows = coding.extracts(session, settings.acting_user, theme)
+        found = coding.extracts(session, settings.acting_user, theme)
+    rows: Sequence[object] = found
     if fmt == "table":
-        rows = [{**vars(r), "extract": _shortened(r.extract)} for r in rows]
+        rows = [{**vars(r), "extract": _shortened(r.extract)} for r in found]
     emit(rows, fmt, None if fmt == "json" else coding.EXPORT_COLUMNS)
 
 

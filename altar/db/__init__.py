@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -94,8 +94,9 @@ class Database:
         try:
             # Outside any transaction: the connection is in autocommit mode
             # (isolation_level None, see _configure_sqlite) and VACUUM needs it.
-            raw.driver_connection.execute("VACUUM")  # type: ignore[union-attr]
-            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+            driver = sqlite_driver(raw.driver_connection)
+            driver.execute("VACUUM")
+            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             raw.close()
 
@@ -176,7 +177,7 @@ def _configure_sqlite(engine: Engine) -> None:
     # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT;
     # SQLAlchemy's documented fix is to switch it off and emit BEGIN ourselves.
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -189,7 +190,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # type: ignore[no-untyped-def]
+    def _on_begin(connection: Connection) -> None:
         # A writer waits (busy_timeout) for the lock here, before reading
         # anything; readers take no lock and never wait in WAL mode.
         write = connection.get_execution_options().get(WRITE_OPTION)
@@ -337,11 +338,18 @@ def backup_sqlite_file(database: Database, reason: str) -> Path | None:
         target = path.with_name(f"{path.name}.{reason}.{stamp}-{n}.bak")
     raw = database.engine.raw_connection()
     try:
-        copy_sqlite(raw.driver_connection, target)  # type: ignore[arg-type]
+        copy_sqlite(sqlite_driver(raw.driver_connection), target)
     finally:
         raw.close()
     shutil.copymode(path, target)
     return target
+
+
+def sqlite_driver(driver_connection: object) -> sqlite3.Connection:
+    """A raw connection's driver connection, typed: pysqlite's, for a SQLite engine."""
+    if not isinstance(driver_connection, sqlite3.Connection):
+        raise TypeError(f"not a SQLite connection: {driver_connection!r}")
+    return driver_connection
 
 
 def copy_sqlite(source: sqlite3.Connection, target: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -51,6 +52,10 @@ def log(
     )
 
 
+@overload
+def utc_text(at: datetime) -> str: ...
+@overload
+def utc_text(at: datetime | None) -> str | None: ...
 def utc_text(at: datetime | None) -> str | None:
     """A stored time (naive UTC, ``models.utcnow``) as ISO 8601 with Z."""
     return None if at is None else at.isoformat(timespec="seconds") + "Z"

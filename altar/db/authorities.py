@@ -9,13 +9,13 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from altar.access import Permission, User, require
-from altar.db.models import Authority, Case
+from altar.db.models import Authority, Case, max_length
 from altar.db.scope import authority_filter, case_filter
 from altar.errors import FieldProblem, ValidationError
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 # SQLite would store a longer name; PostgreSQL enforces the column's length.
-NAME_MAX = Authority.__table__.c.name.type.length
+NAME_MAX = max_length(Authority.__table__.c.name)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,10 @@ def insert_rows(
                 f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", batch
             )
     elif dialect == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()
+        driver = connection.connection.driver_connection
+        if driver is None:  # only once invalidated, which a session's live connection is not
+            raise RuntimeError("the database connection was invalidated")
+        cursor = driver.cursor()
         with cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)

@@ -133,7 +133,7 @@ def caseload_page(
 
 def _matching(
     user: User, *, authority: str | None, stratum: str | None, status: str | None, search: str
-) -> Select[tuple[str]]:
+) -> Select[str]:
     """The references of the cases ``user`` may see that the filters match."""
     query = (
         select(Case.case_ref)

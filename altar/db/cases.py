@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Integer, delete, func, insert, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from altar.access import User, require_authority
 from altar.db import audit
@@ -162,7 +162,7 @@ def update_record(session: Session, user: User, record: CaseRecord, *, command: 
     """
     case = require_case(session, user, record.case_ref)
     require_authority(user, record.authority)  # a practitioner cannot move a case away
-    before = _record_from_case(case)
+    before = _record_from_case(session, case)
     changes = _diff(before, record)
     if not changes:
         return 0
@@ -279,7 +279,7 @@ def _screening_values(
 
 def load_record(session: Session, user: User, case_ref: str) -> CaseRecord:
     """The case as ``user`` may see it, or NotFoundError (``db.scope.require_case``)."""
-    return _record_from_case(require_case(session, user, case_ref))
+    return _record_from_case(session, require_case(session, user, case_ref))
 
 
 def progress(stored_status: str | None, answered: int) -> str:
@@ -309,10 +309,8 @@ def screening_state(session: Session, user: User, case_ref: str) -> ScreeningSta
     )
 
 
-def _record_from_case(case: Case) -> CaseRecord:
-    return _with_answers(
-        case, _answers_for(object_session(case), [case.case_ref]).get(case.case_ref, {})
-    )
+def _record_from_case(session: Session, case: Case) -> CaseRecord:
+    return _with_answers(case, _answers_for(session, [case.case_ref]).get(case.case_ref, {}))
 
 
 def iter_records(session: Session, user: User) -> Iterator[CaseRecord]:
@@ -353,6 +351,8 @@ def _with_answers(case: Case, answers: dict[str, Answer]) -> CaseRecord:
         sex=case.sex,
         ethnicity=case.ethnicity,
         age=case.age,
+        # Every stored case has its screening (add_case and import make both), so
+        # screened_on is a date; the None only keeps a broken row from crashing here.
         screened_on=screening.screened_on if screening else None,  # type: ignore[arg-type]
         screened_by=screening.screened_by if screening else None,
         instrument_version=screening.instrument.version if screening else max(all_codebooks()),

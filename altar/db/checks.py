@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, exists, extract, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, extract, func, not_, or_, select
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlalchemy.orm import Session
 
@@ -176,10 +176,10 @@ def answers_match_codebook(session: Session) -> Iterator[CheckProblem]:
                 )
 
 
-def _answer_rules(book: Codebook) -> list[tuple[object, str]]:
+def _answer_rules(book: Codebook) -> list[tuple[ColumnElement[bool], str]]:
     binary = [i.code for i in book.items if i.type == "binary"]
     counts = [i for i in book.items if i.type == "count"]
-    rules: list[tuple[object, str]] = [
+    rules: list[tuple[ColumnElement[bool], str]] = [
         (Answer.item_code.not_in(book.item_codes()), "not an item of this screening's codebook"),
         (
             and_(

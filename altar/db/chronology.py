@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Date,
+    SQLColumnExpression,
     and_,
     case,
     delete,
@@ -104,7 +105,7 @@ def delete_event(session: Session, case_id: int, event_id: int) -> EventRow:
     return row
 
 
-def _month_number(value: ColumnElement) -> ColumnElement:
+def _month_number(value: SQLColumnExpression[date]) -> ColumnElement[int]:
     """Months since year 0: equal for two dates in the same month (portable SQL)."""
     return extract("year", value) * 12 + extract("month", value)
 

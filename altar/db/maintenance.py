@@ -27,7 +27,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from altar.db import (
     Database,
-    RevisionState,
     backup_sqlite_file,
     copy_sqlite,
     make_engine,
@@ -35,6 +34,7 @@ from altar.db import (
     open_existing,
     resolve_url,
     revision_state,
+    sqlite_driver,
     sqlite_path,
 )
 from altar.db.checks import CheckProblem, run_checks, sqlite_foreign_keys, sqlite_integrity
@@ -67,7 +67,7 @@ def backup(db: str | None, target: Path, *, force: bool = False) -> BackupResult
         with _scratch(target) as scratch:
             raw = database.engine.raw_connection()
             try:
-                copy_sqlite(raw.driver_connection, scratch)  # type: ignore[arg-type]
+                copy_sqlite(sqlite_driver(raw.driver_connection), scratch)
             finally:
                 raw.close()
             _install(scratch, target, replace=force)
@@ -127,8 +127,8 @@ def inspect_copy(copy: Path, source: Path, target: Path) -> CopyInfo:
     """Check a copy of a backup; ValidationError listing every problem."""
     database = Database(f"sqlite:///{copy}", make_engine(f"sqlite:///{copy}"))
     try:
-        state = _revision(database, source)
-        findings, cases = _copy_findings(database, state)
+        current, head = _revision(database, source)
+        findings, cases = _copy_findings(database, at_head=current == head)
     finally:
         database.engine.dispose()
     if findings:
@@ -136,10 +136,11 @@ def inspect_copy(copy: Path, source: Path, target: Path) -> CopyInfo:
             f"{source} failed its checks ({len(findings)} problem(s)); nothing was restored",
             [f"{f.check}: {f.where}: {f.problem}" for f in findings],
         )
-    return CopyInfo(source, target, state.current, state.head, cases)  # type: ignore[arg-type]
+    return CopyInfo(source, target, current, head, cases)
 
 
-def _revision(database: Database, source: Path) -> RevisionState:
+def _revision(database: Database, source: Path) -> tuple[str, str]:
+    """The copy's schema revision and this altar's head, once the copy is known to have one."""
     try:
         state = revision_state(database)
     except DatabaseError as exc:
@@ -155,22 +156,20 @@ def _revision(database: Database, source: Path) -> RevisionState:
             f"{source} is at schema revision {state.current}, which this altar does not know (was it made by a "
             "newer altar?): install that altar to restore it; nothing was restored"
         )
-    return state
+    return state.current, state.head
 
 
-def _copy_findings(
-    database: Database, state: RevisionState
-) -> tuple[list[CheckProblem], int | None]:
+def _copy_findings(database: Database, *, at_head: bool) -> tuple[list[CheckProblem], int | None]:
     """Every check at the current revision; an older copy's tables differ, so
     SQLite's own checks only (``altar check`` after ``altar db upgrade``)."""
     with database.reader() as session:
-        if state.current == state.head:
+        if at_head:
             report = run_checks(session)
             return list(report.findings), report.counts["cases"]
         return [*sqlite_integrity(session), *sqlite_foreign_keys(session)], None
 
 
-def _set_aside(db: str | None, target: Path) -> Path:
+def _set_aside(db: str | None, target: Path) -> Path | None:
     """Back the current database up beside itself, then fold its write-ahead
     log in and remove it, so no stale -wal can be replayed onto the new file."""
     database = open_existing(db)
@@ -188,7 +187,7 @@ def _set_aside(db: str | None, target: Path) -> Path:
     for suffix in ("-wal", "-shm"):
         with suppress(FileNotFoundError):
             os.unlink(f"{target}{suffix}")
-    return previous  # type: ignore[return-value]
+    return previous
 
 
 def _copy_file(source: Path, scratch: Path) -> None:

@@ -8,10 +8,12 @@ pseudonymous ``case_ref``.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     DateTime,
     ForeignKey,
@@ -19,6 +21,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -64,6 +67,18 @@ def _one_of(column: str, values: tuple[str, ...]) -> str:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    if TYPE_CHECKING:
+        # Every model here is mapped to a Table (DeclarativeBase allows any
+        # FromClause), so its columns, name and Core insert() are typed as a Table's.
+        __table__: ClassVar[Table]
+
+
+def max_length(column: Column[Any]) -> int:
+    """The length a String column is declared with (PostgreSQL enforces it; SQLite does not)."""
+    if not isinstance(column.type, String) or column.type.length is None:
+        raise TypeError(f"{column} is not a String column with a length")
+    return column.type.length
 
 
 class Authority(Base):

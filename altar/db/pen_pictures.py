@@ -7,11 +7,11 @@ and the change log are the caller's (``altar.stories.pen_pictures``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from altar.access import User
@@ -49,7 +49,11 @@ class PublishedPenPicture:
     body: str
 
 
-def _rows(user: User) -> Select:
+# What _rows selects: PenPictureRow's fields but the status, which follows from approved_at.
+_Selected = tuple[int, str, str, str, str, str, str | None, datetime, str | None, datetime | None]
+
+
+def _rows(user: User) -> Select[*_Selected]:
     """Pen-pictures of the cases ``user`` may see (never a deleted case's)."""
     return (
         select(
@@ -87,7 +91,7 @@ def get(session: Session, user: User, picture_id: int) -> PenPicture:
     return picture
 
 
-def _row(values: Sequence) -> PenPictureRow:
+def _row(values: Row[*_Selected]) -> PenPictureRow:
     return PenPictureRow(*values, status="draft" if values[-1] is None else "approved")
 
 

@@ -55,7 +55,7 @@ def _story_text(case_ref: str, row: StoryVersion) -> StoryText:
     )
 
 
-def _versions(case: Case) -> Select[tuple[StoryVersion]]:
+def _versions(case: Case) -> Select[StoryVersion]:
     return (
         select(StoryVersion)
         .where(StoryVersion.case_id == case.id)
@@ -186,7 +186,8 @@ class HistoryRow:
 
 def history(session: Session, user: User, case_ref: str) -> list[HistoryRow]:
     """Every version, oldest first, with the sections it changed from the one before."""
-    rows, before = [], {}
+    rows: list[HistoryRow] = []
+    before: dict[str, str] = {}
     for story in all_versions(session, user, case_ref):
         changed = [c for c, text in story.sections.items() if text != before.get(c, "")]
         changed += [c for c, text in before.items() if c not in story.sections and text]
@@ -328,6 +329,7 @@ def list_terms(session: Session) -> tuple[list[TermRow], int]:
             .where(IdentifierTerm.kind == "school")
             .order_by(IdentifierTerm.term)
         )
+        if term is not None  # always, for a school (add_terms); watchlist skips None alike
     ]
     names = session.scalar(select(func.count()).where(IdentifierTerm.kind == "name")) or 0
     return schools, names

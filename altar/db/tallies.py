@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, case, func, literal, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import ColumnElement, Select, SQLColumnExpression
 
 from altar.db.models import Answer, Authority, Case, ChangeLog, Meta, Screening, ScreeningScore
 from altar.instrument import Score
@@ -42,7 +42,7 @@ class Filters:
         }
 
 
-def _group_column(by: str | None) -> ColumnElement[str]:
+def _group_column(by: str | None) -> SQLColumnExpression[str]:
     if by is None:
         return literal(ALL)
     if by == "authority":
@@ -250,7 +250,7 @@ def _keys(scores: Sequence[Score]) -> list[str]:
 # --- What the reports read besides the statistics (``altar.report``) -----------
 
 
-def _attribute(name: str) -> ColumnElement:
+def _attribute(name: str) -> SQLColumnExpression:
     """A case attribute a cross-tabulation may use: any breakdown, or age."""
     if name == "age":
         return Case.age

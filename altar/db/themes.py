@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Row, and_, delete, func, select
+from sqlalchemy import Row, SQLColumnExpression, and_, delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from altar.access import User
@@ -167,7 +167,7 @@ def tags(session: Session, user: User, theme: str | None = None) -> list[Row]:
     return list(session.execute(query))
 
 
-def _group_column(by: str) -> ColumnElement[str]:
+def _group_column(by: str) -> SQLColumnExpression[str]:
     return Authority.code if by == "authority" else getattr(Case, by)
 
 

@@ -149,8 +149,11 @@ def change_own_password(
     one (AccessDenied if wrong), the new one and the new one again. Every
     problem with the new one is located at its field (``new_password`` or
     ``confirm_password``) in the ValidationError."""
-    sign_in(session, acting.name, current)
-    problems = [FieldProblem("new_password", p) for p in password_problems(acting.name, new)]
+    name = acting.name
+    if name is None:  # no account has no name, so sign_in would refuse it alike
+        raise AccessDenied("the user name or password is not right")
+    sign_in(session, name, current)
+    problems = [FieldProblem("new_password", p) for p in password_problems(name, new)]
     if new == current and not problems:
         problems.append(
             FieldProblem("new_password", "the new password is the same as the current one")
@@ -162,8 +165,8 @@ def change_own_password(
             )
         )
     if problems:
-        raise ValidationError(f"password for {acting.name!r} not changed", located=problems)
-    set_password(session, acting, acting.name, new, command=command)
+        raise ValidationError(f"password for {name!r} not changed", located=problems)
+    set_password(session, acting, name, new, command=command)
 
 
 def sign_in(session: Session, name: str, password: str) -> User:
@@ -172,7 +175,8 @@ def sign_in(session: Session, name: str, password: str) -> User:
     password, disabled), so a failed sign-in does not say which names exist."""
     account = session.scalars(select(UserAccount).where(UserAccount.name == name)).one_or_none()
     stored = account.password_hash if account is not None and account.disabled_at is None else None
-    if not verify_password(stored, password):
+    # verify_password first, always: it takes as long with no stored hash.
+    if not verify_password(stored, password) or account is None or stored is None:
         raise AccessDenied("the user name or password is not right")
     if needs_rehash(stored):
         account.password_hash = hash_password(password)

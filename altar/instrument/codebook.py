@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, ClassVar, Literal, Protocol, TypeVar
 
 import yaml
 
@@ -30,6 +30,9 @@ _BAND = re.compile(r"^(\d+)(?:-(\d+)|(\+))?$")
 
 
 class _Versioned(Protocol):
+    # A dataclass, as dataclasses.replace needs to stamp the digest on it.
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
     @property
     def name(self) -> str: ...
     @property
@@ -145,7 +148,7 @@ def load_definition(path: Path, what: str, parse: Callable[[Any], D]) -> D:
     except CodebookError as exc:
         raise CodebookError(f"{what} {path.name}: {exc}") from exc
     digest = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
-    return replace(built, digest=digest)  # type: ignore[type-var]
+    return replace(built, digest=digest)
 
 
 def load_versions(folder: Path, name: str, what: str, load: Callable[[Path], D]) -> dict[int, D]:

@@ -61,7 +61,7 @@ def bands(
     series = []
     for key, label in groups:
         if key == ALL:
-            total = table.table.grand_total  # type: ignore[attr-defined]
+            total = table.grand_total()
             cells = {b: table.row_total(b) for b in band_labels}
         else:
             total = table.column_total(key)

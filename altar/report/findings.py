@@ -436,15 +436,15 @@ def difference_words(
         if short:
             return "No clear difference"
         return f"No clear difference (adjusted p {_p(p)}): the groups may differ, but these numbers cannot show it."
-    shown = [s for s in shares if s.figure.pct is not None]
+    shown = [(pct, s) for s in shares if (pct := s.figure.pct) is not None]
     if len(shown) < 2:
         return (
             "Clear difference; the figures are withheld"
             if short
             else (f"Clear difference (adjusted p {_p(p)}); the groups' figures are withheld.")
         )
-    high = max(shown, key=lambda s: s.figure.pct)  # type: ignore[arg-type, return-value]
-    low = min(shown, key=lambda s: s.figure.pct)  # type: ignore[arg-type, return-value]
+    high = max(shown, key=lambda shown_pct: shown_pct[0])[1]
+    low = min(shown, key=lambda shown_pct: shown_pct[0])[1]
     if short:
         return f"Clear difference: highest {high.words}, lowest {low.words}"
     return (

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from altar.charts.bars import Prevalence
-from altar.disclosure import ProtectedCount, Rule, suppress_table
+from altar.disclosure import ProtectedCount, Rule, Table, suppress_table
 from altar.report.display import ALL_LABEL, interval
 
 
@@ -109,16 +109,21 @@ class ProtectedCross:
     """A cross-tabulation's view and its protected figures (for charts and sentences)."""
 
     view: CrossTable
-    table: object  # altar.disclosure.Table
+    table: Table
 
     def cell(self, row: str, column: str) -> ProtectedCount:
-        return self.table.cell(row, column)  # type: ignore[attr-defined]
+        return self.table.cell(row, column)
 
     def column_total(self, column: str) -> ProtectedCount:
-        return self.table.column_total(column)  # type: ignore[attr-defined]
+        return self.table.column_total(column)
 
     def row_total(self, row: str) -> ProtectedCount:
-        return self.table.row_total(row)  # type: ignore[attr-defined]
+        return self.table.row_total(row)
+
+    def grand_total(self) -> ProtectedCount:
+        if self.table.grand_total is None:  # never from cross_table, which asks for both totals
+            raise KeyError("this table has no grand total")
+        return self.table.grand_total
 
 
 def cross_table(
@@ -291,9 +296,9 @@ def prevalence_table(
             figures[(spec.code, key)] = fig
             shown = fig.pct is not None
             values[(spec.code, key)] = (
-                Prevalence(fig.pct, *tally.ci)
-                if shown and tally.ci
-                else (Prevalence(fig.pct) if shown else None)
+                None
+                if fig.pct is None
+                else (Prevalence(fig.pct, *tally.ci) if tally.ci else Prevalence(fig.pct))
             )
             cells.append(
                 PrevalenceCell(

@@ -17,9 +17,10 @@ a pasted paragraph belongs in the case story instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from altar.capture.records import Problem
 from altar.vocab import AGENCIES, AGENCY_LABELS, EVENT_TYPE_LABELS, EVENT_TYPES
@@ -27,6 +28,7 @@ from altar.vocab import AGENCIES, AGENCY_LABELS, EVENT_TYPE_LABELS, EVENT_TYPES
 EARLIEST_YEAR = 1990  # before any child on a youth justice caseload today was born
 NOTE_MAX = 500
 COLUMNS = ("case_ref", "date", "agency", "event_type", "note")
+_T = TypeVar("_T")
 
 # Other spellings practitioners use, after normalising (see _key).
 _AGENCY_ALIASES = {
@@ -146,13 +148,9 @@ def validate_event(
     """Check a typed event's date, agency, event_type and note; return the
     event, or every problem found (located by ``row_number`` and column)."""
     problems: list[Problem] = []
-    parsed: dict[str, object] = {}
-    for column, parser in (
-        ("date", lambda t: parse_event_date(t, today)),
-        ("agency", parse_agency),
-        ("event_type", parse_event_type),
-        ("note", parse_note),
-    ):
+
+    def parsed(column: str, parser: Callable[[str], _T]) -> _T | None:
+        """The column's value, or None with its problem added."""
         text = fields.get(column) or ""
         if column != "note" and not text.strip():
             problems.append(
@@ -160,12 +158,19 @@ def validate_event(
                     column, f"{column.replace('_', ' ')} is required", row=row_number, value=text
                 )
             )
-            continue
+            return None
         try:
-            parsed[column] = parser(text)
+            return parser(text)
         except ValueError as exc:
             problems.append(Problem(column, str(exc), row=row_number, value=text))
-    if problems:
+            return None
+
+    when = parsed("date", lambda t: parse_event_date(t, today))
+    agency = parsed("agency", parse_agency)
+    event_type = parsed("event_type", parse_event_type)
+    note = parsed("note", parse_note)
+    # Each is None only with a problem added (a blank note is None, and valid).
+    if problems or when is None or agency is None or event_type is None:
         return None, problems
-    (occurred_on, precision) = parsed["date"]  # type: ignore[misc]
-    return Event(occurred_on, precision, parsed["agency"], parsed["event_type"], parsed["note"]), []  # type: ignore[arg-type]
+    occurred_on, precision = when
+    return Event(occurred_on, precision, agency, event_type, note), []

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from enum import Enum
+from typing import Final
 
 from altar.errors import ValidationError
 from altar.stories.template import Section, StoryTemplate
@@ -176,7 +178,7 @@ def _strip_comments(text: str) -> tuple[list[_Line], list[str]]:
     return out, problems
 
 
-def _split(lines: list[_Line], section_of, problems: list[str]) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def _split(lines: list[_Line], section_of: _SectionOf, problems: list[str]) -> dict[str, list[str]]:
     """Group lines under the section each boundary line (marker or heading) names."""
     found: dict[str, list[str]] = {}
     first_line: dict[str, int] = {}
@@ -201,11 +203,20 @@ def _split(lines: list[_Line], section_of, problems: list[str]) -> dict[str, lis
     return found
 
 
-_NOT_A_BOUNDARY = object()
+class _Boundary(Enum):
+    # An enum member, not a bare object(), so that `is _NOT_A_BOUNDARY` narrows the type.
+    NOT_A_BOUNDARY = 0
 
 
-def _marker_of(template: StoryTemplate, expected: Collection[str] | None):  # type: ignore[no-untyped-def]
-    def section_of(number: int, line: str, problems: list[str]):  # type: ignore[no-untyped-def]
+_NOT_A_BOUNDARY: Final = _Boundary.NOT_A_BOUNDARY
+
+# Given a line's number and text, the section code it opens, None for a bad
+# boundary (reported in problems), or _NOT_A_BOUNDARY.
+_SectionOf = Callable[[int, str, list[str]], str | None | _Boundary]
+
+
+def _marker_of(template: StoryTemplate, expected: Collection[str] | None) -> _SectionOf:
+    def section_of(number: int, line: str, problems: list[str]) -> str | None | _Boundary:
         match = _MARKER.match(line)
         if not match:
             return _NOT_A_BOUNDARY
@@ -220,10 +231,10 @@ def _marker_of(template: StoryTemplate, expected: Collection[str] | None):  # ty
     return section_of
 
 
-def _heading_of(template: StoryTemplate, expected: Collection[str] | None):  # type: ignore[no-untyped-def]
+def _heading_of(template: StoryTemplate, expected: Collection[str] | None) -> _SectionOf:
     by_title = {_title_key(s.title): s.code for s in template.sections}
 
-    def section_of(number: int, line: str, problems: list[str]):  # type: ignore[no-untyped-def]
+    def section_of(number: int, line: str, problems: list[str]) -> str | None | _Boundary:
         match = _HEADING.match(line)
         if not match:
             return _NOT_A_BOUNDARY

@@ -20,13 +20,13 @@ from altar.access import Permission, User, require
 from altar.db import audit
 from altar.db import pen_pictures as store
 from altar.db.authorities import resolve_authority
-from altar.db.models import PenPicture, utcnow
+from altar.db.models import PenPicture, max_length, utcnow
 from altar.db.scope import require_case
 from altar.db.stories import watchlist
 from altar.errors import ConflictError, FieldProblem, ValidationError
 from altar.identifiers import describe, find_identifying_details
 
-TITLE_MAX = PenPicture.__table__.c.title.type.length
+TITLE_MAX = max_length(PenPicture.__table__.c.title)
 # About 300 words: a long paragraph or two, as the published pen-pictures
 # of this kind of research run. Longer is a case story, and every extra
 # detail makes a child easier to recognise.

@@ -27,13 +27,13 @@ from altar.access import Permission, User, require
 from altar.capture.csvio import write_csv
 from altar.db import audit
 from altar.db import themes as store
-from altar.db.models import Case, StoryTag, Theme
+from altar.db.models import Case, StoryTag, Theme, max_length
 from altar.db.scope import require_case
 from altar.errors import NotFoundError, ValidationError
 from altar.vocab import STRATA
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
-LABEL_MAX = Theme.__table__.c.label.type.length
+LABEL_MAX = max_length(Theme.__table__.c.label)
 ALL = "all"
 CONTEXT = 30  # characters either side of an occurrence when listing them
 EXPORT_COLUMNS = (

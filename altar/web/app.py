@@ -66,6 +66,7 @@ def create_app(
     app.extensions["altar_database"] = database
     app.jinja_env.undefined = StrictUndefined
     if proxies:
+        # Flask's documented way to put middleware around the app; mypy sees a method replaced.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     CSRFProtect(app)
     _register(app)

@@ -185,7 +185,7 @@ def _attempt(name: str, password: str) -> str | Response | tuple[str, int]:
 
 def _page(
     problems: list[FieldProblem], *, name: str = "", notice: str | None = None, status: int = 200
-):  # type: ignore[no-untyped-def]
+) -> tuple[str, int]:
     return render_template("sign_in.html", problems=problems, name=name, notice=notice), status
 
 
@@ -229,6 +229,8 @@ def change_password() -> str | Response | tuple[str, int]:
     if request.method == "GET":
         return _password_page([])
     name, form = pages.user().name, {k: request.form.get(k, "") for k in PASSWORD_FIELDS}
+    if name is None:  # cannot be: _load_user signs every web user in by name
+        return _to_sign_in()
     missing = [
         FieldProblem(field, text) for field, text in PASSWORD_FIELDS.items() if not form[field]
     ]

@@ -167,5 +167,5 @@ def _region_pct(fig: ProtectedCount, region: RegionFigures, rule: Rule) -> Numbe
     """A regional total as a percentage of all the region's children (withheld with the total)."""
     if fig.suppressed:
         return Number(rule.symbol, True)
-    total = region.cohort["authority"].table.grand_total  # type: ignore[attr-defined]
+    total = region.cohort["authority"].grand_total()
     return pct_number(protect(fig.count, total.count, rule, protect_complement=False), rule)

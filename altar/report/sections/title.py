@@ -40,12 +40,12 @@ def title_page(
     print_: str,
 ) -> TitlePage:
     """The title page of a document covering ``dates_key``'s screenings ("all", or an authority's code)."""
-    first, last = data.dates.get(dates_key, (None, None))
-    span = (
-        "no screenings"
-        if first is None
-        else (long_date(first) if first == last else f"{long_date(first)} to {long_date(last)}")
-    )
+    dates = data.dates.get(dates_key)
+    if dates is None:
+        span = "no screenings"
+    else:
+        first, last = dates
+        span = long_date(first) if first == last else f"{long_date(first)} to {long_date(last)}"
     stamp = options.generated_at.astimezone(UTC)
     book = data.book
     return TitlePage(

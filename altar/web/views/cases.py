@@ -3,6 +3,9 @@ screening status; adding a case; one case's overview page."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypedDict
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -58,17 +61,28 @@ def index() -> str:
     )
 
 
-def _filters(by_authority: bool) -> dict[str, str | None]:
+class _Filters(TypedDict):
+    """``caseload_page``'s filters (None: all)."""
+
+    stratum: str | None
+    status: str | None
+    authority: str | None
+
+
+def _filters(by_authority: bool) -> _Filters:
     """The GET form's filters; a value no option offers (a hand-edited URL)
     is ignored rather than showing an empty list for a typo."""
-    choices = {"stratum": STRATUM_LABELS, "status": STATUS_LABELS}
-    chosen = {
-        name: request.args.get(name) if request.args.get(name) in options else None
-        for name, options in choices.items()
-    }
-    # The library scopes the list; an unknown authority simply matches nothing.
-    chosen["authority"] = (request.args.get("authority") or None) if by_authority else None
-    return chosen
+
+    def chosen(name: str, options: Mapping[str, str]) -> str | None:
+        value = request.args.get(name)
+        return value if value in options else None
+
+    return _Filters(
+        stratum=chosen("stratum", STRATUM_LABELS),
+        status=chosen("status", STATUS_LABELS),
+        # The library scopes the list; an unknown authority simply matches nothing.
+        authority=(request.args.get("authority") or None) if by_authority else None,
+    )
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])

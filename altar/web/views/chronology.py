@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     get_flashed_messages,
     redirect,
@@ -14,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.wrappers import Response
 
 from altar.db.scope import require_case
 from altar.errors import FieldProblem, ValidationError

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from altar.access import Permission, require
 from altar.db.authorities import authority_names
+from altar.db.pen_pictures import PenPictureRow
 from altar.errors import ConflictError, FieldProblem, NotFoundError, ValidationError
 from altar.stories import pen_pictures
 from altar.stories.pen_pictures import BODY_MAX, TITLE_MAX
@@ -180,10 +181,10 @@ def _problems(error: ValidationError, *, link: bool = True) -> list[FieldProblem
 
 
 def _form(
-    picture,
+    picture: PenPictureRow | None,
     form: dict[str, str],
     problems: list[FieldProblem] | None = None,
-    *,  # type: ignore[no-untyped-def]
+    *,
     theirs: tuple[str, ...] = (),
     status: int | None = None,
 ) -> tuple[str, int]:

@@ -6,6 +6,7 @@ altar.stories.casestory's, as for `altar story`."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from altar.db import stories as store
@@ -13,6 +14,7 @@ from altar.errors import ConflictError, FieldProblem, ValidationError
 from altar.identifiers import IdentifierMatch
 from altar.markdown import markdown_html
 from altar.stories.casestory import (
+    Comparison,
     IdentifyingDetails,
     compare_versions,
     identifying_details,
@@ -20,6 +22,7 @@ from altar.stories.casestory import (
     read_story,
     save_sections,
 )
+from altar.stories.template import Section
 from altar.web import pages
 
 bp = Blueprint("stories", __name__)
@@ -41,7 +44,9 @@ def history(ref: str) -> str:
         return _history(db, ref, [])[0]
 
 
-def _history(db, ref: str, problems: list[FieldProblem], status: int = 200) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+def _history(
+    db: Session, ref: str, problems: list[FieldProblem], status: int = 200
+) -> tuple[str, int]:
     page = read_story(db, pages.user(), ref)
     rows = list(reversed(store.history(db, pages.user(), ref)))
     return render_template(
@@ -169,11 +174,11 @@ def _conflict(ref: str, form: _Form) -> Page:
 class _Form:
     """What the edit page shows: one section, its text and how it was checked."""
 
-    def __init__(self, section, base_version: int | None, text: str) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, section: Section, base_version: int | None, text: str) -> None:
         self.section, self.base_version, self.text = section, base_version, text
         self.findings: list[IdentifierMatch] = []
         self.preview = False
-        self.conflict = None
+        self.conflict: Comparison | None = None
 
     def render(
         self, ref: str, problems: list[FieldProblem] | None = None, status: int = 200
