@@ -443,25 +443,24 @@ def test_the_reports_download_is_one_zip_of_every_document(web, cohort, query):
     assert "suppressed" in bundle.read("regional-report.html").decode("utf-8")
 
 
-def test_the_web_download_and_the_cli_make_the_same_release(
-    web, cohort, altar, tmp_path, monkeypatch
-):
-    # One release path: the lead's ZIP and `altar report regional` plus
-    # `altar report authority --all`, same data and options (HTML,
-    # suppressed), are the same bytes. SOURCE_DATE_EPOCH fixes the generated
-    # stamp on both faces, as in test_report's byte-identical test, so the
-    # comparison is exact, fingerprint and all.
+def _same_release(client, altar, out: Path, monkeypatch, *options: object) -> list[str]:  # type: ignore[no-untyped-def]
+    """Assert the lead's ZIP (from ``client``) and `altar report regional`
+    plus `altar report authority --all` with ``options`` (HTML, suppressed)
+    are the same files, byte for byte; return their names. SOURCE_DATE_EPOCH
+    fixes the generated stamp on both faces, as in test_report's
+    byte-identical test, so the comparison is exact, fingerprint and all."""
     epoch = "1800000000"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
-    response = web("lena").post("/lead/reports", {"format": "html"})
+    response = client.post("/lead/reports", {"format": "html"})
     assert response.status_code == 200, text(response)
-    bundle, out = zipfile.ZipFile(io.BytesIO(response.data)), tmp_path / "cli"
+    bundle = zipfile.ZipFile(io.BytesIO(response.data))
     for args in (["regional"], ["authority", "--all"]):
         result = altar(
             "--user",
             "boss",
             "report",
             *args,
+            *options,
             "--format",
             "html",
             "--out",
@@ -471,9 +470,44 @@ def test_the_web_download_and_the_cli_make_the_same_release(
         assert result.exit_code == 0, result.output
     written = sorted(p.name for p in out.iterdir())
     assert sorted(bundle.namelist()) == written
-    assert len(written) == 1 + len({r["authority"] for r in cohort})
     for name in written:
         assert bundle.read(name) == (out / name).read_bytes(), name
+    return written
+
+
+def test_the_web_download_and_the_cli_make_the_same_release(
+    web, cohort, altar, tmp_path, monkeypatch
+):
+    written = _same_release(web("lena"), altar, tmp_path / "cli", monkeypatch)
+    assert len(written) == 1 + len({r["authority"] for r in cohort})
+
+
+def test_the_download_takes_the_region_and_baselines_altar_serve_was_given(
+    db, web_users, cohort, altar, tmp_path, monkeypatch
+):
+    from altar.resources import baselines_dir
+    from altar.web import create_app
+    from tests.conftest import WebClient
+
+    extra = tmp_path / "baselines"
+    extra.mkdir()
+    shipped = (baselines_dir() / "wales_2015.yaml").read_text(encoding="utf-8")
+    local = shipped.replace("key: wales_2015", "key: local_2015").replace(
+        "title: Welsh", "title: Local copy of the Welsh"
+    )
+    (extra / "local_2015.yaml").write_text(local, encoding="utf-8")
+    database = connect(str(db))
+    try:
+        app = create_app(database, region="Black Country", baseline_dirs=[extra])
+        app.config["TESTING"] = True
+        lena = WebClient(app)
+        assert lena.sign_in("lena").status_code == 302
+        options = ("--region", "Black Country", "--baseline-dir", extra)
+        _same_release(lena, altar, tmp_path / "cli", monkeypatch, *options)
+    finally:
+        database.engine.dispose()
+    regional = (tmp_path / "cli" / "regional-report.html").read_text(encoding="utf-8")
+    assert "Black Country" in regional and "Local copy of the Welsh" in regional
 
 
 def test_the_web_regional_report_sets_the_children_against_the_general_population(

@@ -12,6 +12,8 @@ Pipeline::
 
 The library returns :class:`Document` objects (a file name without its
 extension, a title, the HTML); only the caller decides where they go.
+``release`` is the one path from store to documents that ``altar report``,
+the lead's download (``archive``) and ``altar demo`` all take.
 """
 
 from __future__ import annotations
