@@ -13,7 +13,6 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from altar.access import single_user
-from altar.baselines import load_baselines
 from altar.capture.csvio import write_csv
 from altar.capture.exporter import export_header
 from altar.capture.importer import ImportResult, import_csv
@@ -22,7 +21,7 @@ from altar.db import connect
 from altar.db.setup import initialise
 from altar.errors import ValidationError
 from altar.instrument import current_codebook
-from altar.report import ReportOptions, all_documents, save_all
+from altar.report import ReportOptions, release, save_all
 from altar.stories import pen_pictures
 from altar.stories.casestory import import_stories
 from altar.stories.chronology import COLUMNS as EVENT_COLUMNS
@@ -109,9 +108,7 @@ def render_demo_reports(
     database = connect(str(db_path))
     try:
         with database.reader() as session:
-            documents = all_documents(
-                session, ReportOptions(generated_at=generated_at), load_baselines()
-            )
+            documents = release(session, ReportOptions(generated_at=generated_at))
     finally:
         database.engine.dispose()
     return save_all(documents, folder, formats, progress=progress)

@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import random
+import re
 import zipfile
 from collections import Counter
 from datetime import datetime
@@ -440,6 +441,97 @@ def test_the_reports_download_is_one_zip_of_every_document(web, cohort, query):
         assert "<h1" in content
         assert not [ref for ref in refs if ref.casefold() in content.casefold()], name
     assert "suppressed" in bundle.read("regional-report.html").decode("utf-8")
+
+
+def _same_release(client, altar, out: Path, monkeypatch, *options: object) -> list[str]:  # type: ignore[no-untyped-def]
+    """Assert the lead's ZIP (from ``client``) and `altar report regional`
+    plus `altar report authority --all` with ``options`` (HTML, suppressed)
+    are the same files, byte for byte; return their names. SOURCE_DATE_EPOCH
+    fixes the generated stamp on both faces, as in test_report's
+    byte-identical test, so the comparison is exact, fingerprint and all."""
+    epoch = "1800000000"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    response = client.post("/lead/reports", {"format": "html"})
+    assert response.status_code == 200, text(response)
+    bundle = zipfile.ZipFile(io.BytesIO(response.data))
+    for args in (["regional"], ["authority", "--all"]):
+        result = altar(
+            "--user",
+            "boss",
+            "report",
+            *args,
+            *options,
+            "--format",
+            "html",
+            "--out",
+            out,
+            env={"SOURCE_DATE_EPOCH": epoch},
+        )
+        assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in out.iterdir())
+    assert sorted(bundle.namelist()) == written
+    for name in written:
+        assert bundle.read(name) == (out / name).read_bytes(), name
+    return written
+
+
+def test_the_web_download_and_the_cli_make_the_same_release(
+    web, cohort, altar, tmp_path, monkeypatch
+):
+    written = _same_release(web("lena"), altar, tmp_path / "cli", monkeypatch)
+    assert len(written) == 1 + len({r["authority"] for r in cohort})
+
+
+def test_the_download_takes_the_region_and_baselines_altar_serve_was_given(
+    db, web_users, cohort, altar, tmp_path, monkeypatch
+):
+    from altar.resources import baselines_dir
+    from altar.web import create_app
+    from tests.conftest import WebClient
+
+    extra = tmp_path / "baselines"
+    extra.mkdir()
+    shipped = (baselines_dir() / "wales_2015.yaml").read_text(encoding="utf-8")
+    local = shipped.replace("key: wales_2015", "key: local_2015").replace(
+        "title: Welsh", "title: Local copy of the Welsh"
+    )
+    (extra / "local_2015.yaml").write_text(local, encoding="utf-8")
+    database = connect(str(db))
+    try:
+        app = create_app(database, region="Black Country", baseline_dirs=[extra])
+        app.config["TESTING"] = True
+        lena = WebClient(app)
+        assert lena.sign_in("lena").status_code == 302
+        options = ("--region", "Black Country", "--baseline-dir", extra)
+        _same_release(lena, altar, tmp_path / "cli", monkeypatch, *options)
+    finally:
+        database.engine.dispose()
+    regional = (tmp_path / "cli" / "regional-report.html").read_text(encoding="utf-8")
+    assert "Black Country" in regional and "Local copy of the Welsh" in regional
+
+
+def test_the_web_regional_report_sets_the_children_against_the_general_population(
+    web, cohort, altar, tmp_path
+):
+    response = web("lena").post("/lead/reports", {"format": "html"})
+    assert response.status_code == 200, text(response)
+    web_report = BeautifulSoup(
+        zipfile.ZipFile(io.BytesIO(response.data)).read("regional-report.html"), "html.parser"
+    )
+    result = altar("--user", "boss", "report", "regional", "--format", "html", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    cli_report = BeautifulSoup(
+        (tmp_path / "regional-report.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    for document in (web_report, cli_report):
+        section = document.find(id="aces-baselines").parent
+        tables = section.find_all("table", class_="baseline")
+        assert tables and all(t.tbody.find_all("tr") for t in tables)
+        second = document.select("ol.findings > li p.finding")[1].get_text(" ", strip=True)
+        assert "four or more of the" in second
+        assert re.search(r"compared with \d+% of adults in the general population", second)
+    fingerprints = [d.select_one(".fingerprint").get_text() for d in (web_report, cli_report)]
+    assert fingerprints[0] == fingerprints[1]
 
 
 def test_the_reports_refuse_a_missing_csrf_token_and_a_bad_format(web, cohort):

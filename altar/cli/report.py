@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -119,16 +119,8 @@ def regional(
       altar report regional --format html --out /secure/share/reports
       altar report regional --no-suppress      # internal working copy
     """
-    from altar.access import Permission
-    from altar.baselines import load_baselines
-    from altar.instrument import current_codebook
-    from altar.report import read_region, regional_document
-
     options, formats = _options(suppress_below, no_suppress, region), output_formats(fmt)
-    with settings.database(needs=Permission.REGION).reader() as session:
-        data = read_region(session, current_codebook(), load_baselines(baseline_dirs), full=True)
-        document = regional_document(data, options)
-    _write([document], out, formats, options)
+    _write(_release(settings, options, baseline_dirs, authorities=()), out, formats, options)
 
 
 @report.command("authority")
@@ -161,20 +153,38 @@ def authority(
       altar report authority --all
       altar report authority walsall --suppress-below 10
     """
-    from altar.access import Permission
-    from altar.baselines import load_baselines
-    from altar.instrument import current_codebook
-    from altar.report import authority_documents, read_region
-
     if every == bool(authorities):
         raise click.UsageError("name one or more authorities, or use --all")
     options, formats = _options(suppress_below, no_suppress, region), output_formats(fmt)
-    with settings.database(needs=Permission.REGION).reader() as session:
-        data = read_region(session, current_codebook(), load_baselines(baseline_dirs), full=False)
-        documents = authority_documents(
-            session, data, None if every else list(authorities), options
-        )
+    documents = _release(
+        settings,
+        options,
+        baseline_dirs,
+        regional=False,
+        authorities=None if every else list(authorities),
+    )
     _write(documents, out, formats, options)
+
+
+def _release(
+    settings: Settings,
+    options: ReportOptions,
+    baseline_dirs: tuple[Path, ...],
+    *,
+    regional: bool = True,
+    authorities: Sequence[str] | None,
+) -> list[Document]:
+    from altar.access import Permission
+    from altar.report import release
+
+    with settings.database(needs=Permission.REGION).reader() as session:
+        return release(
+            session,
+            options,
+            regional=regional,
+            authorities=authorities,
+            baseline_dirs=baseline_dirs,
+        )
 
 
 def _options(suppress_below: int, no_suppress: bool, region: str) -> ReportOptions:
@@ -184,9 +194,16 @@ def _options(suppress_below: int, no_suppress: bool, region: str) -> ReportOptio
     if no_suppress and suppress_below != 6:
         raise click.UsageError("--no-suppress and --suppress-below cannot be used together")
     rule = Rule.off() if no_suppress else Rule(threshold=suppress_below)
-    return ReportOptions(
-        generated_at=generated_at(), rule=rule, region=" ".join(region.split()) or "West Midlands"
-    )
+    return ReportOptions(generated_at=generated_at(), rule=rule, region=region_name(region))
+
+
+def region_name(region: str) -> str:
+    """The region's name as given, its spacing tidied (the default when blank).
+
+    >>> region_name("  West   Midlands ")
+    'West Midlands'
+    """
+    return " ".join(region.split()) or "West Midlands"
 
 
 def pdf_problem() -> str | None:

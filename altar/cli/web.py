@@ -1,5 +1,7 @@
 """altar serve: the web front end."""
 
+from pathlib import Path
+
 import click
 
 from altar.cli.common import Settings, pass_settings
@@ -36,8 +38,34 @@ from altar.cli.output import note
     help="Trust N reverse proxies (the council's TLS proxy) for the client address and https, "
     "and send the session cookie over HTTPS only.",
 )
+@click.option(
+    "--region",
+    default="West Midlands",
+    show_default=True,
+    envvar="ALTAR_REGION",
+    show_envvar=True,
+    help="The region's name on the title page of the reports download, as for altar report.",
+)
+@click.option(
+    "--baseline-dir",
+    "baseline_dirs",
+    multiple=True,
+    envvar="ALTAR_BASELINES",
+    show_envvar=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of extra general-population baselines for the reports download, as for "
+    "altar report.",
+)
 @pass_settings
-def serve(settings: Settings, host: str, port: int, threads: int, proxies: int) -> None:
+def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    threads: int,
+    proxies: int,
+    region: str,
+    baseline_dirs: tuple[Path, ...],
+) -> None:
     """Run the web pages for practitioners and the lead researcher on this
     database, with waitress (a production WSGI server), until Ctrl+C.
 
@@ -50,11 +78,18 @@ def serve(settings: Settings, host: str, port: int, threads: int, proxies: int) 
       altar serve
       altar --db postgresql://altar@db.example/altar serve --port 8080 --behind-proxy 1
     """
+    from altar.cli.report import region_name
     from altar.db import connect
     from altar.web import create_app
     from altar.web import serve as run
 
     database = connect(settings.db)
-    app = create_app(database, secure_cookies=bool(proxies), proxies=proxies)
+    app = create_app(
+        database,
+        secure_cookies=bool(proxies),
+        proxies=proxies,
+        baseline_dirs=baseline_dirs,
+        region=region_name(region),
+    )
     note(f"Serving {database.display} at http://{host}:{port}/ (Ctrl+C to stop).")
     run(app, host, port, threads=threads)

@@ -12,6 +12,8 @@ Pipeline::
 
 The library returns :class:`Document` objects (a file name without its
 extension, a title, the HTML); only the caller decides where they go.
+``release`` is the one path from store to documents that ``altar report``,
+the lead's download (``archive``) and ``altar demo`` all take.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from altar.access import Permission, User, require
-from altar.baselines import Baseline
+from altar.baselines import load_baselines
 from altar.instrument import current_codebook
 from altar.report.context import (
     AuthoritySummary,
@@ -51,13 +53,13 @@ __all__ = [
     "Document",
     "RegionalReport",
     "ReportOptions",
-    "all_documents",
     "archive",
     "authority_documents",
     "generated_at",
     "pdf_problem",
     "read_region",
     "regional_document",
+    "release",
     "save",
     "save_all",
     "summary_file_name",
@@ -119,13 +121,28 @@ def authority_documents(
     return documents
 
 
-def all_documents(
-    session: Session, options: ReportOptions, baselines: Sequence[Baseline] = ()
+def release(
+    session: Session,
+    options: ReportOptions,
+    *,
+    regional: bool = True,
+    authorities: Sequence[str] | None = None,
+    baseline_dirs: Sequence[Path] = (),
 ) -> list[Document]:
-    """The regional report and every authority's summary, the region read
-    once (the current codebook)."""
-    data = read_region(session, current_codebook(), baselines, full=True)
-    return [regional_document(data, options), *authority_documents(session, data, None, options)]
+    """The documents of a release, the one path every face takes (``altar
+    report``, the lead's download, ``altar demo``): the regional report
+    unless ``regional`` is false, then a summary for each of
+    ``authorities`` (codes or display names; None: every authority with
+    screened children; empty: none). The region is read once, with the
+    current codebook and the general-population baselines loaded here (the
+    shipped ones, then any in ``baseline_dirs``), so the same data and
+    options give the same documents, fingerprint included, whichever face
+    asked."""
+    data = read_region(session, current_codebook(), load_baselines(baseline_dirs), full=regional)
+    documents = [regional_document(data, options)] if regional else []
+    if authorities is None or authorities:
+        documents += authority_documents(session, data, authorities, options)
+    return documents
 
 
 def save(
@@ -181,16 +198,17 @@ def archive(
     user: User,
     options: ReportOptions,
     formats: Sequence[str],
-    baselines: Sequence[Baseline] = (),
+    baseline_dirs: Sequence[Path] = (),
 ) -> bytes:
     """The regional report and every authority's summary in ``formats``, as
     one ZIP file (each document at its top level, e.g. regional-report.html,
-    summary-dudley.html), for a download. Rendered through a private
+    summary-dudley.html), for a download: the ``release`` ``altar report``
+    writes for the same options and ``baseline_dirs``. Rendered through a private
     temporary folder, removed before this returns. Needs
     ``Permission.REGION``; a store with no screened children raises
     NotFoundError, a missing PDF library RenderError."""
     require(user, Permission.REGION)
-    documents = all_documents(session, options, baselines)
+    documents = release(session, options, baseline_dirs=baseline_dirs)
     with tempfile.TemporaryDirectory(prefix="altar-reports-") as folder:
         paths = save_all(documents, Path(folder), formats, private=True)
         stream = io.BytesIO()

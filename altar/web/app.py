@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask, Response, g, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -41,6 +43,8 @@ def create_app(
     secret_key: str | None = None,
     secure_cookies: bool = False,
     proxies: int = 0,
+    baseline_dirs: Sequence[Path] = (),
+    region: str | None = None,
 ) -> Flask:
     """The web application on ``database``.
 
@@ -49,6 +53,8 @@ def create_app(
     (and a restart) accepts the same cookies. ``secure_cookies``: send the
     cookie over HTTPS only (behind a TLS proxy). ``proxies``: how many
     reverse proxies to trust for the client address and scheme.
+    ``baseline_dirs`` and ``region`` are the reports download's, as
+    ``altar report``'s --baseline-dir and --region (None: the default region).
     """
     folder = templates_dir() / "web"
     app = Flask(__name__, template_folder=str(folder), static_folder=str(folder / "static"))
@@ -62,6 +68,8 @@ def create_app(
         SESSION_COOKIE_SECURE=secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed-in session
+        ALTAR_BASELINE_DIRS=tuple(baseline_dirs),
+        ALTAR_REGION=region,
     )
     app.extensions["altar_database"] = database
     app.jinja_env.undefined = StrictUndefined

@@ -5,7 +5,9 @@ check again."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from dataclasses import replace
+
+from flask import Blueprint, current_app, render_template, request
 from werkzeug.wrappers import Response
 
 from altar import report
@@ -65,9 +67,13 @@ def reports() -> Response | tuple[str, int]:
             formats, pdf_problem, chosen, [FieldProblem("format", "Choose HTML or PDF")]
         ), 400
     options = ReportOptions(generated_at=report.generated_at())
+    if region := current_app.config["ALTAR_REGION"]:
+        options = replace(options, region=region)
     try:
         with pages.reading() as db:
-            data = report.archive(db, pages.user(), options, (chosen,))
+            data = report.archive(
+                db, pages.user(), options, (chosen,), current_app.config["ALTAR_BASELINE_DIRS"]
+            )
     except (NotFoundError, RenderError) as exc:
         problem = FieldProblem(None, pages.web_message(f"The reports could not be made: {exc}"))
         return _reports_page(formats, pdf_problem, chosen, [problem]), 400
