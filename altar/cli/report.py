@@ -13,6 +13,7 @@ from altar.cli.output import note, progress
 from altar.errors import RenderError
 
 if TYPE_CHECKING:
+    from altar.db.tallies import Counting
     from altar.report import Document, ReportOptions
 
 FORMATS = ("html", "pdf", "both")
@@ -71,6 +72,12 @@ def report_options(f: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(exists=True, file_okay=False, path_type=Path),
             help="A folder of extra general-population baselines, as for altar stats.",
         ),
+        click.option(
+            "--include-in-progress",
+            is_flag=True,
+            help="Count screenings still in progress too (the method section says so); by "
+            "default only complete screenings count.",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -106,6 +113,7 @@ def regional(
     no_suppress: bool,
     region: str,
     baseline_dirs: tuple[Path, ...],
+    include_in_progress: bool,
 ) -> None:
     """The regional report: the cohort, ACEs, wider adversity, specific
     groups, differences between strata and sexes, and data quality.
@@ -126,7 +134,13 @@ def regional(
 
     options, formats = _options(suppress_below, no_suppress, region), output_formats(fmt)
     with settings.database(needs=Permission.REGION).reader() as session:
-        data = read_region(session, current_codebook(), load_baselines(baseline_dirs), full=True)
+        data = read_region(
+            session,
+            current_codebook(),
+            load_baselines(baseline_dirs),
+            full=True,
+            counting=_counting(include_in_progress),
+        )
         document = regional_document(data, options)
     _write([document], out, formats, options)
 
@@ -148,6 +162,7 @@ def authority(
     no_suppress: bool,
     region: str,
     baseline_dirs: tuple[Path, ...],
+    include_in_progress: bool,
 ) -> None:
     """Each local authority's summary of its findings, set against the region.
 
@@ -170,11 +185,23 @@ def authority(
         raise click.UsageError("name one or more authorities, or use --all")
     options, formats = _options(suppress_below, no_suppress, region), output_formats(fmt)
     with settings.database(needs=Permission.REGION).reader() as session:
-        data = read_region(session, current_codebook(), load_baselines(baseline_dirs), full=False)
+        data = read_region(
+            session,
+            current_codebook(),
+            load_baselines(baseline_dirs),
+            full=False,
+            counting=_counting(include_in_progress),
+        )
         documents = authority_documents(
             session, data, None if every else list(authorities), options
         )
     _write(documents, out, formats, options)
+
+
+def _counting(include_in_progress: bool) -> Counting:
+    from altar.db.tallies import Counting
+
+    return Counting.COMPLETE_AND_IN_PROGRESS if include_in_progress else Counting.COMPLETE
 
 
 def _options(suppress_below: int, no_suppress: bool, region: str) -> ReportOptions:
