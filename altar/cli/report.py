@@ -13,7 +13,6 @@ from altar.cli.output import note, progress
 from altar.errors import RenderError
 
 if TYPE_CHECKING:
-    from altar.db.tallies import Counting
     from altar.report import Document, ReportOptions
 
 FORMATS = ("html", "pdf", "both")
@@ -129,6 +128,7 @@ def regional(
     """
     from altar.access import Permission
     from altar.baselines import load_baselines
+    from altar.db.tallies import Counting
     from altar.instrument import current_codebook
     from altar.report import read_region, regional_document
 
@@ -139,7 +139,7 @@ def regional(
             current_codebook(),
             load_baselines(baseline_dirs),
             full=True,
-            counting=_counting(include_in_progress),
+            counting=Counting.chosen(include_in_progress),
         )
         document = regional_document(data, options)
     _write([document], out, formats, options)
@@ -178,6 +178,7 @@ def authority(
     """
     from altar.access import Permission
     from altar.baselines import load_baselines
+    from altar.db.tallies import Counting
     from altar.instrument import current_codebook
     from altar.report import authority_documents, read_region
 
@@ -190,18 +191,12 @@ def authority(
             current_codebook(),
             load_baselines(baseline_dirs),
             full=False,
-            counting=_counting(include_in_progress),
+            counting=Counting.chosen(include_in_progress),
         )
         documents = authority_documents(
             session, data, None if every else list(authorities), options
         )
     _write(documents, out, formats, options)
-
-
-def _counting(include_in_progress: bool) -> Counting:
-    from altar.db.tallies import Counting
-
-    return Counting.COMPLETE_AND_IN_PROGRESS if include_in_progress else Counting.COMPLETE
 
 
 def _options(suppress_below: int, no_suppress: bool, region: str) -> ReportOptions:

@@ -89,8 +89,12 @@ def stats(
     from altar.instrument import current_codebook
 
     database = settings.database(needs=Permission.REGION)
-    counting = Counting.COMPLETE_AND_IN_PROGRESS if include_in_progress else Counting.COMPLETE
-    filters = Filters(authority=authority, stratum=stratum, cohort=cohort, counting=counting)
+    filters = Filters(
+        authority=authority,
+        stratum=stratum,
+        cohort=cohort,
+        counting=Counting.chosen(include_in_progress),
+    )
     book = current_codebook()
     with database.reader() as session:
         doc = stats_document(

@@ -49,6 +49,11 @@ class Counting(StrEnum):
     COMPLETE_AND_IN_PROGRESS = "complete_and_in_progress"
     EVERY = "every"
 
+    @classmethod
+    def chosen(cls, include_in_progress: bool) -> Counting:
+        """What the figures count, as the ``--include-in-progress`` flag chooses."""
+        return cls.COMPLETE_AND_IN_PROGRESS if include_in_progress else cls.COMPLETE
+
 
 @dataclass(frozen=True)
 class Filters:
