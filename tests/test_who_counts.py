@@ -11,8 +11,10 @@ real CLI, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -42,7 +44,7 @@ def _ok(result):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def databases(run, fresh_db, cohort_csv, tmp_path):  # type: ignore[no-untyped-def]
+def stores(run, fresh_db, cohort_csv, tmp_path):  # type: ignore[no-untyped-def]
     """(complete only, complete plus a case never screened and one half screened)."""
     complete, mixed = fresh_db(), fresh_db()
     for target in (complete, mixed):
@@ -72,8 +74,8 @@ def _without_stamp(doc: dict) -> dict:
 
 
 @pytest.mark.parametrize("by", ["stratum", "authority"])
-def test_unfinished_screenings_change_no_figure(run, databases, by):
-    complete, mixed = databases
+def test_unfinished_screenings_change_no_figure(run, stores, by):
+    complete, mixed = stores
     alone, with_extra = _stats(run, complete, "--by", by), _stats(run, mixed, "--by", by)
     assert _without_stamp(with_extra) == _without_stamp(alone)
     assert alone["n_cases"] == 110
@@ -85,8 +87,8 @@ def test_unfinished_screenings_change_no_figure(run, databases, by):
     assert _stats(run, mixed, "--authority", "coventry")["left_out"]["not_started"] == 0
 
 
-def test_include_in_progress_counts_them_and_says_so(run, databases):
-    complete, mixed = databases
+def test_include_in_progress_counts_them_and_says_so(run, stores):
+    complete, mixed = stores
     doc = _stats(run, mixed, "--include-in-progress")
     assert doc["n_cases"] == 111 and doc["groups"]["custody"]["n"] == (
         _stats(run, complete)["groups"]["custody"]["n"] + 1
@@ -113,8 +115,8 @@ def _method(page: BeautifulSoup) -> str:
     return page.select_one("#method-who-counts").get_text(" ", strip=True)
 
 
-def test_report_findings_and_dates_ignore_unfinished_screenings(run, databases, tmp_path):
-    complete, mixed = databases
+def test_report_findings_and_dates_ignore_unfinished_screenings(run, stores, tmp_path):
+    complete, mixed = stores
     alone, with_extra = (
         _regional(run, complete, tmp_path / "a"),
         _regional(run, mixed, tmp_path / "b"),
@@ -150,11 +152,40 @@ def test_report_findings_and_dates_ignore_unfinished_screenings(run, databases, 
     assert "2 cases whose screening is not complete are not counted" in _method(summary)
 
 
-def test_report_counts_in_progress_only_when_asked_and_says_so(run, databases, tmp_path):
-    _, mixed = databases
+def test_report_counts_in_progress_only_when_asked_and_says_so(run, stores, tmp_path):
+    _, mixed = stores
     page = _regional(run, mixed, tmp_path, "--include-in-progress")
     assert _facts(page)["Children"] == "111"
     assert _method(page) == (
         "Screenings still in progress are counted with the complete ones, so some answers are not "
         "final: 1 case whose screening has not started is not counted."
     )
+
+
+def test_the_web_reports_count_the_same_children_as_the_cli(web, altar, cohort_csv, tmp_path):
+    _ok(altar("--user", "boss", "import", cohort_csv))
+    for ref in (NEVER_SCREENED, HALF_SCREENED):
+        _ok(
+            altar(
+                "--user",
+                "boss",
+                "case",
+                "add",
+                ref,
+                "--authority",
+                "dudley",
+                "--stratum",
+                "custody",
+            )
+        )
+    response = web("lena").post("/lead/reports", {"format": "html"})
+    assert response.status_code == 200
+    html = zipfile.ZipFile(io.BytesIO(response.data)).read("regional-report.html")
+    from_web = BeautifulSoup(html.decode("utf-8"), "html.parser")
+    _ok(altar("--user", "boss", "report", "regional", "--format", "html", "--out", tmp_path))
+    from_cli = BeautifulSoup(
+        (tmp_path / "regional-report.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    assert _facts(from_web)["Children"] == _facts(from_cli)["Children"] == "110"
+    assert _method(from_web) == _method(from_cli)
+    assert "2 cases whose screening is not complete are not counted" in _method(from_web)
