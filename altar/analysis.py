@@ -10,7 +10,7 @@ checks read it); reports read its attributes. See ``stats_document``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
@@ -78,7 +78,7 @@ def resolve_filters(session: Session, filters: Filters) -> Filters:
     if filters.authority is None:
         return filters
     code = resolve_authority(session, filters.authority)
-    return Filters(authority=code, stratum=filters.stratum, cohort=filters.cohort)
+    return replace(filters, authority=code)
 
 
 def read_counts(
@@ -121,7 +121,9 @@ def stats_document(
     """The ``altar stats`` document for one breakdown (``to_dict()``: the
     ``--json`` output). With ``chronologies`` it has a ``chronology``
     section too (the measures derived from the children's chronologies; the
-    reports, which do not show them, leave it out and the query it costs)."""
+    reports, which do not show them, leave it out and the query it costs).
+    It counts the children whose screening is complete, and with
+    ``filters.counting`` those in progress too (``tallies.Counting``)."""
     counts = read_counts(session, book, by, filters, chronologies)
     order = group_order(by, filters, counts.sizes)
     groups = {g: group_figures(book, counts, g) for g in order}
@@ -143,6 +145,8 @@ def stats_document(
             HOLM_NOTE,
         ),
         chronology=chronology_figures(counts, order) if chronologies else None,
+        included=filters.counting.value,
+        left_out=tallies.left_out(session, filters),
     )
 
 

@@ -13,7 +13,7 @@ filters and puts the figures in codebook and reference order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
@@ -84,7 +84,7 @@ def parse_filters(session: Session, authority: str | None, stratum: str | None) 
             problems.append(FieldProblem("stratum", str(exc)))
     if problems:
         raise ValidationError("the filter is not right; nothing is shown", located=problems)
-    return tallies.Filters(**values)
+    return tallies.Filters(authority=values.get("authority"), stratum=values.get("stratum"))
 
 
 def completeness(
@@ -100,7 +100,10 @@ def completeness(
     require(user, Permission.REGION)
     filters = parse_filters(session, authority, stratum)
     progress = _progress(tallies.screening_progress(session, filters))
-    with tallies.scope(session, None, filters) as scope:
+    # Gaps are looked for in every screening, finished or not: finishing them
+    # is what this view is for.
+    everything = replace(filters, counting=tallies.Counting.EVERY)
+    with tallies.scope(session, None, everything) as scope:
         counts = tallies.answer_counts(session, scope)
     screenings = scope.sizes.get(tallies.ALL, 0)
     return Completeness(

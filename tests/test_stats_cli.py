@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -252,14 +253,20 @@ def test_filters_and_empty_groups(run, db, write_csv, valid_row, tmp_path):
     assert only["n_cases"] == 1 and only["filters"] == {"authority": "coventry"}
 
 
-def test_unanswered_items_count_as_unknown_and_are_reported(run, db):
-    assert (
-        run(
-            ["--db", db, "case", "add", "X1", "--authority", "dudley", "--stratum", "custody"]
-        ).exit_code
-        == 0
+def test_unanswered_items_count_as_unknown_and_are_reported(run, db, tmp_path):
+    # A screening in progress counts only when asked for (issue 17); then its
+    # unanswered items are unknown, never no.
+    add = ["--db", db, "case", "add", "X1", "--authority", "dudley", "--stratum", "custody"]
+    assert run(add).exit_code == 0
+    form = run(["--db", db, "screening", "form", "X1"]).stdout
+    (tmp_path / "form.txt").write_text(
+        re.sub(r"(?m)^poverty:.*$", "poverty: no", form), encoding="utf-8"
     )
-    doc = json.loads(run(["--db", db, "stats", "--json"]).stdout)
+    entered = run(["--db", db, "screening", "enter", "X1", "--from", tmp_path / "form.txt"])
+    assert entered.exit_code == 0, entered.output
+    default = json.loads(run(["--db", db, "stats", "--json"]).stdout)
+    assert default["n_cases"] == 0 and default["left_out"] == {"in_progress": 1, "not_started": 0}
+    doc = json.loads(run(["--db", db, "stats", "--json", "--include-in-progress"]).stdout)
     item = doc["groups"]["custody"]["items"]["bullying"]
     assert (item["unknown"], item["not_answered"], item["answered"]) == (1, 1, 0)
     assert doc["groups"]["custody"]["ace_score"]["0"] == 1

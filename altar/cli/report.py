@@ -71,6 +71,12 @@ def report_options(f: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(exists=True, file_okay=False, path_type=Path),
             help="A folder of extra general-population baselines, as for altar stats.",
         ),
+        click.option(
+            "--include-in-progress",
+            is_flag=True,
+            help="Count screenings still in progress too (the method section says so); by "
+            "default only complete screenings count.",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -106,6 +112,7 @@ def regional(
     no_suppress: bool,
     region: str,
     baseline_dirs: tuple[Path, ...],
+    include_in_progress: bool,
 ) -> None:
     """The regional report: the cohort, ACEs, wider adversity, specific
     groups, differences between strata and sexes, and data quality.
@@ -120,7 +127,18 @@ def regional(
       altar report regional --no-suppress      # internal working copy
     """
     options, formats = _options(suppress_below, no_suppress, region), output_formats(fmt)
-    _write(_release(settings, options, baseline_dirs, authorities=()), out, formats, options)
+    _write(
+        _release(
+            settings,
+            options,
+            baseline_dirs,
+            authorities=(),
+            include_in_progress=include_in_progress,
+        ),
+        out,
+        formats,
+        options,
+    )
 
 
 @report.command("authority")
@@ -140,6 +158,7 @@ def authority(
     no_suppress: bool,
     region: str,
     baseline_dirs: tuple[Path, ...],
+    include_in_progress: bool,
 ) -> None:
     """Each local authority's summary of its findings, set against the region.
 
@@ -162,6 +181,7 @@ def authority(
         baseline_dirs,
         regional=False,
         authorities=None if every else list(authorities),
+        include_in_progress=include_in_progress,
     )
     _write(documents, out, formats, options)
 
@@ -173,8 +193,10 @@ def _release(
     *,
     regional: bool = True,
     authorities: Sequence[str] | None,
+    include_in_progress: bool,
 ) -> list[Document]:
     from altar.access import Permission
+    from altar.db.tallies import Counting
     from altar.report import release
 
     with settings.database(needs=Permission.REGION).reader() as session:
@@ -184,6 +206,7 @@ def _release(
             regional=regional,
             authorities=authorities,
             baseline_dirs=baseline_dirs,
+            counting=Counting.chosen(include_in_progress),
         )
 
 

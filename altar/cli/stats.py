@@ -35,6 +35,12 @@ from altar.vocab import BREAKDOWNS, COHORTS, STRATA
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="A folder of extra baseline files (format: altar/data/baselines/README.md).",
 )
+@click.option(
+    "--include-in-progress",
+    is_flag=True,
+    help="Count screenings still in progress too (the document says so); "
+    "by default only complete screenings count.",
+)
 @pass_settings
 def stats(
     settings: Settings,
@@ -44,6 +50,7 @@ def stats(
     cohort: str | None,
     fmt: str | None,
     baseline_dirs: tuple[Path, ...],
+    include_in_progress: bool,
 ) -> None:
     """How much abuse, loss and trauma the children carry, group by group.
 
@@ -62,22 +69,32 @@ def stats(
     These are working figures with small numbers unsuppressed:
     OFFICIAL-SENSITIVE. Lead researcher and admin only.
 
+    Only children whose screening is complete are counted; the cases left
+    out are counted in the document ("left_out"); the lead's completeness
+    page shows how far the rest have got.
+
     \b
     Examples:
       altar stats
       altar stats --by sex --authority dudley
       altar stats --json > stats.json
+      altar stats --include-in-progress
       altar stats --csv > tallies.csv
     """
     from altar.access import Permission
     from altar.analysis import LONG_COLUMNS, long_rows, resolve_filters, stats_document
     from altar.baselines import load_baselines
     from altar.cli.stats_text import render_stats
-    from altar.db.tallies import Filters
+    from altar.db.tallies import Counting, Filters
     from altar.instrument import current_codebook
 
     database = settings.database(needs=Permission.REGION)
-    filters = Filters(authority=authority, stratum=stratum, cohort=cohort)
+    filters = Filters(
+        authority=authority,
+        stratum=stratum,
+        cohort=cohort,
+        counting=Counting.chosen(include_in_progress),
+    )
     book = current_codebook()
     with database.reader() as session:
         doc = stats_document(

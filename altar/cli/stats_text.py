@@ -45,6 +45,7 @@ def render_stats(doc: StatsDocument, book: Codebook) -> str:
         f"{doc.n_cases} children, by {doc.by}",
         "Filters: " + (", ".join(f"{k}={v}" for k, v in doc.filters.items()) or "none"),
         "Children: " + ", ".join(f"{g} {doc.groups[g].n}" for g in groups),
+        doc.who_counts,
     ]
     for title, known_only in (
         ("Known or suspected: % of children whose records answer the item [95% CI]", False),

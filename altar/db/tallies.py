@@ -12,8 +12,21 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, case, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select, SQLColumnExpression
 
@@ -24,11 +37,30 @@ from altar.vocab import BREAKDOWNS, CASE_ATTRIBUTES
 ALL = "all"
 
 
+class Counting(StrEnum):
+    """Which children the figures count. A child counts once their screening
+    is complete: a half-entered screening reads as a child with every
+    unanswered item unknown, and a case added but not yet screened as a child
+    with no adversity, so either would change the published figures (issue
+    17). The lead may choose to count screenings in progress too; the
+    completeness view looks at every screening, whatever its progress."""
+
+    COMPLETE = "complete"
+    COMPLETE_AND_IN_PROGRESS = "complete_and_in_progress"
+    EVERY = "every"
+
+    @classmethod
+    def chosen(cls, include_in_progress: bool) -> Counting:
+        """What the figures count, as the ``--include-in-progress`` flag chooses."""
+        return cls.COMPLETE_AND_IN_PROGRESS if include_in_progress else cls.COMPLETE
+
+
 @dataclass(frozen=True)
 class Filters:
     authority: str | None = None
     stratum: str | None = None
     cohort: str | None = None
+    counting: Counting = Counting.COMPLETE
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -67,10 +99,29 @@ def _scoped(query: Select, filters: Filters) -> Select:
     return query
 
 
+def counted(counting: Counting) -> ColumnElement[bool]:
+    """The screenings ``counting`` covers, as a condition on ``Screening``:
+    the one place the figures choose their children (every tally below goes
+    through ``_counted``). In progress is as ``progress`` has it: something
+    answered but not complete."""
+    if counting is Counting.EVERY:
+        return true()
+    complete = Screening.status == "complete"
+    if counting is Counting.COMPLETE:
+        return complete
+    return or_(complete, _answered())
+
+
+def _counted(query: Select, filters: Filters) -> Select:
+    """``_scoped``, keeping only the screenings the figures count (a query
+    that joins cases to their screening)."""
+    return _scoped(query, filters).where(counted(filters.counting))
+
+
 def group_sizes(session: Session, by: str | None, filters: Filters) -> dict[str, int]:
     """Screened children per group."""
     group = _group_column(by)
-    query = _scoped(select(group, func.count(Case.id)).select_from(Case).join(Screening), filters)
+    query = _counted(select(group, func.count(Case.id)).select_from(Case).join(Screening), filters)
     return dict(session.execute(query.group_by(group)).all())
 
 
@@ -139,7 +190,7 @@ def scope(session: Session, by: str | None, filters: Filters) -> Iterator[Scope]
         return case(of, value=_group_column(by), else_=-1) if of else literal(-1)
 
     words = {g: found.weight(k) for k, g in enumerate(groups)}
-    query = _scoped(
+    query = _counted(
         select(
             Screening.id,
             column({g: k for k, g in enumerate(groups)}),
@@ -274,7 +325,7 @@ def cross_tab(
     and adds up the margins it prints.
     """
     columns = [_attribute(a) for a in attributes]
-    query = _scoped(
+    query = _counted(
         select(*columns, func.count(Case.id)).select_from(Case).join(Screening), filters
     )
     return {tuple(row[:-1]): row[-1] for row in session.execute(query.group_by(*columns))}
@@ -285,7 +336,7 @@ def screening_dates(
 ) -> dict[str, tuple[date, date]]:
     """The first and last screening dates per group ({ALL: ...} when ``by`` is None)."""
     group = _group_column(by)
-    query = _scoped(
+    query = _counted(
         select(group, func.min(Screening.screened_on), func.max(Screening.screened_on))
         .select_from(Case)
         .join(Screening),
@@ -342,7 +393,7 @@ def scores_by_answer(
     )
     group = case((member, "with"), else_="without")
     s = ScreeningScore
-    query = _scoped(
+    query = _counted(
         select(group, s.score_code, s.on_yes, s.on_yes_or_suspected, s.incomplete, func.count())
         .select_from(Case)
         .join(Screening)
@@ -374,10 +425,15 @@ def progress() -> ColumnElement[str]:
     """A case's screening progress in SQL (``db.cases.progress`` in Python), for
     a query of cases outer-joined to their screening: ``complete`` as stored,
     ``in_progress`` once anything is answered, else ``not_started``."""
-    answered = select(Answer.screening_id).where(Answer.screening_id == Screening.id).exists()
     return case(
-        (Screening.status == "complete", "complete"), (answered, "in_progress"), else_="not_started"
+        (Screening.status == "complete", "complete"),
+        (_answered(), "in_progress"),
+        else_="not_started",
     )
+
+
+def _answered() -> ColumnElement[bool]:
+    return select(Answer.screening_id).where(Answer.screening_id == Screening.id).exists()
 
 
 def screening_progress(
@@ -404,3 +460,18 @@ def screening_progress(
         rows.c.authority, rows.c.stratum, rows.c.progress
     )
     return {(a, s, p): n for a, s, p, n in session.execute(query)}
+
+
+def left_out(session: Session, filters: Filters) -> dict[str, int]:
+    """Live cases in the filters that the figures do not count, by how far
+    their screening has got ({progress: cases}, zeros included): what a
+    document says it left out and why."""
+    if filters.counting is Counting.EVERY:
+        return {}
+    found = screening_progress(session, filters)
+    out = (
+        ("in_progress", "not_started")
+        if filters.counting is Counting.COMPLETE
+        else ("not_started",)
+    )
+    return {p: sum(n for (_, _, q), n in found.items() if q == p) for p in out}

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from altar.access import Permission, User, require
 from altar.baselines import load_baselines
+from altar.db.tallies import Counting
 from altar.instrument import current_codebook
 from altar.report.context import (
     AuthoritySummary,
@@ -128,6 +129,7 @@ def release(
     regional: bool = True,
     authorities: Sequence[str] | None = None,
     baseline_dirs: Sequence[Path] = (),
+    counting: Counting = Counting.COMPLETE,
 ) -> list[Document]:
     """The documents of a release, the one path every face takes (``altar
     report``, the lead's download, ``altar demo``): the regional report
@@ -137,8 +139,15 @@ def release(
     current codebook and the general-population baselines loaded here (the
     shipped ones, then any in ``baseline_dirs``), so the same data and
     options give the same documents, fingerprint included, whichever face
-    asked."""
-    data = read_region(session, current_codebook(), load_baselines(baseline_dirs), full=regional)
+    asked. ``counting`` says which screenings count (complete ones unless
+    the lead chose otherwise)."""
+    data = read_region(
+        session,
+        current_codebook(),
+        load_baselines(baseline_dirs),
+        full=regional,
+        counting=counting,
+    )
     documents = [regional_document(data, options)] if regional else []
     if authorities is None or authorities:
         documents += authority_documents(session, data, authorities, options)

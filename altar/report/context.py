@@ -65,6 +65,7 @@ class RegionalReport:
     completeness: tuple[CompletenessRow, ...]
     unknown_share: str
     instrument: Instrument
+    who_counts: str  # which children are counted, and how many cases were left out
     sources: tuple[tuple[str, str], ...]
 
 
@@ -111,6 +112,7 @@ def regional_report(data: RegionData, options: ReportOptions) -> RegionalReport:
         completeness=tuple(completeness(book, [everyone])),
         unknown_share=unknown_share(book, everyone),
         instrument=instrument(book),
+        who_counts=doc.who_counts,
         sources=tuple(sources(data.baselines)),
     )
 
@@ -139,6 +141,7 @@ class AuthoritySummary:
     region_unknown_share: str
     stories: tuple[PenPictureView, ...]
     instrument: Instrument
+    who_counts: str  # which of its children are counted, and how many cases were left out
 
 
 def authority_summary(
@@ -189,6 +192,7 @@ def authority_summary(
         region_unknown_share=unknown_share(book, everyone),
         stories=authority_stories(data.pen_pictures, local.code),
         instrument=instrument(book),
+        who_counts=doc.who_counts,
     )
 
 

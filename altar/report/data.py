@@ -21,7 +21,7 @@ from altar.baselines import Baseline
 from altar.db import tallies
 from altar.db.authorities import authority_names, resolve_authority
 from altar.db.pen_pictures import PublishedPenPicture, published
-from altar.db.tallies import Filters, ScoreDistribution, StoreState
+from altar.db.tallies import Counting, Filters, ScoreDistribution, StoreState
 from altar.disclosure import Rule
 from altar.errors import NotFoundError
 from altar.instrument import Codebook
@@ -62,6 +62,7 @@ class RegionData:
     pen_pictures: tuple[
         PublishedPenPicture, ...
     ] = ()  # approved pen-pictures (report.pen_pictures), in approval order
+    counting: Counting = Counting.COMPLETE  # which screenings count (every document's)
 
     @property
     def synthetic(self) -> bool:
@@ -69,28 +70,45 @@ class RegionData:
 
 
 def read_region(
-    session: Session, book: Codebook, baselines: Sequence[Baseline] = (), *, full: bool = True
+    session: Session,
+    book: Codebook,
+    baselines: Sequence[Baseline] = (),
+    *,
+    full: bool = True,
+    counting: Counting = Counting.COMPLETE,
 ) -> RegionData:
     """Three ``altar stats`` documents (by stratum; with ``full``, also by sex
     and by ethnicity, which only the regional report needs), one GROUP BY for
     the cohort's make-up, one pass for the children who migrated, and the
-    store's dates and state. A store with no screened children has nothing
-    to report (``NotFoundError``)."""
-    by_stratum = stats_document(session, book, by="stratum", baselines=baselines)
+    store's dates and state, all over the screenings ``counting`` covers
+    (complete ones unless the lead chose otherwise). A store with no such
+    children has nothing to report (``NotFoundError``)."""
+    region = Filters(counting=counting)
+    by_stratum = stats_document(session, book, by="stratum", filters=region, baselines=baselines)
     if not by_stratum.n_cases:
-        raise NotFoundError("no screened children in the database: nothing to report")
-    by_sex = stats_document(session, book, by="sex", baselines=baselines) if full else None
-    by_ethnicity = (
-        stats_document(session, book, by="ethnicity", baselines=baselines) if full else None
-    )
-    migrated = (
-        tallies.scores_by_answer(session, book.scores, MIGRATION_ITEMS, KNOWN_OR_SUSPECTED)
+        raise NotFoundError(
+            "no screened children in the database: nothing to report"
+            if not by_stratum.n_left_out
+            else f"no complete screening in the database: nothing to report ({by_stratum.who_counts})"
+        )
+    by_sex = (
+        stats_document(session, book, by="sex", filters=region, baselines=baselines)
         if full
         else None
     )
-    cohort = tallies.cross_tab(session, CASE_ATTRIBUTES)
-    dates = tallies.screening_dates(session, by="authority")
-    everyone = tallies.screening_dates(session).get(tallies.ALL)
+    by_ethnicity = (
+        stats_document(session, book, by="ethnicity", filters=region, baselines=baselines)
+        if full
+        else None
+    )
+    migrated = (
+        tallies.scores_by_answer(session, book.scores, MIGRATION_ITEMS, KNOWN_OR_SUSPECTED, region)
+        if full
+        else None
+    )
+    cohort = tallies.cross_tab(session, CASE_ATTRIBUTES, region)
+    dates = tallies.screening_dates(session, by="authority", filters=region)
+    everyone = tallies.screening_dates(session, filters=region).get(tallies.ALL)
     if everyone:
         dates[ALL] = everyone
     present = {key[0] for key in cohort}
@@ -107,6 +125,7 @@ def read_region(
         tallies.store_state(session),
         dict(sorted(names.items())),
         read_published(session),
+        counting,
     )
 
 
@@ -127,7 +146,11 @@ def read_authority(
 ) -> AuthorityData:
     """One filtered ``altar stats`` document for the authority."""
     doc = stats_document(
-        session, book, by="stratum", filters=Filters(authority=code), baselines=region.baselines
+        session,
+        book,
+        by="stratum",
+        filters=Filters(authority=code, counting=region.counting),
+        baselines=region.baselines,
     )
     return AuthorityData(code, region.authorities.get(code, code), doc)
 

@@ -15,7 +15,7 @@ with two more facts), so nothing is copied or recomputed here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from altar.stats.baseline import BaselineComparison
@@ -284,7 +284,10 @@ class StatsDocument:
     children (``"all"``); ``filters`` the selection's (name -> value, only
     those given); the comparisons between the groups, the trends across
     them, all children against the baselines, and (when asked for) the
-    chronology measures."""
+    chronology measures. ``included``: which screenings count ("complete",
+    or "complete_and_in_progress" when the lead chose so); ``left_out``: the
+    live cases in the filters that are not counted, by how far their
+    screening has got ("in_progress", "not_started")."""
 
     instrument: InstrumentVersion
     n_cases: int
@@ -296,6 +299,46 @@ class StatsDocument:
     baseline: tuple[ItemBaseline | ScoreBaseline, ...]
     notes: tuple[str, ...]
     chronology: ChronologyFigures | None = None
+    included: str = "complete"
+    left_out: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def n_left_out(self) -> int:
+        return sum(self.left_out.values())
+
+    @property
+    def who_counts(self) -> str:
+        """Which children the figures count and how many cases were left
+        out, as a sentence (``altar stats`` and the reports' method).
+
+        >>> from dataclasses import replace
+        >>> doc = StatsDocument(InstrumentVersion("altar", 1), 31, "stratum", {}, {}, (), (), (), ())
+        >>> replace(doc, left_out={"in_progress": 1, "not_started": 1}).who_counts
+        'Only children whose screening is complete are counted: 2 cases whose screening is not complete are not counted (1 in progress, 1 not started).'
+        >>> replace(doc, included="complete_and_in_progress", left_out={"not_started": 1}).who_counts
+        'Screenings still in progress are counted with the complete ones, so some answers are not final: 1 case whose screening has not started is not counted.'
+        """
+        n = self.n_left_out
+        cases = f"{n} case whose screening" if n == 1 else f"{n} cases whose screening"
+        verb = "is" if n == 1 else "are"
+        if self.included == "complete":
+            if not n:
+                return (
+                    "Only children whose screening is complete are counted; no case was left out."
+                )
+            parts = [
+                f"{count} {state.replace('_', ' ')}"
+                for state, count in self.left_out.items()
+                if count
+            ]
+            return (
+                f"Only children whose screening is complete are counted: {cases} is not "
+                f"complete {verb} not counted ({', '.join(parts)})."
+            )
+        lead = "Screenings still in progress are counted with the complete ones, so some answers are not final"
+        if not n:
+            return f"{lead}; no case was left out."
+        return f"{lead}: {cases} has not started {verb} not counted."
 
     def to_dict(self) -> dict[str, Any]:
         """The ``altar stats --json`` document."""
@@ -309,6 +352,8 @@ class StatsDocument:
             "trends": [t.to_dict() for t in self.trends],
             "baseline": [b.to_dict() for b in self.baseline],
             "notes": list(self.notes),
+            "included": self.included,
+            "left_out": dict(self.left_out),
         }
         if self.chronology is not None:
             out["chronology"] = self.chronology.to_dict()
