@@ -113,3 +113,28 @@ def keep_typed_text(stem: str, text: str, suffix: str = ".txt") -> Path:
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
     return path
+
+
+def baseline_dir_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--baseline-dir`` (repeatable, ``ALTAR_BASELINES``): extra general-population
+    baseline folders, the same option wherever baselines are read."""
+    return click.option(
+        "--baseline-dir",
+        "baseline_dirs",
+        multiple=True,
+        envvar="ALTAR_BASELINES",
+        show_envvar=True,
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help=help,
+    )
+
+
+def include_in_progress_option(where: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--include-in-progress``: count screenings still in progress too;
+    ``where`` names what says so (the document, the method section)."""
+    return click.option(
+        "--include-in-progress",
+        is_flag=True,
+        help=f"Count screenings still in progress too ({where} says so); by default only "
+        "complete screenings count.",
+    )

@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from altar.cli.common import Settings, pass_settings
+from altar.cli.common import (
+    Settings,
+    baseline_dir_option,
+    include_in_progress_option,
+    pass_settings,
+)
 from altar.cli.output import note, progress
 from altar.errors import RenderError
 
@@ -62,21 +67,8 @@ def report_options(f: Callable[..., Any]) -> Callable[..., Any]:
             show_envvar=True,
             help="The region's name on the title page.",
         ),
-        click.option(
-            "--baseline-dir",
-            "baseline_dirs",
-            multiple=True,
-            envvar="ALTAR_BASELINES",
-            show_envvar=True,
-            type=click.Path(exists=True, file_okay=False, path_type=Path),
-            help="A folder of extra general-population baselines, as for altar stats.",
-        ),
-        click.option(
-            "--include-in-progress",
-            is_flag=True,
-            help="Count screenings still in progress too (the method section says so); by "
-            "default only complete screenings count.",
-        ),
+        baseline_dir_option("A folder of extra general-population baselines, as for altar stats."),
+        include_in_progress_option("the method section"),
     ]
     for option in reversed(options):
         f = option(f)

@@ -7,7 +7,12 @@ from pathlib import Path
 import click
 
 from altar.capture.csvio import write_csv
-from altar.cli.common import Settings, pass_settings
+from altar.cli.common import (
+    Settings,
+    baseline_dir_option,
+    include_in_progress_option,
+    pass_settings,
+)
 from altar.vocab import BREAKDOWNS, COHORTS, STRATA
 
 
@@ -26,21 +31,8 @@ from altar.vocab import BREAKDOWNS, COHORTS, STRATA
     "--json", "fmt", flag_value="json", help="One JSON document (the contract reports read)."
 )
 @click.option("--csv", "fmt", flag_value="csv", help="Long-form CSV: one row per group and item.")
-@click.option(
-    "--baseline-dir",
-    "baseline_dirs",
-    multiple=True,
-    envvar="ALTAR_BASELINES",
-    show_envvar=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A folder of extra baseline files (format: altar/data/baselines/README.md).",
-)
-@click.option(
-    "--include-in-progress",
-    is_flag=True,
-    help="Count screenings still in progress too (the document says so); "
-    "by default only complete screenings count.",
-)
+@baseline_dir_option("A folder of extra baseline files (format: altar/data/baselines/README.md).")
+@include_in_progress_option("the document")
 @pass_settings
 def stats(
     settings: Settings,

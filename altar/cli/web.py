@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from altar.cli.common import Settings, pass_settings
+from altar.cli.common import Settings, baseline_dir_option, pass_settings
 from altar.cli.output import note
 
 
@@ -46,15 +46,8 @@ from altar.cli.output import note
     show_envvar=True,
     help="The region's name on the title page of the reports download, as for altar report.",
 )
-@click.option(
-    "--baseline-dir",
-    "baseline_dirs",
-    multiple=True,
-    envvar="ALTAR_BASELINES",
-    show_envvar=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A folder of extra general-population baselines for the reports download, as for "
-    "altar report.",
+@baseline_dir_option(
+    "A folder of extra general-population baselines for the reports download, as for altar report."
 )
 @pass_settings
 def serve(
