@@ -22,7 +22,7 @@ from altar.report.data import AuthorityData, RegionData, ReportOptions
 from altar.report.findings import KeyFinding
 from altar.report.pen_pictures import PenPictureView, authority_stories, regional_stories
 from altar.report.protected import RegionFigures, local_figures, region_figures
-from altar.report.sections import adversity, comparison, summary
+from altar.report.sections import adversity, comparison, method, summary
 from altar.report.sections.aces import AceSection, aces
 from altar.report.sections.cohort import Distribution, TableBlock, cohort_blocks, distributions
 from altar.report.sections.comparison import ComparisonGroup, ComparisonRow
@@ -112,7 +112,7 @@ def regional_report(data: RegionData, options: ReportOptions) -> RegionalReport:
         completeness=tuple(completeness(book, [everyone])),
         unknown_share=unknown_share(book, everyone),
         instrument=instrument(book),
-        who_counts=doc.who_counts,
+        who_counts=method.who_counts(doc, rule),
         sources=tuple(sources(data.baselines)),
     )
 
@@ -192,7 +192,7 @@ def authority_summary(
         region_unknown_share=unknown_share(book, everyone),
         stories=authority_stories(data.pen_pictures, local.code),
         instrument=instrument(book),
-        who_counts=doc.who_counts,
+        who_counts=method.who_counts(doc, rule),
     )
 
 

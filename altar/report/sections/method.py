@@ -17,7 +17,7 @@ from altar.report.display import number, pct
 from altar.report.sections.aces import short_source
 from altar.report.sections.title import long_date
 from altar.report.tables import Number
-from altar.stats.document import GroupFigures
+from altar.stats.document import GroupFigures, StatsDocument
 
 
 @dataclass(frozen=True)
@@ -98,3 +98,31 @@ def unknown_share(book: Codebook, g: GroupFigures) -> str:
         (g.items[i.code] if i.type == "binary" else g.counts[i.code]).unknown for i in book.items
     )
     return pct(unknown / slots)
+
+
+def who_counts(doc: StatsDocument, rule: Rule) -> str:
+    """Which children are counted and how many cases were left out, as a
+    published document may say it: a number of cases left out that the rule
+    would hide as a count is given as its band, and the breakdown by progress
+    is dropped when any part of it is small.
+
+    >>> from dataclasses import replace
+    >>> from altar.stats.document import InstrumentVersion
+    >>> doc = StatsDocument(InstrumentVersion("altar", 1), 31, "stratum", {}, {}, (), (), (), ())
+    >>> who_counts(replace(doc, left_out={"in_progress": 1, "not_started": 1}), Rule())
+    'Only children whose screening is complete are counted: fewer than 6 cases whose screening is not complete are not counted.'
+    >>> who_counts(replace(doc, left_out={"in_progress": 7, "not_started": 2}), Rule())
+    'Only children whose screening is complete are counted: 9 cases whose screening is not complete are not counted.'
+    >>> who_counts(replace(doc, left_out={"in_progress": 1}), Rule.off())
+    'Only children whose screening is complete are counted: 1 case whose screening is not complete is not counted (1 in progress).'
+    """
+    if not any(rule.small(count) for count in doc.left_out.values()):
+        return doc.who_counts
+    n = doc.n_left_out
+    if doc.included == "complete":
+        counted, state = "Only children whose screening is complete are counted", "is not complete"
+    else:
+        counted = "Screenings still in progress are counted with the complete ones, so some answers are not final"
+        state = "has not started"
+    many = f"fewer than {rule.threshold}" if rule.small(n) else str(n)
+    return f"{counted}: {many} cases whose screening {state} are not counted."
